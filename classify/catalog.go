@@ -1,0 +1,263 @@
+package classify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Catalog is a reviewed catalog entry (政务信息资源目录) for one resource:
+// the authority on what each field is and how it may be shared
+// (DESIGN.md §2). A field the catalog does not list is never passed through.
+type Catalog struct {
+	Resource   string  `yaml:"resource" json:"resource"`
+	Provider   string  `yaml:"provider" json:"provider"`
+	Tier       Tier    `yaml:"tier" json:"tier"`
+	LegalBasis string  `yaml:"legal_basis,omitempty" json:"legal_basis,omitempty"`
+	Fields     []Field `yaml:"fields" json:"fields"`
+}
+
+// Field is one catalogued field.
+type Field struct {
+	Name      string   `yaml:"name" json:"name"`
+	Type      Type     `yaml:"type" json:"type"`
+	Category  Category `yaml:"category" json:"category"`
+	Level     Level    `yaml:"level" json:"level"`
+	Sensitive bool     `yaml:"sensitive" json:"sensitive"`
+	// Tier overrides the resource's tier for this field.
+	Tier Tier `yaml:"tier,omitempty" json:"tier,omitempty"`
+	// LegalBasis states why a not_shared field is not shared.
+	LegalBasis string `yaml:"legal_basis,omitempty" json:"legal_basis,omitempty"`
+	// Transform overrides the default policy per purpose.
+	Transform map[Purpose]Transform `yaml:"transform,omitempty" json:"transform,omitempty"`
+}
+
+// EffectiveTier returns the field's tier, or the resource's when unset.
+func (c *Catalog) EffectiveTier(f *Field) Tier {
+	if f.Tier != "" {
+		return f.Tier
+	}
+	return c.Tier
+}
+
+// Field returns the catalogued field with this exact name.
+func (c *Catalog) Field(name string) (*Field, bool) {
+	for i := range c.Fields {
+		if c.Fields[i].Name == name {
+			return &c.Fields[i], true
+		}
+	}
+	return nil, false
+}
+
+// Level returns the resource's level: the maximum of its fields' levels.
+func (c *Catalog) Level() Level {
+	l := LevelGeneral
+	for i := range c.Fields {
+		l = MaxLevel(l, c.Fields[i].Level)
+	}
+	return l
+}
+
+// CatalogError is a validation problem at a place in a catalog file.
+type CatalogError struct {
+	File  string
+	Line  int    // 0 when unknown
+	Field string // "" for resource-level problems
+	Msg   string
+}
+
+func (e *CatalogError) Error() string {
+	var b strings.Builder
+	b.WriteString("govshare/classify: catalog ")
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, "field %q: ", e.Field)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// LoadCatalog reads and validates a catalog YAML file.
+func LoadCatalog(path string) (*Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errorf("catalog: %w", err)
+	}
+	return ParseCatalog(data, path)
+}
+
+// ParseCatalog decodes and validates catalog YAML. Unknown keys, unknown
+// type ids, categories, levels, tiers, purposes and transforms are errors;
+// file names the source in error messages.
+func ParseCatalog(data []byte, file string) (*Catalog, error) {
+	var c Catalog
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, &CatalogError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root) // decoded above; only for line numbers
+	if err := c.validate(file, fieldLines(&root)); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// fieldLines maps field index to its line in the file.
+func fieldLines(root *yaml.Node) []int {
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
+		return nil
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "fields" && m.Content[i+1].Kind == yaml.SequenceNode {
+			var lines []int
+			for _, f := range m.Content[i+1].Content {
+				lines = append(lines, f.Line)
+			}
+			return lines
+		}
+	}
+	return nil
+}
+
+// Validate checks the catalog's rules: every enum known, field names unique
+// and non-empty, a provider and resource named, and a legal basis wherever
+// a tier is not_shared (DOMAIN.md §2).
+func (c *Catalog) Validate() error { return c.validate("", nil) }
+
+func (c *Catalog) validate(file string, lines []int) error {
+	var errs []error
+	add := func(line int, field, format string, args ...any) {
+		errs = append(errs, &CatalogError{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	if c.Resource == "" {
+		add(0, "", "resource is required")
+	}
+	if c.Provider == "" {
+		add(0, "", "provider is required (the department that answers for this data)")
+	}
+	if !c.Tier.Valid() {
+		add(0, "", "tier %q is not one of unconditional, conditional, not_shared", c.Tier)
+	}
+	if c.Tier == TierNotShared && c.LegalBasis == "" {
+		add(0, "", "tier not_shared requires legal_basis")
+	}
+	if len(c.Fields) == 0 {
+		add(0, "", "no fields listed")
+	}
+	seen := map[string]bool{}
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		line := 0
+		if i < len(lines) {
+			line = lines[i]
+		}
+		if f.Name == "" {
+			add(line, "", "field %d has no name", i+1)
+		}
+		if seen[f.Name] {
+			add(line, f.Name, "listed twice")
+		}
+		seen[f.Name] = true
+		if f.Type == "" || !f.Type.Known() {
+			add(line, f.Name, "unknown type id %q (see DOMAIN.md §6, or \"none\")", f.Type)
+		}
+		if !f.Category.Valid() {
+			add(line, f.Name, "category %q is not one of public, personal, trade_secret, national_security", f.Category)
+		}
+		if !f.Level.Valid() {
+			add(line, f.Name, "level %q is not one of general, important, core", f.Level)
+		}
+		if f.Tier != "" && !f.Tier.Valid() {
+			add(line, f.Name, "tier %q is not one of unconditional, conditional, not_shared", f.Tier)
+		}
+		if c.EffectiveTier(f) == TierNotShared && f.LegalBasis == "" && c.LegalBasis == "" {
+			add(line, f.Name, "tier not_shared requires legal_basis")
+		}
+		for p, t := range f.Transform {
+			if !p.Valid() {
+				add(line, f.Name, "transform override for unknown purpose %q", p)
+			}
+			if !t.Valid() {
+				add(line, f.Name, "unknown transform %q", t)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Marshal encodes the catalog as YAML.
+func (c *Catalog) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
+		return nil, errorf("catalog: %w", err)
+	}
+	return b.Bytes(), enc.Close()
+}
+
+// SaveCatalog writes the catalog to path atomically, with an optional
+// leading comment (one line per element).
+func SaveCatalog(path string, c *Catalog, comment ...string) error {
+	data, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	for _, line := range comment {
+		b.WriteString("# " + line + "\n")
+	}
+	b.Write(data)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".catalog-*")
+	if err != nil {
+		return errorf("catalog: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b.Bytes()); err != nil {
+		tmp.Close()
+		return errorf("catalog: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return errorf("catalog: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return errorf("catalog: %w", err)
+	}
+	return nil
+}
+
+// DraftCatalog turns column profiles into a catalog for a person to review.
+// It is deliberately incomplete where only a person can decide: the
+// provider is left empty, and not_shared fields carry no legal basis, so
+// the draft fails validation until someone has filled them in.
+func DraftCatalog(resource string, cols []ColumnProfile) *Catalog {
+	c := &Catalog{Resource: resource, Tier: TierUnconditional}
+	for _, p := range cols {
+		c.Fields = append(c.Fields, Field{
+			Name: p.Name, Type: p.Type, Category: p.Category, Level: p.Level,
+			Sensitive: p.Sensitive, Tier: p.Tier,
+		})
+	}
+	return c
+}
+
+// DraftComment is the header SaveCatalog writes above a draft catalog.
+var DraftComment = []string{
+	"DRAFT catalog generated by `govshare scan`: a person must review every field before use.",
+	"Fill in provider; give legal_basis for every not_shared field; check type, category, level and tier.",
+}

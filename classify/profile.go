@@ -1,0 +1,341 @@
+package classify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ColumnProfile is the classification of one column: its identifier type,
+// category, level, sensitivity and suggested share tier, with the confidence
+// and the reasons a reviewer reads before accepting it into a catalog.
+type ColumnProfile struct {
+	Name       string   `json:"name"`
+	Type       Type     `json:"type"`
+	Category   Category `json:"category"`
+	Level      Level    `json:"level"`
+	Sensitive  bool     `json:"sensitive"`
+	Tier       Tier     `json:"tier"`
+	Confidence float64  `json:"confidence"`
+	Reasons    []string `json:"reasons"`
+}
+
+// Profiler classifies columns from their header and a sample of values.
+// The zero value is ready to use.
+type Profiler struct {
+	// Now is the clock for birth dates and minors; nil means time.Now.
+	Now func() time.Time
+}
+
+// Thresholds: content decides when this share of the non-blank sample
+// validates as one type; a header keyword lowers the bar to headerMatch.
+const (
+	contentMatch = 0.9
+	headerMatch  = 0.5
+)
+
+// ProfileColumn classifies one column from its header name and sampled
+// values. Blank values are ignored. Content wins over a misleading header: a
+// column named "phone" whose values are not phone numbers is TypeNone.
+func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
+	clock := time.Now
+	if p != nil && p.Now != nil {
+		clock = p.Now
+	}
+	prof := ColumnProfile{Name: name, Type: TypeNone}
+	hint := headerHint(name)
+	nonBlank := make([]string, 0, len(values))
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			nonBlank = append(nonBlank, v)
+		}
+	}
+	var counts [32]int
+	if len(nonBlank) > 0 {
+		for _, v := range nonBlank {
+			for k, t := range Types {
+				if t == TypeDateOfBirth && hint.typ != TypeDateOfBirth {
+					continue // dates are birth dates only by header (DOMAIN.md §6)
+				}
+				if Validate(t, v) {
+					counts[k]++
+				}
+			}
+		}
+	}
+	best, bestFrac := -1, 0.0
+	for k := range Types {
+		if f := float64(counts[k]) / float64(max(len(nonBlank), 1)); f > bestFrac {
+			best, bestFrac = k, f
+		}
+	}
+	hintFrac := 0.0
+	if hint.typ != "" {
+		for k, t := range Types {
+			if t == hint.typ {
+				hintFrac = float64(counts[k]) / float64(max(len(nonBlank), 1))
+			}
+		}
+	}
+	n := len(nonBlank)
+	switch {
+	case n == 0 && hint.typ != "":
+		prof.Type = hint.typ
+		prof.Confidence = 0.3
+		prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s; no non-blank values in the sample to confirm", name, hint.typ))
+	case n == 0:
+		prof.Confidence = 0.3
+		prof.Reasons = append(prof.Reasons, "no non-blank values in the sample")
+	case hint.typ != "" && hintFrac >= headerMatch && hintFrac+0.05 >= bestFrac:
+		prof.Type = hint.typ
+		prof.Confidence = round2(min(1, hintFrac+0.1))
+		prof.Reasons = append(prof.Reasons,
+			fmt.Sprintf("header %q names %s", name, hint.typ),
+			fmt.Sprintf("%d of %d sampled values validate as %s", int(hintFrac*float64(n)+0.5), n, hint.typ))
+	case best >= 0 && bestFrac >= contentMatch:
+		prof.Type = Types[best]
+		prof.Confidence = round2(bestFrac)
+		prof.Reasons = append(prof.Reasons, fmt.Sprintf("%d of %d sampled values validate as %s", counts[best], n, Types[best]))
+		if hint.typ != "" {
+			prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s but content says %s", name, hint.typ, Types[best]))
+		}
+	default:
+		prof.Confidence = round2(1 - bestFrac)
+		if hint.typ != "" {
+			prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s but only %d of %d sampled values validate as it: content wins", name, hint.typ, int(hintFrac*float64(n)+0.5), n))
+		} else {
+			prof.Reasons = append(prof.Reasons, fmt.Sprintf("no identifier type validates for %d or more of %d sampled values", int(contentMatch*float64(n)+0.999), n))
+		}
+	}
+	if hint.geo && prof.Type == TypeNone && n > 0 && allDegrees(nonBlank) {
+		prof.Type = TypeGeoCoordinate
+		prof.Confidence = 1
+		prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q names a latitude or longitude and every sampled value is a number of degrees", name))
+	}
+	prof.applyType(nonBlank, clock())
+	prof.applyHeaderCategory(hint)
+	if prof.Reasons == nil {
+		prof.Reasons = []string{}
+	}
+	return prof
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// typeClass is the category, level, sensitivity and suggested tier of an
+// identifier type (DOMAIN.md §3; GB/T 35273 Appendix B for sensitivity).
+type typeClass struct {
+	cat       Category
+	level     Level
+	sensitive bool
+	tier      Tier
+	why       string
+}
+
+var typeClasses = map[Type]typeClass{
+	TypeResidentID:    {CategoryPersonal, LevelImportant, true, TierConditional, "resident ID numbers are sensitive personal information (specific identity)"},
+	TypeUSCC:          {CategoryPublic, LevelGeneral, false, TierUnconditional, "registered entity codes are public basic data"},
+	TypeOrgCode:       {CategoryPublic, LevelGeneral, false, TierUnconditional, "organization codes are public basic data"},
+	TypeMobile:        {CategoryPersonal, LevelGeneral, false, TierConditional, "phone numbers identify a person"},
+	TypeLandline:      {CategoryPersonal, LevelGeneral, false, TierConditional, "phone numbers identify a person"},
+	TypeBankCard:      {CategoryPersonal, LevelImportant, true, TierConditional, "bank cards are financial accounts: sensitive personal information"},
+	TypeLicensePlate:  {CategoryPersonal, LevelGeneral, false, TierConditional, "plates identify a vehicle's owner"},
+	TypePassport:      {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
+	TypeTravelPermit:  {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
+	TypeHKID:          {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
+	TypeTWID:          {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
+	TypeEmail:         {CategoryPersonal, LevelGeneral, false, TierConditional, "email addresses identify a person"},
+	TypeIPv4:          {CategoryPersonal, LevelGeneral, false, TierConditional, "IP addresses are personal information under PIPL"},
+	TypeIPv6:          {CategoryPersonal, LevelGeneral, false, TierConditional, "IP addresses are personal information under PIPL"},
+	TypeURL:           {CategoryPublic, LevelGeneral, false, TierUnconditional, "URLs are not personal by themselves"},
+	TypePersonName:    {CategoryPersonal, LevelGeneral, false, TierConditional, "names identify a person"},
+	TypeAddress:       {CategoryPersonal, LevelGeneral, false, TierConditional, "addresses locate a person"},
+	TypeGeoCoordinate: {CategoryPersonal, LevelGeneral, false, TierConditional, "coordinates locate a person or site"},
+	TypeDateOfBirth:   {CategoryPersonal, LevelGeneral, false, TierConditional, "birth dates are personal information"},
+	TypeNone:          {CategoryPublic, LevelGeneral, false, TierUnconditional, "no identifier found: review before sharing"},
+}
+
+// TypeDefaults returns the category, level, sensitivity and suggested tier
+// of an identifier type.
+func TypeDefaults(t Type) (Category, Level, bool, Tier) {
+	c, ok := typeClasses[t]
+	if !ok {
+		c = typeClasses[TypeNone]
+	}
+	return c.cat, c.level, c.sensitive, c.tier
+}
+
+func (p *ColumnProfile) applyType(values []string, now time.Time) {
+	c := typeClasses[p.Type]
+	p.Category, p.Level, p.Sensitive, p.Tier = c.cat, c.level, c.sensitive, c.tier
+	p.Reasons = append(p.Reasons, c.why)
+	switch p.Type {
+	case TypeResidentID:
+		minors := 0
+		for _, v := range values {
+			if id, err := ParseResidentID(v); err == nil && id.Minor(now) {
+				minors++
+			}
+		}
+		if minors > 0 {
+			p.Reasons = append(p.Reasons, fmt.Sprintf("%d sampled IDs belong to minors under 14 (PIPL art. 28)", minors))
+		}
+	case TypeGeoCoordinate:
+		fine := 0
+		for _, v := range values {
+			if _, _, d, ok := ParseCoordinate(v); ok && d > 3 {
+				fine++
+			} else if d, ok := decimals(v); ok && d > 3 {
+				fine++
+			}
+		}
+		if fine > 0 {
+			p.Level, p.Sensitive = LevelImportant, true
+			p.Reasons = append(p.Reasons, fmt.Sprintf("%d sampled coordinates are finer than 3 decimals (~100 m): precise location is sensitive and important (DOMAIN.md §3, §8)", fine))
+		}
+	}
+}
+
+// allDegrees reports whether every value is a decimal number of degrees.
+func allDegrees(values []string) bool {
+	for _, v := range values {
+		x, d, ok := parseDecimal(v)
+		if !ok || d < 1 || x < -180 || x > 180 {
+			return false
+		}
+	}
+	return true
+}
+
+// decimals counts the fraction digits of a single decimal number.
+func decimals(s string) (int, bool) {
+	_, d, ok := parseDecimal(strings.TrimSpace(s))
+	return d, ok
+}
+
+func (p *ColumnProfile) applyHeaderCategory(h hint) {
+	switch {
+	case h.cat == CategoryNationalSecurity:
+		p.Category, p.Level, p.Tier = CategoryNationalSecurity, LevelCore, TierNotShared
+		p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks national-security data: core, not shared (needs a legal basis)", h.word))
+	case h.cat == CategoryTradeSecret && p.Type == TypeNone:
+		p.Category, p.Level, p.Tier = CategoryTradeSecret, LevelImportant, TierConditional
+		p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks a trade secret", h.word))
+	case h.cat == CategoryPersonal && p.Type == TypeNone:
+		p.Category, p.Tier = CategoryPersonal, TierConditional
+		if h.sensitive {
+			p.Level, p.Sensitive = LevelImportant, true
+			p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks sensitive personal information (PIPL art. 28)", h.word))
+		} else {
+			p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks personal information", h.word))
+		}
+	}
+}
+
+// hint is what a header says about its column.
+type hint struct {
+	typ       Type
+	cat       Category
+	sensitive bool
+	geo       bool // a single latitude or longitude column
+	word      string
+}
+
+type headerKeywords struct {
+	typ   Type
+	exact []string // whole normalized header
+	part  []string // contained in the normalized header
+}
+
+// headerTypes: simplified and traditional Chinese, pinyin initials and
+// English. Exact lists hold short or ambiguous words; part lists are safe
+// to find inside a longer header. Order matters: more specific first.
+var headerTypes = []headerKeywords{
+	{TypeHKID, []string{"hkid"}, []string{"香港身份证", "香港身份證"}},
+	{TypeTWID, []string{"twid"}, []string{"台湾身份证", "台湾居民身份证", "台灣身分證"}},
+	{TypeTravelPermit, []string{"txz", "permit"}, []string{"通行证", "通行證", "回乡证", "回鄉證"}},
+	{TypeResidentID, []string{"sfz", "sfzh", "sfzhm", "gmsfhm", "zjhm", "idcard", "idno", "idnumber", "citizenid", "证件号码", "證件號碼"},
+		[]string{"身份证", "身份證", "身份号码", "身分證"}},
+	{TypeUSCC, []string{"tyshxydm", "shxydm", "uscc", "creditcode", "信用代码"}, []string{"统一社会信用", "統一社會信用", "社会信用代码"}},
+	{TypeOrgCode, []string{"zzjgdm", "orgcode", "organizationcode"}, []string{"组织机构代码", "組織機構代碼", "机构代码"}},
+	{TypeBankCard, []string{"yhkh", "khzh", "bankcard", "cardno", "cardnumber", "accountno", "卡号", "账号", "帳號"}, []string{"银行卡", "銀行卡", "银行账号", "银行帐号"}},
+	{TypeLicensePlate, []string{"cph", "hphm", "plate", "licenseplate", "plateno"}, []string{"车牌", "車牌", "号牌"}},
+	{TypePassport, []string{"hzh", "hzhm", "passport", "passportno"}, []string{"护照", "護照"}},
+	{TypeMobile, []string{"sjh", "sjhm", "mobile", "cellphone", "cell", "phone", "mobileno", "phoneno", "phonenumber", "联系电话", "聯繫電話", "联系方式"},
+		[]string{"手机", "手機", "移动电话", "移動電話"}},
+	{TypeLandline, []string{"gddh", "tel", "telephone", "landline", "电话", "電話", "座机"}, []string{"固定电话", "固定電話", "办公电话", "座機", "辦公電話"}},
+	{TypeEmail, []string{"yx", "dzyx", "email", "mail", "emailaddress"}, []string{"邮箱", "電郵", "电子邮件", "電子郵件", "郵箱"}},
+	{TypeIPv6, []string{"ipv6"}, []string{"ipv6"}},
+	{TypeIPv4, []string{"ip", "ipv4", "ipaddr", "ipaddress"}, []string{"ip地址", "服务器ip", "ipv4"}},
+	{TypeURL, []string{"wz", "url", "website", "link", "homepage"}, []string{"网址", "網址", "网站", "網站", "链接"}},
+	{TypeDateOfBirth, []string{"csrq", "dob", "birth", "birthday", "birthdate", "dateofbirth"}, []string{"出生", "生日"}},
+	{TypeGeoCoordinate, []string{"jwd", "zb", "coord", "coordinate", "coordinates", "location", "gps", "lnglat", "lonlat", "latlng", "位置"}, []string{"经纬度", "經緯度", "坐标", "座標"}},
+	{TypeAddress, []string{"dz", "zz", "address", "addr", "hjdz", "zcdz"}, []string{"地址", "住址", "住所", "居住地", "户籍地"}},
+	{TypePersonName, []string{"xm", "name", "fullname", "realname", "姓名", "名字"}, []string{"姓名", "法定代表人", "联系人", "聯繫人", "户主", "申请人", "法人代表", "负责人", "经办人"}},
+}
+
+var (
+	geoParts          = []string{"经度", "纬度", "經度", "緯度"}
+	geoExact          = []string{"jd", "wd", "lng", "lon", "long", "longitude", "lat", "latitude"}
+	tradeSecretParts  = []string{"成本", "进价", "采购价", "供货价", "供应商", "客户名单", "客户清单", "配方", "工艺", "技术参数", "底价", "报价", "毛利", "利润", "商业秘密", "unitcost", "costprice", "supplierprice", "customerlist", "formula", "margin", "tradesecret"}
+	tradeSecretExact  = []string{"cost", "price", "bid"}
+	nationalParts     = []string{"涉密", "密级", "军事", "军用", "国防", "保密", "控制点", "国家秘密", "classified", "military", "defense", "defence", "secretlevel"}
+	sensitiveParts    = []string{"民族", "宗教", "信仰", "病历", "诊断", "病史", "健康", "疾病", "指纹", "人脸", "虹膜", "犯罪", "违法", "性取向", "收入", "存款", "余额", "行踪", "轨迹", "religion", "ethnic", "diagnosis", "medical", "health", "criminal", "fingerprint", "biometric", "income", "salary"}
+	personalAttrParts = []string{"性别", "年龄", "婚姻", "学历", "职业", "marital", "education", "occupation"}
+	personalAttrExact = []string{"xb", "nl", "gender", "sex", "age"}
+)
+
+// normalizeHeader lowercases and drops spaces, underscores and punctuation.
+func normalizeHeader(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func headerHint(name string) hint {
+	h := normalizeHeader(name)
+	var out hint
+	if h == "" {
+		return out
+	}
+	match := func(exact, part []string) string {
+		for _, w := range exact {
+			if h == w {
+				return w
+			}
+		}
+		for _, w := range part {
+			if strings.Contains(h, w) {
+				return w
+			}
+		}
+		return ""
+	}
+	for _, k := range headerTypes {
+		if w := match(k.exact, k.part); w != "" {
+			out.typ, out.word = k.typ, w
+			break
+		}
+	}
+	switch {
+	case match(nil, nationalParts) != "":
+		out.cat, out.word = CategoryNationalSecurity, match(nil, nationalParts)
+	case out.typ == "" && match(tradeSecretExact, tradeSecretParts) != "":
+		out.cat, out.word = CategoryTradeSecret, match(tradeSecretExact, tradeSecretParts)
+	case out.typ == "" && match(nil, sensitiveParts) != "":
+		out.cat, out.sensitive, out.word = CategoryPersonal, true, match(nil, sensitiveParts)
+	case out.typ == "" && match(personalAttrExact, personalAttrParts) != "":
+		out.cat, out.word = CategoryPersonal, match(personalAttrExact, personalAttrParts)
+	}
+	if out.typ == "" {
+		if w := match(geoExact, geoParts); w != "" {
+			out.geo, out.word = true, w
+		}
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+// Command govshare classifies, desensitizes and shares government data
+// between departments. Run "govshare help" for the commands; the contract of
+// each is in DESIGN.md §6.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand. It returns an error to print on one line.
+type command struct {
+	usage string
+	run   func(env *env, args []string) error
+}
+
+// env is what a command may touch, so tests can run commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+var commands map[string]command
+
+// usages are the synopsis lines of DESIGN.md §6.
+var usages = map[string]string{
+	"scan":   "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE",
+	"detect": "detect [--json] [--encoding E] [FILE|-]",
+}
+
+func init() {
+	commands = map[string]command{
+		"scan":   {usages["scan"], cmdScan},
+		"detect": {usages["detect"], cmdDetect},
+	}
+}
+
+// usageError marks errors that deserve the usage line and exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+}
+
+func run(e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(e.stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "govshare: unknown command %q (run \"govshare help\")\n", args[0])
+		return 2
+	}
+	err := c.run(e, args[1:])
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	if !strings.HasPrefix(msg, "govshare") {
+		msg = "govshare: " + msg
+	}
+	fmt.Fprintln(e.stderr, msg)
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "usage: govshare %s\n", c.usage)
+		return 2
+	}
+	return 1
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: govshare <command> [flags]")
+	fmt.Fprintln(w, "commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  govshare %s\n", commands[n].usage)
+	}
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: govshare %s\n", usages[name])
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses flags that may come before or after positional args,
+// as users type them either way.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

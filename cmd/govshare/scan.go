@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/internal/records"
+)
+
+func cmdScan(e *env, args []string) error {
+	fs := newFlags(e, "scan")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	sample := fs.Int("sample", 1000, "rows to sample per column")
+	catalogOut := fs.String("catalog-out", "", "write a draft catalog (YAML) for review")
+	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"scan takes one input file"}
+	}
+	if *sample < 1 {
+		return usageError{"--sample must be at least 1"}
+	}
+	r, err := records.Open(pos[0], records.Options{Encoding: *encoding})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	header := r.Header()
+	cols := make([][]string, len(header))
+	for n := 0; n < *sample; n++ {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		for i, v := range row {
+			cols[i] = append(cols[i], v)
+		}
+	}
+	var p classify.Profiler
+	profiles := make([]classify.ColumnProfile, len(header))
+	for i, name := range header {
+		profiles[i] = p.ProfileColumn(name, cols[i])
+	}
+	if *catalogOut != "" {
+		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
+		if err := classify.SaveCatalog(*catalogOut, classify.DraftCatalog(base, profiles), classify.DraftComment...); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(struct {
+			Columns []classify.ColumnProfile `json:"columns"`
+		}{profiles})
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COLUMN\tTYPE\tCATEGORY\tLEVEL\tSENSITIVE\tTIER\tCONFIDENCE\tWHY")
+	for _, p := range profiles {
+		why := ""
+		if len(p.Reasons) > 0 {
+			why = p.Reasons[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%.2f\t%s\n", p.Name, p.Type, p.Category, p.Level, p.Sensitive, p.Tier, p.Confidence, why)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if *catalogOut != "" {
+		fmt.Fprintf(e.stdout, "draft catalog written to %s: review it before use\n", *catalogOut)
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fpe
+
+const raceEnabled = false
