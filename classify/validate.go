@@ -228,10 +228,7 @@ func ValidLandline(s string) bool {
 		return landlineSplit(area+rest) == len(area)
 	}
 	if i := strings.IndexAny(s, "- "); i > 0 {
-		if landlineSplit(s[:i]+s[i+1:]) != i {
-			return false
-		}
-		return true
+		return landlineSplit(s[:i]+s[i+1:]) == i
 	}
 	return landlineSplit(s) > 0
 }
@@ -607,7 +604,7 @@ func ParseDate(s string) (time.Time, bool) {
 	var y, m, d int
 	var ok bool
 	switch {
-	case len(s) == 8 && strings.IndexAny(s, "-/.") < 0:
+	case len(s) == 8 && !strings.ContainsAny(s, "-/."):
 		var ok1, ok2, ok3 bool
 		y, ok1 = atoiN(s, 0, 4)
 		m, ok2 = atoiN(s, 4, 2)

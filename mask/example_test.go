@@ -1,0 +1,201 @@
+package mask_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/mask"
+)
+
+func ExampleDisplay() {
+	for _, v := range []struct {
+		t classify.Type
+		s string
+	}{
+		{classify.TypeMobile, "+86 13812345678"},
+		{classify.TypeResidentID, "11010519491231002X"},
+		{classify.TypeBankCard, "6222021234561234"},
+		{classify.TypeLicensePlate, "京AD12345"},
+		{classify.TypePersonName, "欧阳娜娜"},
+		{classify.TypeEmail, "alice@example.com"},
+		{classify.TypeAddress, "北京市朝阳区建国路88号"},
+	} {
+		out, _ := mask.Display(v.t, v.s)
+		fmt.Println(out)
+	}
+	// A value without the shape of its type is an error, never passed on.
+	out, err := mask.Display(classify.TypeMobile, "12345")
+	fmt.Printf("%q %v\n", out, errors.Is(err, mask.ErrMalformed))
+	// Output:
+	// +86 138****5678
+	// 1***************2X
+	// 6222 **** **** 1234
+	// 京A*****5
+	// 欧阳**
+	// a****@example.com
+	// 北京市朝阳区******
+	// "" true
+}
+
+func ExampleMasker_Display() {
+	m := mask.Masker{ResidentID64: true}
+	out, _ := m.Display(classify.TypeResidentID, "11010519491231002X")
+	fmt.Println(out)
+	// FixedRun hides how long the given name is.
+	m = mask.Masker{FixedRun: 3, Rune: '×'}
+	a, _ := m.Display(classify.TypePersonName, "张三")
+	b, _ := m.Display(classify.TypePersonName, "张三丰")
+	fmt.Println(a, b)
+	// Output:
+	// 110105********002X
+	// 张××× 张×××
+}
+
+func ExampleRedact() {
+	fmt.Println(mask.Redact("13812345678"), mask.Redact(""))
+	// Output: *** ***
+}
+
+func ExampleMasker_Redact() {
+	fmt.Println(mask.Masker{Rune: '●'}.Redact("secret"))
+	// Output: ●●●
+}
+
+func ExampleTag() {
+	fmt.Println(mask.Tag(classify.TypeMobile), mask.Tag("typo"))
+	// Output: <cn_mobile> <redacted>
+}
+
+func ExampleKeepEnds() {
+	fmt.Println(mask.KeepEnds("13812345678", 3, 4))
+	fmt.Println(mask.KeepEnds("欧阳娜娜", 2, 0))
+	fmt.Println(mask.KeepEnds("1234567", 3, 4)) // keeping 3+4 would reveal all
+	// Output:
+	// 138****5678
+	// 欧阳**
+	// *******
+}
+
+func ExampleMasker_KeepEnds() {
+	fmt.Println(mask.Masker{FixedRun: 2}.KeepEnds("6222021234561234", 4, 4))
+	// Output: 6222**1234
+}
+
+func ExampleRange() {
+	fmt.Println(mask.Range("北京市朝阳区建国路", 6, 9))
+	// Output: 北京市朝阳区***
+}
+
+func ExampleMasker_Range() {
+	fmt.Println(mask.Masker{Rune: '#'}.Range("ABCDEF", 1, 3))
+	// Output: A##DEF
+}
+
+func ExampleBefore() {
+	fmt.Println(mask.Before("alice@example.com", '@'))
+	// Output: *****@example.com
+}
+
+func ExampleMasker_Before() {
+	fmt.Println(mask.Masker{FixedRun: 3}.Before("alexander@example.com", '@'))
+	// Output: ***@example.com
+}
+
+func ExampleAfter() {
+	fmt.Println(mask.After("账号：甲乙丙", '：'))
+	// Output: 账号：***
+}
+
+func ExampleMasker_After() {
+	fmt.Println(mask.Masker{Rune: '_'}.After("key=value", '='))
+	// Output: key=_____
+}
+
+func ExampleGeneralizeDate() {
+	y, _ := mask.GeneralizeDate("1990年5月17日", mask.Year)
+	m, _ := mask.GeneralizeDate("19900517", mask.Month)
+	fmt.Println(y, m)
+	// Output: 1990 1990-05
+}
+
+func ExampleAgeBand() {
+	b, _ := mask.AgeBand(34, 10)
+	fmt.Println(b)
+	// Output: 30-39
+}
+
+func ExampleAgeBandFromBirth() {
+	ref := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	b, _ := mask.AgeBandFromBirth("1990-05-17", ref, 5)
+	fmt.Println(b)
+	// Output: 35-39
+}
+
+func ExampleAgeBandFromID() {
+	ref := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	b, _ := mask.AgeBandFromID("11010519491231002X", ref, 10)
+	fmt.Println(b)
+	// Output: 70-79
+}
+
+func ExampleIDRegion() {
+	p, _ := mask.IDRegion("11010519491231002X", 2)
+	c, _ := mask.IDRegion("11010519491231002X", 6)
+	fmt.Println(p, c)
+	// Output: 11 110105
+}
+
+func ExampleRoundStep() {
+	a, _ := mask.RoundStep("1234.50", "100")
+	b, _ := mask.RoundStep("2.675", "0.01")
+	fmt.Println(a, b)
+	// Output: 1200 2.68
+}
+
+func ExampleBucket() {
+	b, _ := mask.Bucket("37", []string{"18", "35", "60"})
+	fmt.Println(b)
+	// Output: [35,60)
+}
+
+func ExampleTopBottom() {
+	for _, income := range []string{"3000", "52000", "2500000"} {
+		l, _ := mask.TopBottom(income, "5000", "1000000")
+		fmt.Println(l)
+	}
+	// Output:
+	// <5000
+	// 52000
+	// >=1000000
+}
+
+func ExampleGeneralizeAddress() {
+	for _, l := range []mask.AddressLevel{mask.Province, mask.City, mask.District} {
+		out, _ := mask.GeneralizeAddress("广西南宁市青秀区民族大道1号", l)
+		fmt.Println(out)
+	}
+	// Output:
+	// 广西壮族自治区
+	// 广西壮族自治区南宁市
+	// 广西壮族自治区南宁市青秀区
+}
+
+func ExampleRoundCoordinate() {
+	out, _ := mask.RoundCoordinate("116.397128,39.916527", 2)
+	fmt.Println(out)
+	// Output: 116.40,39.92
+}
+
+func ExampleGridCell() {
+	c, _ := mask.GridCell(116.397128, 39.916527, 0.01)
+	fmt.Printf("%s %.3f,%.3f\n", c.ID(), c.Lon, c.Lat)
+	// Output: 0.01/12991/29639 116.395,39.915
+}
+
+func ExampleCell_ID() {
+	c, _ := mask.GridCell(121.4737, 31.2304, 0.5)
+	fmt.Println(c.ID())
+	// Output: 0.5/242/602
+}
