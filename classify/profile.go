@@ -218,17 +218,17 @@ func (p *ColumnProfile) applyHeaderCategory(h hint) {
 	switch {
 	case h.cat == CategoryNationalSecurity:
 		p.Category, p.Level, p.Tier = CategoryNationalSecurity, LevelCore, TierNotShared
-		p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks national-security data: core, not shared (needs a legal basis)", h.word))
+		p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks national-security data: core, not shared (needs a legal basis)", h.word)}, p.Reasons...)
 	case h.cat == CategoryTradeSecret && p.Type == TypeNone:
 		p.Category, p.Level, p.Tier = CategoryTradeSecret, LevelImportant, TierConditional
-		p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks a trade secret", h.word))
+		p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks a trade secret", h.word)}, p.Reasons...)
 	case h.cat == CategoryPersonal && p.Type == TypeNone:
 		p.Category, p.Tier = CategoryPersonal, TierConditional
 		if h.sensitive {
 			p.Level, p.Sensitive = LevelImportant, true
-			p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks sensitive personal information (PIPL art. 28)", h.word))
+			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks sensitive personal information (PIPL art. 28)", h.word)}, p.Reasons...)
 		} else {
-			p.Reasons = append(p.Reasons, fmt.Sprintf("header keyword %q marks personal information", h.word))
+			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks personal information", h.word)}, p.Reasons...)
 		}
 	}
 }

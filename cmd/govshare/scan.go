@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/records"
@@ -65,16 +65,16 @@ func cmdScan(e *env, args []string) error {
 			Columns []classify.ColumnProfile `json:"columns"`
 		}{profiles})
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COLUMN\tTYPE\tCATEGORY\tLEVEL\tSENSITIVE\tTIER\tCONFIDENCE\tWHY")
+	rows := [][]string{{"COLUMN", "TYPE", "CATEGORY", "LEVEL", "SENSITIVE", "TIER", "CONFIDENCE", "WHY"}}
 	for _, p := range profiles {
 		why := ""
 		if len(p.Reasons) > 0 {
 			why = p.Reasons[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%.2f\t%s\n", p.Name, p.Type, p.Category, p.Level, p.Sensitive, p.Tier, p.Confidence, why)
+		rows = append(rows, []string{p.Name, string(p.Type), string(p.Category), string(p.Level),
+			strconv.FormatBool(p.Sensitive), string(p.Tier), strconv.FormatFloat(p.Confidence, 'f', 2, 64), why})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(e.stdout, rows); err != nil {
 		return err
 	}
 	if *catalogOut != "" {
