@@ -10,6 +10,7 @@ const (
 	hanPlate    = 1 << iota // a plate's province abbreviation
 	hanContext              // the first rune of a context word
 	hanProvince             // the first rune of a province-level name
+	hanDetail               // the last rune of an address detail suffix
 )
 
 type contextWord struct {
@@ -48,6 +49,10 @@ var hanFlags = func() *[0x10000]uint8 {
 	for _, p := range provinceNames {
 		r, _ := utf8.DecodeRuneInString(p)
 		t[r] |= hanProvince
+	}
+	for _, d := range detailSuffixes {
+		r, _ := utf8.DecodeLastRuneInString(d)
+		t[r] |= hanDetail
 	}
 	return &t
 }()
@@ -290,10 +295,12 @@ func (sc *scanner) address(k int, ctx bool) int {
 		}
 		e += n
 		runes++
-		for _, d := range detailSuffixes {
-			if strings.HasSuffix(s[k:e], d) {
-				end = e
-				break
+		if r < 0x10000 && hanFlags[r]&hanDetail != 0 {
+			for _, d := range detailSuffixes {
+				if strings.HasSuffix(s[k:e], d) {
+					end = e
+					break
+				}
 			}
 		}
 	}
