@@ -88,8 +88,24 @@ type Reader struct {
 	index  map[string]int
 	closer io.Closer
 	first  []string // JSONL: first row, read to learn the header
+	kinds  []Kind   // JSONL: kinds of the last row's values
+	firstK []Kind
 	done   bool
 }
+
+// Kind is how a JSON Lines value was written, so a writer can keep numbers
+// and booleans exactly as they were.
+type Kind uint8
+
+// Kinds. CSV values are all KindString.
+const (
+	KindString Kind = iota
+	KindRaw         // a number or boolean, kept as written
+	KindNull
+)
+
+// Kinds returns the kinds of the last row's values; nil for CSV (all strings).
+func (r *Reader) Kinds() []Kind { return r.kinds }
 
 // Open opens path ("-" is standard input) for reading.
 func Open(path string, opt Options) (*Reader, error) {
@@ -149,6 +165,7 @@ func NewReader(r io.Reader, name string, format Format, encoding string) (*Reade
 	case FormatJSONL:
 		rd.jl = br
 		row, keys, err := rd.readJSON(nil)
+		rd.firstK = rd.kinds
 		if err == io.EOF {
 			return nil, &Error{File: name, Msg: "empty file: no JSON object to read"}
 		}
@@ -226,7 +243,7 @@ func (r *Reader) Next() ([]string, error) {
 	default:
 		if r.first != nil {
 			row := r.first
-			r.first = nil
+			r.first, r.kinds = nil, r.firstK
 			return row, nil
 		}
 		row, _, err := r.readJSON(r.index)
@@ -308,8 +325,13 @@ func (r *Reader) parseObject(line []byte, index map[string]int) ([]string, []str
 	}
 	var keys []string
 	var row []string
+	r.kinds = nil
 	if index != nil {
 		row = make([]string, len(index))
+		r.kinds = make([]Kind, len(index))
+		for i := range r.kinds {
+			r.kinds[i] = KindNull // a key missing from this line
+		}
 	}
 	seen := map[string]bool{}
 	for dec.More() {
@@ -326,20 +348,21 @@ func (r *Reader) parseObject(line []byte, index map[string]int) ([]string, []str
 		if err := dec.Decode(&raw); err != nil {
 			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: "malformed JSON value"}
 		}
-		v, err := scalar(raw)
+		v, kind, err := scalar(raw)
 		if err != nil {
 			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: err.Error()}
 		}
 		if index == nil {
 			keys = append(keys, key)
 			row = append(row, v)
+			r.kinds = append(r.kinds, kind)
 			continue
 		}
 		i, ok := index[key]
 		if !ok {
 			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: "key not in the first record's keys"}
 		}
-		row[i] = v
+		row[i], r.kinds[i] = v, kind
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, bad("malformed JSON")
@@ -354,25 +377,25 @@ func (r *Reader) parseObject(line []byte, index map[string]int) ([]string, []str
 }
 
 // scalar renders a JSON value as text: strings unquoted, numbers exactly as
-// written, booleans as true/false, null as blank. Nested values are errors:
-// fields must be flat to be classified and transformed.
-func scalar(raw json.RawMessage) (string, error) {
+// written, booleans as true/false, null as blank (KindNull). Nested values
+// are errors: fields must be flat to be classified and transformed.
+func scalar(raw json.RawMessage) (string, Kind, error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) == 0:
-		return "", errors.New("empty value")
+		return "", KindNull, errors.New("empty value")
 	case raw[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", errors.New("malformed string")
+			return "", KindNull, errors.New("malformed string")
 		}
-		return s, nil
+		return s, KindString, nil
 	case raw[0] == '{' || raw[0] == '[':
-		return "", errors.New("nested objects and arrays are not supported; flatten the record")
+		return "", KindNull, errors.New("nested objects and arrays are not supported; flatten the record")
 	case string(raw) == "null":
-		return "", nil
+		return "", KindNull, nil
 	}
-	return string(raw), nil
+	return string(raw), KindRaw, nil
 }
 
 // Close closes the underlying file.

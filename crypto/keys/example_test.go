@@ -1,0 +1,134 @@
+package keys_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/govshare/govshare/crypto/keys"
+)
+
+// A department creates its keys once, stores them encrypted under a local
+// master key, and publishes the public bundle.
+func ExampleNew() {
+	dir, _ := os.MkdirTemp("", "govshare-keys")
+	defer os.RemoveAll(dir)
+
+	kr, err := keys.New("tax-bureau")
+	if err != nil {
+		log.Fatal(err)
+	}
+	master, err := keys.LocalMaster(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := kr.Save(dir, master); err != nil {
+		log.Fatal(err)
+	}
+	for _, name := range []string{"master.key", "tax-bureau.keys", "tax-bureau.pub"} {
+		fi, _ := os.Stat(filepath.Join(dir, name))
+		fmt.Println(name, fi.Mode().Perm())
+	}
+	// Output:
+	// master.key -rw-------
+	// tax-bureau.keys -rw-------
+	// tax-bureau.pub -rw-r--r--
+}
+
+func ExampleLoad() {
+	dir, _ := os.MkdirTemp("", "govshare-keys")
+	defer os.RemoveAll(dir)
+	master, _ := keys.LocalMaster(dir)
+	kr, _ := keys.New("tax-bureau")
+	_ = kr.Save(dir, master)
+
+	loaded, err := keys.Load(dir, "tax-bureau", master)
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, _ := kr.PrimaryKeyID(keys.KindToken)
+	b, _ := loaded.PrimaryKeyID(keys.KindToken)
+	fmt.Println(loaded.Dept(), a == b)
+
+	other, _ := keys.LocalMaster(filepath.Join(dir, "elsewhere"))
+	_, err = keys.Load(dir, "tax-bureau", other)
+	fmt.Println(err != nil)
+	// Output:
+	// tax-bureau true
+	// true
+}
+
+// Another department reads the published bundle to seal data to tax-bureau.
+func ExampleLoadPublic() {
+	dir, _ := os.MkdirTemp("", "govshare-keys")
+	defer os.RemoveAll(dir)
+	master, _ := keys.LocalMaster(dir)
+	kr, _ := keys.New("tax-bureau")
+	_ = kr.Save(dir, master)
+
+	pub, err := keys.LoadPublic(keys.PublicPath(dir, "tax-bureau"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	kem, sig, _ := keys.SuiteKinds(keys.LevelCore)
+	enc, _ := pub.HybridEncrypt(kem)
+	ct, _ := enc.Encrypt([]byte("payload"), []byte("context"))
+	dec, _ := kr.HybridDecrypt(kem)
+	pt, _ := dec.Decrypt(ct, []byte("context"))
+	fmt.Println(pub.Dept(), kem, sig, string(pt))
+	// Output: tax-bureau kem-mlkem1024 sign-mldsa87 payload
+}
+
+func ExampleLocalMaster() {
+	dir, _ := os.MkdirTemp("", "govshare-keys")
+	defer os.RemoveAll(dir)
+	if _, err := keys.LocalMaster(dir); err != nil {
+		log.Fatal(err)
+	}
+	_ = os.Chmod(filepath.Join(dir, keys.MasterFile), 0o644)
+	_, err := keys.LocalMaster(dir)
+	fmt.Println(err != nil)
+	// Output: true
+}
+
+// Master takes "local:DIR" or a KMS URI served by a registered KMS client.
+func ExampleMaster() {
+	dir, _ := os.MkdirTemp("", "govshare-keys")
+	defer os.RemoveAll(dir)
+	m, err := keys.Master("local:" + dir)
+	fmt.Println(m != nil, err)
+	_, err = keys.Master("gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k")
+	fmt.Println(err != nil)
+	// Output:
+	// true <nil>
+	// true
+}
+
+func ExampleKeyring_Rotate() {
+	kr, _ := keys.New("tax-bureau")
+	old, oldID, _ := kr.FPEKey("身份证号", "health-commission")
+	newID, _ := kr.Rotate(keys.KindFPE)
+	again, _ := kr.FPEKeyByID("身份证号", "health-commission", oldID)
+	ids, _ := kr.KeyIDs(keys.KindFPE)
+	primary, _ := kr.PrimaryKeyID(keys.KindFPE)
+	fmt.Println(len(ids), primary == newID, string(again) == string(old))
+	// Output: 2 true true
+}
+
+func ExampleKeyring_FPEKey() {
+	kr, _ := keys.New("tax-bureau")
+	k1, id, _ := kr.FPEKey("身份证号", "health-commission")
+	k2, _, _ := kr.FPEKey("身份证号", "civil-affairs")
+	primary, _ := kr.PrimaryKeyID(keys.KindFPE)
+	fmt.Println(len(k1), id == primary, string(k1) != string(k2))
+	// Output: 32 true true
+}
+
+// Printing a keyring shows its department and key ids, never key material.
+func ExampleKeyring_String() {
+	kr, _ := keys.New("tax-bureau")
+	s := fmt.Sprintf("%+v", kr)
+	fmt.Println(s[:34])
+	// Output: keys.Keyring{dept:"tax-bureau" tok
+}

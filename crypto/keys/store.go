@@ -1,0 +1,337 @@
+package keys
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/tink-crypto/tink-go/v2/keyset"
+	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
+	"github.com/tink-crypto/tink-go/v2/tink"
+)
+
+// Keyring file layout (<dept>.keys). Every byte is either checked exactly
+// (magic, department, kinds, lengths) or authenticated by the master AEAD,
+// so flipping any byte makes [Load] fail:
+//
+//	"GSKR" ‖ version 0x01 ‖ u16 len ‖ dept ‖ u8 count (= 9)
+//	count × ( u8 kind ‖ u32 len ‖ ciphertext )   kinds in Kind order
+//
+// A Tink kind's ciphertext is the encrypted keyset of
+// [keyset.Handle.WriteWithAssociatedData] (the unauthenticated KeysetInfo
+// Tink would add is dropped); the OPRF entry is master.Encrypt of the OPRF
+// key blob. The associated data of each entry is
+// lp("govshare/keys/v1") ‖ lp(dept) ‖ lp(kind name), so an entry cannot be
+// moved to another department's file or to another kind.
+const (
+	keyringMagic   = "GSKR"
+	keyringVersion = 1
+	keyringADLabel = "govshare/keys/v1"
+	maxKeyringSize = 16 << 20
+)
+
+var (
+	// ErrDecrypt means the keyring did not authenticate under the master key:
+	// the master key is wrong or the file was modified.
+	ErrDecrypt = errors.New("govshare/keys: keyring does not decrypt: wrong master key or the file was modified")
+	// ErrMalformedKeyring means the keyring file's structure is invalid
+	// (truncated, extended, or edited outside its encrypted parts).
+	ErrMalformedKeyring = errors.New("govshare/keys: malformed keyring file (modified or truncated)")
+	// ErrInsecurePermissions means a secret file is accessible by group or
+	// others.
+	ErrInsecurePermissions = errors.New("govshare/keys: secret file is accessible by group or others")
+)
+
+// FileError names the file an error happened on.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+// Error reads "govshare/keys: PATH: reason".
+func (e *FileError) Error() string {
+	return "govshare/keys: " + e.Path + ": " + strings.TrimPrefix(e.Err.Error(), "govshare/keys: ")
+}
+
+// Unwrap returns the cause, so errors.Is(err, ErrDecrypt) works.
+func (e *FileError) Unwrap() error { return e.Err }
+
+func entryAD(dept string, k Kind) []byte {
+	b := AppendLengthPrefixed(nil, keyringADLabel)
+	b = AppendLengthPrefixed(b, dept)
+	return AppendLengthPrefixed(b, k.String())
+}
+
+// captureWriter keeps the ciphertext of an encrypted keyset.
+type captureWriter struct{ ct []byte }
+
+func (w *captureWriter) Write(*tinkpb.Keyset) error {
+	return errors.New("govshare/keys: refusing to write a cleartext keyset")
+}
+
+func (w *captureWriter) WriteEncrypted(ks *tinkpb.EncryptedKeyset) error {
+	w.ct = ks.GetEncryptedKeyset()
+	return nil
+}
+
+// ciphertextReader hands a stored ciphertext back to Tink.
+type ciphertextReader struct{ ct []byte }
+
+func (r ciphertextReader) Read() (*tinkpb.Keyset, error) {
+	return nil, errors.New("govshare/keys: refusing to read a cleartext keyset")
+}
+
+func (r ciphertextReader) ReadEncrypted() (*tinkpb.EncryptedKeyset, error) {
+	return &tinkpb.EncryptedKeyset{EncryptedKeyset: r.ct}, nil
+}
+
+// Marshal encrypts every keyset under master and returns the keyring file.
+func (k *Keyring) Marshal(master tink.AEAD) ([]byte, error) {
+	if master == nil {
+		return nil, errors.New("govshare/keys: nil master key")
+	}
+	st := k.cur.Load()
+	b := []byte(keyringMagic)
+	b = append(b, keyringVersion)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(k.dept)))
+	b = append(b, k.dept...)
+	b = append(b, byte(numKinds-1))
+	for _, kind := range Kinds() {
+		ad := entryAD(k.dept, kind)
+		var ct []byte
+		if kind == KindOPRF {
+			blob, err := st.oprf.marshal()
+			if err != nil {
+				return nil, err
+			}
+			if ct, err = master.Encrypt(blob, ad); err != nil {
+				return nil, fmt.Errorf("govshare/keys: encrypt oprf keys: %w", err)
+			}
+		} else {
+			var w captureWriter
+			if err := st.handles[kind].WriteWithAssociatedData(&w, master, ad); err != nil {
+				return nil, fmt.Errorf("govshare/keys: encrypt %v keyset: %w", kind, err)
+			}
+			ct = w.ct
+		}
+		b = append(b, byte(kind))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(ct)))
+		b = append(b, ct...)
+	}
+	return b, nil
+}
+
+// Parse decrypts a keyring file made by [Keyring.Marshal] for dept.
+func Parse(b []byte, dept string, master tink.AEAD) (*Keyring, error) {
+	if err := ValidDept(dept); err != nil {
+		return nil, err
+	}
+	if master == nil {
+		return nil, errors.New("govshare/keys: nil master key")
+	}
+	if len(b) > maxKeyringSize {
+		return nil, ErrMalformedKeyring
+	}
+	r := b
+	take := func(n int) ([]byte, bool) {
+		if n < 0 || len(r) < n {
+			return nil, false
+		}
+		out := r[:n]
+		r = r[n:]
+		return out, true
+	}
+	hdr, ok := take(len(keyringMagic) + 3)
+	if !ok || string(hdr[:4]) != keyringMagic || hdr[4] != keyringVersion {
+		return nil, ErrMalformedKeyring
+	}
+	name, ok := take(int(binary.BigEndian.Uint16(hdr[5:])))
+	if !ok {
+		return nil, ErrMalformedKeyring
+	}
+	if string(name) != dept {
+		return nil, fmt.Errorf("%w: it belongs to another department", ErrMalformedKeyring)
+	}
+	cnt, ok := take(1)
+	if !ok || cnt[0] != byte(numKinds-1) {
+		return nil, ErrMalformedKeyring
+	}
+	// Check the whole structure, then authenticate every entry, before the
+	// (slower) work of building keysets: a damaged file fails fast.
+	var cts [numKinds][]byte
+	for _, kind := range Kinds() {
+		h, ok := take(5)
+		if !ok || h[0] != byte(kind) {
+			return nil, ErrMalformedKeyring
+		}
+		if cts[kind], ok = take(int(binary.BigEndian.Uint32(h[1:]))); !ok {
+			return nil, ErrMalformedKeyring
+		}
+	}
+	if len(r) != 0 {
+		return nil, fmt.Errorf("%w: trailing data", ErrMalformedKeyring)
+	}
+	var blob []byte
+	for _, kind := range Kinds() {
+		pt, err := master.Decrypt(cts[kind], entryAD(dept, kind))
+		if err != nil {
+			return nil, fmt.Errorf("%w (entry %v)", ErrDecrypt, kind)
+		}
+		if kind == KindOPRF {
+			blob = pt
+		}
+	}
+	oset, err := parseOPRFSet(blob)
+	if err != nil {
+		return nil, err
+	}
+	var handles [numKinds]*keyset.Handle
+	for _, kind := range Kinds() {
+		if !kind.isTink() {
+			continue
+		}
+		// Tink decrypts again (cheap) so the keyset is read only through
+		// its encrypted-keyset API, never as cleartext here.
+		h, err := keyset.ReadWithAssociatedData(ciphertextReader{cts[kind]}, master, entryAD(dept, kind))
+		if err != nil {
+			return nil, fmt.Errorf("%w (entry %v)", ErrDecrypt, kind)
+		}
+		handles[kind] = h
+	}
+	return newKeyring(dept, handles, oset)
+}
+
+// KeysPath and PublicPath return where [Keyring.Save] puts a department's
+// files.
+func KeysPath(dir, dept string) string { return filepath.Join(dir, dept+".keys") }
+
+// PublicPath is the public bundle's path; see [KeysPath].
+func PublicPath(dir, dept string) string { return filepath.Join(dir, dept+".pub") }
+
+// Save writes dir/<dept>.keys (every keyset encrypted under master, mode
+// 0600) and dir/<dept>.pub (the public bundle, mode 0644), each atomically
+// through a temporary file and a rename, creating dir (0700) if needed.
+func (k *Keyring) Save(dir string, master tink.AEAD) error {
+	b, err := k.Marshal(master)
+	if err != nil {
+		return err
+	}
+	pub, err := k.Public().Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("govshare/keys: %w", err)
+	}
+	if err := writeAtomic(KeysPath(dir, k.dept), b, 0o600); err != nil {
+		return err
+	}
+	return writeAtomic(PublicPath(dir, k.dept), pub, 0o644)
+}
+
+// Load reads and decrypts dir/<dept>.keys. It refuses a file that group or
+// others can access, and fails with [ErrDecrypt] under the wrong master key
+// or after any modification; errors name the file.
+func Load(dir, dept string, master tink.AEAD) (*Keyring, error) {
+	if err := ValidDept(dept); err != nil {
+		return nil, err
+	}
+	path := KeysPath(dir, dept)
+	b, err := readSecretFile(path, maxKeyringSize)
+	if err != nil {
+		return nil, err
+	}
+	kr, err := Parse(b, dept, master)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return kr, nil
+}
+
+// readSecretFile reads a regular file after checking it is private to its
+// owner.
+func readSecretFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	if err := checkPrivate(path, fi); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	if int64(len(b)) > limit {
+		return nil, &FileError{Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
+	}
+	return b, nil
+}
+
+// checkPrivate refuses non-regular files and, where Unix permissions exist,
+// any group or other permission bit.
+func checkPrivate(path string, fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return &FileError{Path: path, Err: errors.New("not a regular file")}
+	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		return nil
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return &FileError{Path: path, Err: fmt.Errorf("%w (mode %04o); run: chmod 600 %s", ErrInsecurePermissions, perm, path)}
+	}
+	return nil
+}
+
+// writeAtomic writes b to path through a temporary file in the same
+// directory, so readers see the old or the new file, never a torn one.
+func writeAtomic(path string, b []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("govshare/keys: %w", err)
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return &FileError{Path: path, Err: err}
+	}
+	// CreateTemp makes the file 0600; set the final mode before any data
+	// is written so a 0600 file is never briefly wider.
+	if err := f.Chmod(perm); err != nil {
+		return fail(err)
+	}
+	if _, err := io.Copy(f, bytes.NewReader(b)); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return &FileError{Path: path, Err: err}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return &FileError{Path: path, Err: err}
+	}
+	// Persist the rename itself; not all systems allow syncing a directory.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
