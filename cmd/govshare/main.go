@@ -31,12 +31,14 @@ var commands map[string]command
 var usages = map[string]string{
 	"scan":   "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE",
 	"detect": "detect [--json] [--encoding E] [FILE|-]",
+	"keys":   "keys new --dept D --dir KDIR [--master URI]",
 }
 
 func init() {
 	commands = map[string]command{
 		"scan":   {usages["scan"], cmdScan},
 		"detect": {usages["detect"], cmdDetect},
+		"keys":   {usages["keys"], cmdKeys},
 	}
 }
 
