@@ -228,3 +228,33 @@ func TestUsage(t *testing.T) {
 		t.Errorf("bad flag: %d", code)
 	}
 }
+
+func TestKeysNew(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "k")
+	code, out, errs := runCLI(t, "", "keys", "new", "--dept", "tax-bureau", "--dir", dir)
+	if code != 0 || !strings.Contains(out, "tax-bureau.pub") {
+		t.Fatalf("keys new: %d %s %s", code, out, errs)
+	}
+	for name, mode := range map[string]os.FileMode{"tax-bureau.keys": 0o600, "tax-bureau.pub": 0o644, "master.key": 0o600} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || st.Mode().Perm() != mode {
+			t.Errorf("%s: %v, want mode %v", name, err, mode)
+		}
+	}
+	// A second department joins the same directory; the first is never overwritten.
+	if code, _, errs := runCLI(t, "", "keys", "new", "--dept", "civil-affairs-bureau", "--dir", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := runCLI(t, "", "keys", "new", "--dept", "tax-bureau", "--dir", dir); code != 1 || !strings.Contains(errs, "refusing to overwrite") {
+		t.Errorf("overwrite: %d %s", code, errs)
+	}
+	if kr, err := loadKeyring(dir, "tax-bureau", ""); err != nil || kr.Dept() != "tax-bureau" {
+		t.Errorf("load: %v", err)
+	}
+	if code, _, _ := runCLI(t, "", "keys", "new", "--dir", dir); code != 2 {
+		t.Errorf("missing --dept: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, "", "keys", "new", "--dept", "../evil", "--dir", dir); code == 0 {
+		t.Error("a department id with a path accepted")
+	}
+}
