@@ -102,24 +102,8 @@ func LuhnValid(digits string) bool {
 	if len(digits) < 2 {
 		return false
 	}
-	sum := 0
-	double := false
-	for i := len(digits) - 1; i >= 0; i-- {
-		c := digits[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
+	c, ok := LuhnCheckDigit(digits[:len(digits)-1])
+	return ok && digits[len(digits)-1] == c
 }
 
 // LuhnCheckDigit computes the Luhn check digit to append to payload.
@@ -232,7 +216,7 @@ func validDate(y, m, d int) bool {
 	if y < 1900 || m < 1 || m > 12 || d < 1 {
 		return false
 	}
-	if d > daysIn(y, m) {
+	if d > DaysIn(y, m) {
 		return false
 	}
 	t := now()
@@ -240,7 +224,9 @@ func validDate(y, m, d int) bool {
 	return y < ty || (y == ty && (m < int(tm) || (m == int(tm) && d <= td)))
 }
 
-func daysIn(y, m int) int {
+// DaysIn returns the number of days in month m (1–12) of year y, in the
+// proleptic Gregorian calendar.
+func DaysIn(y, m int) int {
 	switch m {
 	case 2:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {

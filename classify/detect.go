@@ -364,7 +364,7 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 
 // dateOK checks y-m-d against the scanner's today.
 func (sc *scanner) dateOK(y, m, d int) bool {
-	if y < 1900 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1900 || m < 1 || m > 12 || d < 1 || d > DaysIn(y, m) {
 		return false
 	}
 	return y*10000+m*100+d <= sc.today

@@ -96,18 +96,8 @@ func parseDate(s string) (y, m, d int, ok bool) {
 	return y, m, d, true
 }
 
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
+// daysIn is classify.DaysIn, named locally for the date arithmetic here.
+var daysIn = classify.DaysIn
 
 func pad(v, width int) string {
 	s := strconv.Itoa(v)

@@ -1,5 +1,7 @@
 package fpe
 
+import "github.com/govshare/govshare/classify"
+
 // Proleptic Gregorian day numbers (days since 1970-01-01), after Howard
 // Hinnant's days_from_civil: integer-only, so the resident ID path needs no
 // time.Time and no allocation. Valid for years ≥ 0, which covers 1900 on.
@@ -34,15 +36,5 @@ func civilFromDays(z int) (y, m, d int) {
 	return y, m, d
 }
 
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
+// daysIn is classify.DaysIn, named locally for the date arithmetic here.
+var daysIn = classify.DaysIn
