@@ -3,13 +3,26 @@ module github.com/govshare/govshare
 go 1.26.0
 
 require (
+	github.com/capitalone/fpe v1.2.1
+	github.com/cloudflare/circl v1.6.5
+	github.com/gofrs/flock v0.13.2
+	github.com/google/differential-privacy/go/v3 v3.0.0
+	github.com/schollz/progressbar/v3 v3.19.1
+	github.com/tink-crypto/tink-go/v2 v2.9.0
+	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/crypto v0.54.0
+	golang.org/x/mod v0.43.0
+	golang.org/x/term v0.48.0
+	golang.org/x/text v0.44.0
+)
+
+require (
 	github.com/bwesterb/go-ristretto v1.2.4 // indirect
-	github.com/capitalone/fpe v1.2.1 // indirect
-	github.com/cloudflare/circl v1.6.5 // indirect
-	github.com/tink-crypto/tink-go/v2 v2.9.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.6 // indirect
-	golang.org/x/crypto v0.54.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/text v0.44.0 // indirect
+	github.com/golang/glog v1.2.0 // indirect
+	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
+	golang.org/x/exp v0.0.0-20240222234643-814bf88cf225 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	gonum.org/v1/gonum v0.14.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 )

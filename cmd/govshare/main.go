@@ -32,6 +32,8 @@ var usages = map[string]string{
 	"scan":   "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE",
 	"detect": "detect [--json] [--encoding E] [FILE|-]",
 	"keys":   "keys new --dept D --dir KDIR [--master URI]",
+	"mask":   "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] IN [-o OUT]",
+	"unmask": "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] IN [-o OUT]",
 }
 
 func init() {
@@ -39,6 +41,8 @@ func init() {
 		"scan":   {usages["scan"], cmdScan},
 		"detect": {usages["detect"], cmdDetect},
 		"keys":   {usages["keys"], cmdKeys},
+		"mask":   {usages["mask"], cmdMask},
+		"unmask": {usages["unmask"], cmdUnmask},
 	}
 }
 

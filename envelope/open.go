@@ -1,0 +1,334 @@
+package envelope
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/envelope/internal/format"
+	"github.com/govshare/govshare/envelope/internal/stream"
+)
+
+// OpenOptions are what the opener brings: its keys, its declared purpose, the
+// provider it trusts, and the time.
+type OpenOptions struct {
+	// Keys is the recipient department's keyring. Required.
+	Keys *keys.Keyring
+	// Purpose is the purpose the opener declares; it must equal the sealed
+	// one. Required.
+	Purpose classify.Purpose
+	// Trust is the provider's public bundle. Required.
+	Trust *keys.PublicBundle
+	// Now is the time the window is checked against; zero means time.Now().
+	Now time.Time
+}
+
+// layout locates the parts of an envelope of a given size.
+type layout struct {
+	header        []byte
+	h             *Header
+	stanza        []byte
+	payloadOff    int64
+	payloadLen    int64 // ciphertext bytes
+	chunks        uint64
+	signature     []byte
+	signatureOff  int64
+	plaintextSize uint64
+}
+
+// Open verifies an envelope and writes its plaintext to w. r must be
+// seekable (an *os.File or *bytes.Reader) because Open makes two passes:
+//
+//  1. checks the header against opts (trusted provider, recipient, purpose,
+//     window), hashes every ciphertext chunk and verifies the provider's
+//     signature over H, the key stanza and the payload digest;
+//  2. only then unwraps the data key and decrypts, writing each chunk.
+//
+// Nothing is written to w unless the whole envelope authenticated. Errors
+// wrap one of the package's sentinels. If r changes between the passes, a
+// modified chunk fails its AES-GCM tag and Open returns [ErrAuth] after the
+// chunks before it were written: give Open a file no one else writes.
+func Open(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions) (*Header, error) {
+	if opts.Keys == nil || opts.Trust == nil {
+		return nil, errorf("open needs the recipient's keyring and the provider's public bundle")
+	}
+	l, err := readLayout(r, size)
+	if err != nil {
+		return nil, err
+	}
+	h := l.h
+	kemKind, sigKind, err := h.Suite.Kinds()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTrust(h, opts.Trust, sigKind); err != nil {
+		return nil, err
+	}
+	if err := checkRecipient(h, opts.Keys, kemKind); err != nil {
+		return nil, err
+	}
+	if opts.Purpose != h.Purpose {
+		return nil, wrap(ErrWrongPurpose, "declared %q, sealed for %q", opts.Purpose, h.Purpose)
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if now.Before(h.NotBefore) {
+		return nil, wrap(ErrNotYetValid, "valid from %s", h.NotBefore.Format(time.RFC3339))
+	}
+	if now.After(h.NotAfter) {
+		return nil, wrap(ErrExpired, "valid until %s", h.NotAfter.Format(time.RFC3339))
+	}
+
+	hh := sha256.Sum256(l.header)
+	digest, err := payloadDigest(r, l)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPrefix(l.signature, h.SignerKeyID); err != nil {
+		return nil, wrap(ErrAuth, "signature: %v", err)
+	}
+	verifier, err := opts.Trust.Verifier(sigKind)
+	if err != nil {
+		return nil, errorf("provider verifier: %w", err)
+	}
+	if err := verifier.Verify(l.signature, signedMessage(hh[:], l.stanza, digest)); err != nil {
+		return nil, wrap(ErrAuth, "provider signature does not verify")
+	}
+
+	// Authenticated: from here on the header, stanza and payload are the
+	// provider's, as signed.
+	if err := checkPrefix(l.stanza, h.KEMKeyID); err != nil {
+		return nil, wrap(ErrAuth, "key stanza: %v", err)
+	}
+	dec, err := opts.Keys.HybridDecrypt(kemKind)
+	if err != nil {
+		return nil, errorf("recipient KEM key: %w", err)
+	}
+	dataKey, err := dec.Decrypt(l.stanza, stanzaInfo(hh[:]))
+	if err != nil || len(dataKey) != format.DataKeySize {
+		return nil, wrap(ErrAuth, "key stanza does not decrypt")
+	}
+	if err := openPayload(w, r, l, dataKey, hh[:], string(opts.Purpose)); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// readLayout reads the header, stanza and signature and checks that the
+// sizes add up to exactly size: truncation and appended bytes fail here.
+func readLayout(r io.ReaderAt, size int64) (*layout, error) {
+	if size < 0 {
+		return nil, wrap(ErrMalformed, "negative size")
+	}
+	w, hb, err := format.ReadHeader(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, err
+	}
+	l := &layout{header: hb, h: fromWire(w), plaintextSize: w.PayloadLength}
+	off := int64(len(hb))
+	if l.stanza, off, err = readBlock(r, off, size); err != nil {
+		return nil, err
+	}
+	l.payloadOff = off
+	l.chunks = format.NumChunks(w.PayloadLength)
+	l.payloadLen = int64(format.CiphertextLen(w.PayloadLength))
+	if l.payloadLen > size-off {
+		return nil, wrap(ErrMalformed, "truncated payload")
+	}
+	l.signatureOff = off + l.payloadLen
+	var end int64
+	if l.signature, end, err = readBlock(r, l.signatureOff, size); err != nil {
+		return nil, err
+	}
+	if end != size {
+		return nil, wrap(ErrMalformed, "%d bytes after the signature", size-end)
+	}
+	return l, nil
+}
+
+// readBlock reads a u16-length-prefixed block at off and returns it and the
+// offset after it.
+func readBlock(r io.ReaderAt, off, size int64) ([]byte, int64, error) {
+	if size-off < 2 {
+		return nil, 0, wrap(ErrMalformed, "truncated")
+	}
+	var p [2]byte
+	if _, err := r.ReadAt(p[:], off); err != nil {
+		return nil, 0, readErr(err)
+	}
+	n, err := format.BlockLen(p[:])
+	if err != nil {
+		return nil, 0, err
+	}
+	off += 2
+	if int64(n) > size-off {
+		return nil, 0, wrap(ErrMalformed, "truncated")
+	}
+	b := make([]byte, n)
+	if _, err := r.ReadAt(b, off); err != nil {
+		return nil, 0, readErr(err)
+	}
+	return b, off + int64(n), nil
+}
+
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return wrap(ErrMalformed, "truncated")
+	}
+	return errorf("read: %w", err)
+}
+
+func checkTrust(h *Header, trust *keys.PublicBundle, sigKind keys.Kind) error {
+	if h.Provider != trust.Dept() {
+		return wrap(ErrUntrustedProvider, "sealed by %q, trusted bundle is %q", h.Provider, trust.Dept())
+	}
+	hd, err := trust.Handle(sigKind)
+	if err != nil {
+		return errorf("provider bundle: %w", err)
+	}
+	for _, ki := range hd.KeysetInfo().GetKeyInfo() {
+		if ki.GetKeyId() == h.SignerKeyID {
+			return nil
+		}
+	}
+	return wrap(ErrUntrustedProvider, "signing key %d is not in the trusted bundle", h.SignerKeyID)
+}
+
+func checkRecipient(h *Header, k *keys.Keyring, kemKind keys.Kind) error {
+	if h.Recipient != k.Dept() {
+		return wrap(ErrWrongRecipient, "sealed to %q, keyring is %q's", h.Recipient, k.Dept())
+	}
+	ids, err := k.KeyIDs(kemKind)
+	if err != nil {
+		return errorf("recipient keyring: %w", err)
+	}
+	if !slices.Contains(ids, h.KEMKeyID) {
+		return wrap(ErrWrongRecipient, "KEM key %d is not in the keyring", h.KEMKeyID)
+	}
+	return nil
+}
+
+// window is how many chunks are in flight: enough to keep every core busy,
+// no more than there are chunks (small envelopes allocate little).
+func (l *layout) window() int { return window(l.chunks) }
+
+// maxChunk is the largest plaintext chunk of the payload.
+func (l *layout) maxChunk() int { return chunkLen(l.plaintextSize, 0) }
+
+// chunkSpan returns chunk i's ciphertext offset and length.
+func (l *layout) chunkSpan(i uint64) (int64, int) {
+	m := chunkLen(l.plaintextSize, i) + format.TagSize
+	return l.payloadOff + int64(i)*(format.ChunkSize+format.TagSize), m
+}
+
+// payloadDigest is pass 1: D over every ciphertext chunk, hashed on every core.
+func payloadDigest(r io.ReaderAt, l *layout) ([]byte, error) {
+	window := l.window()
+	type slot struct {
+		buf  []byte
+		hash [32]byte
+	}
+	slots := make([]slot, window)
+	for i := range slots {
+		slots[i].buf = make([]byte, l.maxChunk()+format.TagSize)
+	}
+	d := stream.NewDigest(l.chunks)
+	err := stream.Ordered(l.chunks, window, nil,
+		func(i uint64, s int) error {
+			off, m := l.chunkSpan(i)
+			b := slots[s].buf[:m]
+			if _, err := r.ReadAt(b, off); err != nil {
+				return readErr(err)
+			}
+			slots[s].hash = stream.ChunkHash(b)
+			return nil
+		},
+		func(_ uint64, s int) error {
+			d.Add(slots[s].hash)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return d.Sum(), nil
+}
+
+// openPayload is pass 2: decrypt every chunk on every core and write them in
+// order. The purpose in the key derivation is the opener's.
+func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, purpose string) error {
+	key, err := stream.PayloadKey(dataKey, hh, purpose)
+	if err != nil {
+		return errorf("payload key: %w", err)
+	}
+	aead, err := stream.AEAD(key)
+	if err != nil {
+		return errorf("payload cipher: %w", err)
+	}
+	window := l.window()
+	type slot struct{ ct, pt []byte }
+	slots := make([]slot, window)
+	for i := range slots {
+		slots[i].ct = make([]byte, l.maxChunk()+format.TagSize)
+		slots[i].pt = make([]byte, 0, l.maxChunk())
+	}
+	return stream.Ordered(l.chunks, window, nil,
+		func(i uint64, s int) error {
+			off, m := l.chunkSpan(i)
+			ct := slots[s].ct[:m]
+			if _, err := r.ReadAt(ct, off); err != nil {
+				return readErr(err)
+			}
+			pt, err := stream.OpenChunk(aead, slots[s].pt[:0], ct, hh, i, i == l.chunks-1)
+			if err != nil {
+				return wrap(ErrAuth, "payload chunk %d", i)
+			}
+			slots[s].pt = pt
+			return nil
+		},
+		func(_ uint64, s int) error {
+			if _, err := w.Write(slots[s].pt); err != nil {
+				return errorf("write plaintext: %w", err)
+			}
+			return nil
+		})
+}
+
+// Inspect reads and returns the header at the start of an envelope without
+// any key, reading no byte past it. The header is NOT authenticated by
+// Inspect: show it, route on it, but decide nothing on it before [Open].
+func Inspect(r io.Reader) (*Header, error) {
+	w, _, err := format.ReadHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	return fromWire(w), nil
+}
+
+// Reshare would pass an envelope's data on to another department. Every
+// envelope/v1 prohibits onward transfer (DOMAIN.md §1: the user must not give
+// shared data to third parties), so Reshare reads the header and refuses with
+// [ErrOnwardTransferProhibited]; a malformed envelope fails with its parse
+// error. It is the one place a program asks, so the refusal can be logged.
+// The recipient must ask the provider for its own envelope instead.
+func Reshare(r io.Reader, to *keys.PublicBundle) error {
+	h, err := Inspect(r)
+	if err != nil {
+		return err
+	}
+	target := "another department"
+	if to != nil {
+		target = to.Dept()
+	}
+	if h.OnwardTransferProhibited {
+		return wrap(ErrOnwardTransferProhibited, "envelope %s from %s to %s may not be passed to %s", h.ID, h.Provider, h.Recipient, target)
+	}
+	// Unreachable in v1 (the parser requires the flag); kept so a future
+	// version that permits transfer cannot silently pass here.
+	return wrap(ErrOnwardTransferProhibited, "envelope %s: onward transfer is not supported", h.ID)
+}

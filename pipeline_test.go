@@ -1,0 +1,315 @@
+package govshare_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/govshare/govshare"
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/policy"
+)
+
+var (
+	krOnce sync.Once
+	kr     *keys.Keyring
+)
+
+func providerKeys(t testing.TB) *keys.Keyring {
+	krOnce.Do(func() {
+		var err error
+		kr, err = keys.New("public-security-bureau")
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	return kr
+}
+
+func loadFixtures(t testing.TB) (*classify.Catalog, []policy.Grant, []byte) {
+	t.Helper()
+	cat, err := classify.LoadCatalog("testdata/catalog/population.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants, err := policy.LoadGrants("testdata/catalog/grants.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/sample/population.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, grants, data
+}
+
+var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+func mask(t testing.TB, data []byte, purpose classify.Purpose, recipient string, jsonl bool) ([]byte, govshare.Report, error) {
+	t.Helper()
+	cat, grants, _ := loadFixtures(t)
+	var out bytes.Buffer
+	rep, err := govshare.Mask(context.Background(),
+		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv", JSONL: jsonl},
+		&out, govshare.Options{
+			Request: policy.Request{Catalog: cat, Purpose: purpose, Recipient: recipient, Grants: grants, Now: now},
+			Keys:    providerKeys(t),
+		})
+	return out.Bytes(), rep, err
+}
+
+func readCSV(t testing.TB, b []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// column returns a column of a CSV by header name, or nil.
+func column(rows [][]string, name string) []string {
+	for j, h := range rows[0] {
+		if h == name {
+			var col []string
+			for _, r := range rows[1:] {
+				col = append(col, r[j])
+			}
+			return col
+		}
+	}
+	return nil
+}
+
+// TestNoClearLeaks: for every purpose and recipient, no not_shared,
+// national_security or ungranted conditional value appears anywhere in the
+// output, and no field leaves in clear where the policy says otherwise.
+func TestNoClearLeaks(t *testing.T) {
+	cat, _, data := loadFixtures(t)
+	in := readCSV(t, data)
+	for _, p := range classify.Purposes {
+		for _, r := range []string{"tax-bureau", "civil-affairs-bureau", "statistics-bureau"} {
+			out, rep, err := mask(t, data, p, r, false)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", p, r, err)
+			}
+			text := string(out)
+			keptClear := map[string]bool{}
+			for _, c := range rep.Columns {
+				if c.Transform == classify.TransformKeep {
+					keptClear[c.Name] = true
+				}
+			}
+			outRows := readCSV(t, out)
+			for _, f := range cat.Fields {
+				tier := cat.EffectiveTier(&f)
+				if keptClear[f.Name] && (f.Category == classify.CategoryNationalSecurity || tier == classify.TierNotShared) {
+					t.Errorf("%s/%s: %s kept in clear", p, r, f.Name)
+				}
+				if keptClear[f.Name] {
+					continue
+				}
+				raw, got := column(in, f.Name), column(outRows, f.Name)
+				for i, v := range raw {
+					// the field's own column never carries its raw value
+					if got != nil && v != "" && got[i] == v {
+						t.Errorf("%s/%s: %s left in clear on row %d", p, r, f.Name, i+2)
+						break
+					}
+					// long values (IDs, phones, cards, addresses) appear nowhere
+					if len(v) >= 11 && strings.Contains(text, v) {
+						t.Errorf("%s/%s: a raw value of %s appears in the output", p, r, f.Name)
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestConditionalNeedsGrant(t *testing.T) {
+	_, _, data := loadFixtures(t)
+	out, rep, err := mask(t, data, classify.PurposeAdministrativeBasis, "tax-bureau", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if column(readCSV(t, out), "银行卡号") == nil {
+		t.Errorf("granted conditional field missing: %+v", rep.Dropped)
+	}
+	// Same purpose, recipient without a grant: withheld, not masked.
+	out, _, err = mask(t, data, classify.PurposeAdministrativeBasis, "statistics-bureau", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if column(readCSV(t, out), "银行卡号") != nil {
+		t.Error("conditional field leaves without a grant")
+	}
+	// An expired grant withholds.
+	out, _, err = mask(t, data, classify.PurposeDataVerification, "civil-affairs-bureau", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if column(readCSV(t, out), "银行卡号") != nil {
+		t.Error("expired grant honoured")
+	}
+}
+
+// TestVerificationTokensJoin: data_verification tokens are stable for one
+// recipient (joins work), differ across recipients, and reverse.
+func TestVerificationTokensJoin(t *testing.T) {
+	cat, grants, data := loadFixtures(t)
+	a1, rep, err := mask(t, data, classify.PurposeDataVerification, "civil-affairs-bureau", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, _, _ := mask(t, data, classify.PurposeDataVerification, "civil-affairs-bureau", false)
+	b, _, _ := mask(t, data, classify.PurposeDataVerification, "tax-bureau", false)
+	if !bytes.Equal(a1, a2) {
+		t.Error("tokens for one recipient are not deterministic")
+	}
+	var tokenCols []string
+	for _, c := range rep.Columns {
+		if c.Transform == classify.TransformToken {
+			tokenCols = append(tokenCols, c.Name)
+		}
+	}
+	if len(tokenCols) == 0 {
+		t.Fatal("no token columns for data_verification")
+	}
+	ra, rb := readCSV(t, a1), readCSV(t, b)
+	for _, name := range tokenCols {
+		ca, cb := column(ra, name), column(rb, name)
+		seen := map[string]bool{}
+		for _, v := range ca {
+			seen[v] = true
+		}
+		for _, v := range cb {
+			if v != "" && seen[v] {
+				t.Errorf("%s: a token joins across recipients", name)
+				break
+			}
+		}
+	}
+	// Unmask restores the originals of token columns.
+	var back bytes.Buffer
+	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, &back,
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeDataVerification, Recipient: "civil-affairs-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, rev := readCSV(t, data), readCSV(t, back.Bytes())
+	for _, name := range tokenCols {
+		if strings.Join(column(orig, name), "|") != strings.Join(column(rev, name), "|") {
+			t.Errorf("%s: unmask did not restore the originals", name)
+		}
+	}
+	// Another recipient's keys binding cannot reverse them.
+	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, &back,
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeDataVerification, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+	var re *govshare.RowError
+	if !errors.As(err, &re) || re.Line != 2 {
+		t.Errorf("unmask for the wrong recipient: %v", err)
+	}
+}
+
+func TestOrderAndWorkers(t *testing.T) {
+	_, _, data := loadFixtures(t)
+	one, _, err := mask(t, data, classify.PurposeWorkReference, "tax-bureau", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := append([]byte(nil), data...)
+	body := data[bytes.IndexByte(data, '\n')+1:]
+	for range 20 {
+		big = append(big, body...)
+	}
+	cat, grants, _ := loadFixtures(t)
+	for _, w := range []int{1, 3, 8} {
+		var out bytes.Buffer
+		rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(big), Name: "big.csv"}, &out,
+			govshare.Options{Workers: w, Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Rows != 21*200 {
+			t.Fatalf("workers %d: %d rows", w, rep.Rows)
+		}
+		if !bytes.HasPrefix(out.Bytes(), one) {
+			t.Fatalf("workers %d: order not preserved", w)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	cat, grants, data := loadFixtures(t)
+	req := policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}
+	lines := strings.Split(string(data), "\n")
+	// A resident ID that fails its check digit, on line 3.
+	bad := strings.Replace(lines[2], lines[2][strings.Index(lines[2], ",")+1:strings.Index(lines[2], ",")+19], "110105194912310021", 1)
+	badData := strings.Join(append([]string{lines[0], lines[1], bad}, lines[3:]...), "\n")
+	var out bytes.Buffer
+	_, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(badData), Name: "p.csv"}, &out, govshare.Options{Request: req, Keys: providerKeys(t)})
+	var re *govshare.RowError
+	if !errors.As(err, &re) || re.Line != 3 || re.Field != "身份证号" || strings.Contains(err.Error(), "110105194912310021") {
+		t.Fatalf("bad value: %v", err)
+	}
+	// With a reject writer the row goes there and the rest goes on.
+	var rej bytes.Buffer
+	out.Reset()
+	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(badData), Name: "p.csv"}, &out, govshare.Options{Request: req, Keys: providerKeys(t), Rejects: &rej})
+	if err != nil || rep.Rejected != 1 || rep.Rows != 199 || !strings.Contains(rej.String(), "p.csv,3,身份证号") {
+		t.Fatalf("rejects: %v %+v %q", err, rep, rej.String())
+	}
+	// Ragged rows, unknown columns, GBK without the flag.
+	for name, in := range map[string]string{
+		"ragged":  lines[0] + "\n" + lines[1] + "\n1,2\n",
+		"unknown": lines[0] + ",备注\n" + lines[1] + ",x\n",
+		"gbk":     lines[0] + "\n\xd5\xc5\xc8\xfd" + lines[1][strings.Index(lines[1], ","):] + "\n",
+	} {
+		_, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "p.csv"}, &out, govshare.Options{Request: req, Keys: providerKeys(t)})
+		if err == nil || !strings.Contains(err.Error(), "p.csv") && !strings.Contains(err.Error(), "备注") {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	// Unknown purpose: fail closed.
+	bad2 := req
+	bad2.Purpose = "curiosity"
+	if _, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(data), Name: "p.csv"}, &out, govshare.Options{Request: bad2, Keys: providerKeys(t)}); err == nil {
+		t.Error("unknown purpose accepted")
+	}
+}
+
+func TestJSONLKeepsNumbersAndOrder(t *testing.T) {
+	catYAML := `resource: r
+provider: public-security-bureau
+tier: unconditional
+fields:
+  - {name: 登记日期, type: none, category: public, level: general, sensitive: false}
+  - {name: amount, type: none, category: public, level: general, sensitive: false}
+  - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
+`
+	cat, err := classify.ParseCatalog([]byte(catYAML), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := `{"登记日期":"2020-01-01","amount":12345678901234567890.10,"手机号码":"13812345678"}` + "\n" +
+		`{"手机号码":"13912345678","amount":1e3,"登记日期":null}` + "\n"
+	var out bytes.Buffer
+	_, err = govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "x.jsonl", JSONL: true}, &out,
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "r2", Now: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"登记日期":"2020-01-01","amount":12345678901234567890.10,"手机号码":"138****5678"}` + "\n" +
+		`{"登记日期":null,"amount":1e3,"手机号码":"139****5678"}` + "\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
