@@ -258,3 +258,81 @@ func TestKeysNew(t *testing.T) {
 		t.Error("a department id with a path accepted")
 	}
 }
+
+// TestMaskUnmask runs the verification share end to end through the CLI:
+// tokens out, withheld fields gone, unmask restores the tokenized columns.
+func TestMaskUnmask(t *testing.T) {
+	dir := t.TempDir()
+	kdir := filepath.Join(dir, "keys")
+	if code, _, errs := runCLI(t, "", "keys", "new", "--dept", "public-security-bureau", "--dir", kdir); code != 0 {
+		t.Fatal(errs)
+	}
+	cat := "../../testdata/catalog/population.yaml"
+	grants := "../../testdata/catalog/grants.yaml"
+	in := filepath.Join(sampleDir, "population.csv")
+	masked := filepath.Join(dir, "m.csv")
+	code, _, errs := runCLI(t, "", "mask", "--catalog", cat, "--grants", grants, "--purpose", "data_verification",
+		"--recipient", "civil-affairs-bureau", "--keys", kdir, in, "-o", masked)
+	if code != 0 || !strings.Contains(errs, "200 rows written") || !strings.Contains(errs, "民族") {
+		t.Fatalf("mask: %d %s", code, errs)
+	}
+	mb, _ := os.ReadFile(masked)
+	orig, _ := os.ReadFile(in)
+	if strings.Contains(string(mb), "民族") || bytes.Contains(mb, []byte(strings.Split(strings.Split(string(orig), "\n")[1], ",")[1])) {
+		t.Error("withheld column or a raw resident ID in the masked output")
+	}
+	back := filepath.Join(dir, "u.csv")
+	if code, _, errs := runCLI(t, "", "unmask", "--catalog", cat, "--keys", kdir, "--recipient", "civil-affairs-bureau", masked, "-o", back); code != 0 {
+		t.Fatalf("unmask: %s", errs)
+	}
+	ub, _ := os.ReadFile(back)
+	if !bytes.Contains(orig, []byte(strings.Split(string(ub), "\n")[1][:40])) {
+		t.Error("unmask did not restore the first row")
+	}
+	// Fail closed: unknown purpose, missing catalog field, no keys for tokens.
+	if code, _, _ := runCLI(t, "", "mask", "--catalog", cat, "--purpose", "curiosity", "--recipient", "x", "--keys", kdir, in); code == 0 {
+		t.Error("unknown purpose accepted")
+	}
+	if code, _, errs := runCLI(t, "", "mask", "--catalog", cat, "--purpose", "data_verification", "--recipient", "x", in); code == 0 || !strings.Contains(errs, "keys") {
+		t.Errorf("tokens without keys: %d %s", code, errs)
+	}
+	if code, _, _ := runCLI(t, "", "mask", "--catalog", cat, "--recipient", "x", in); code != 2 {
+		t.Error("missing --purpose accepted")
+	}
+}
+
+func TestStats(t *testing.T) {
+	cat := "../../testdata/catalog/population.yaml"
+	in := filepath.Join(sampleDir, "population.csv")
+	ledger := filepath.Join(t.TempDir(), "ledger.jsonl")
+	args := []string{"stats", "--catalog", cat, "--purpose", "statistics", "--epsilon", "0.6", "--person", "身份证号",
+		"--group-by", "性别", "--count", "--ledger", ledger, "--recipient", "statistics-bureau", "--budget", "1,1e-4", in}
+	code, out, errs := runCLI(t, "", args...)
+	var rep struct {
+		Epsilon float64 `json:"epsilon"`
+		Results []struct {
+			Group     string  `json:"group"`
+			Mechanism string  `json:"mechanism"`
+			Value     float64 `json:"value"`
+		} `json:"results"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Epsilon != 0.6 {
+		t.Fatalf("stats: %d %s %s", code, out, errs)
+	}
+	for _, r := range rep.Results {
+		if r.Mechanism == "" || (r.Group != "男" && r.Group != "女") {
+			t.Errorf("result %+v", r)
+		}
+	}
+	if strings.Contains(out, "1101") {
+		t.Error("a person key reached the output")
+	}
+	// A second release of ε 0.6 would exceed the budget of 1: refused.
+	if code, _, errs := runCLI(t, "", args...); code == 0 || !strings.Contains(errs, "budget") {
+		t.Errorf("budget not enforced: %d %s", code, errs)
+	}
+	// Only the statistics purpose, and never a withheld field as a value.
+	if code, _, _ := runCLI(t, "", "stats", "--catalog", cat, "--purpose", "work_reference", "--epsilon", "1", "--person", "身份证号", "--count", in); code != 2 {
+		t.Error("stats for another purpose accepted")
+	}
+}

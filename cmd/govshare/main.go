@@ -33,6 +33,7 @@ var usages = map[string]string{
 	"detect": "detect [--json] [--encoding E] [FILE|-]",
 	"keys":   "keys new --dept D --dir KDIR [--master URI]",
 	"mask":   "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] IN [-o OUT]",
+	"stats":  "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) [--ledger F --recipient R] IN",
 	"unmask": "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] IN [-o OUT]",
 }
 
@@ -43,6 +44,7 @@ func init() {
 		"keys":   {usages["keys"], cmdKeys},
 		"mask":   {usages["mask"], cmdMask},
 		"unmask": {usages["unmask"], cmdUnmask},
+		"stats":  {usages["stats"], cmdStats},
 	}
 }
 

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/dp"
+	"github.com/govshare/govshare/internal/records"
+	"github.com/govshare/govshare/policy"
+)
+
+func cmdStats(e *env, args []string) error {
+	fs := newFlags(e, "stats")
+	catalog := fs.String("catalog", "", "reviewed catalog YAML (required)")
+	grants := fs.String("grants", "", "grants YAML")
+	purpose := fs.String("purpose", "", "must be statistics")
+	recipient := fs.String("recipient", "", "recipient department (the ledger account; required with --ledger)")
+	epsilon := fs.Float64("epsilon", 0, "privacy loss ε of this release (required)")
+	delta := fs.Float64("delta", 1e-5, "δ of this release")
+	person := fs.String("person", "", "person-key column for contribution bounding, e.g. the resident ID (required)")
+	groupBy := fs.String("group-by", "", "group column (groups with few people are not released)")
+	count := fs.Bool("count", false, "count persons")
+	sum := fs.String("sum", "", "column to sum")
+	mean := fs.String("mean", "", "column to average")
+	bounds := fs.String("bounds", "", "L,U clamp for --sum and --mean")
+	ledger := fs.String("ledger", "", "privacy-budget ledger file; refuses releases beyond the budget")
+	budget := fs.String("budget", "1,1e-5", "ε,δ budget per (resource, recipient) when the ledger is created")
+	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *catalog == "" || *person == "" || *epsilon <= 0 {
+		return usageError{"stats needs --catalog, --epsilon, --person and one input file"}
+	}
+	if classify.Purpose(*purpose) != classify.PurposeStatistics {
+		return usageError{"stats is for --purpose statistics only"}
+	}
+	spec := dp.Spec{Epsilon: *epsilon, Delta: *delta, Person: *person, GroupBy: *groupBy, Recipient: *recipient}
+	kinds := 0
+	if *count {
+		spec.Kind, kinds = dp.KindCount, kinds+1
+	}
+	for kind, col := range map[dp.Kind]string{dp.KindSum: *sum, dp.KindMean: *mean} {
+		if col != "" {
+			spec.Kind, spec.Column, kinds = kind, col, kinds+1
+		}
+	}
+	if kinds != 1 {
+		return usageError{"give exactly one of --count, --sum COL, --mean COL"}
+	}
+	if spec.Column != "" {
+		lo, hi, ok := strings.Cut(*bounds, ",")
+		var err1, err2 error
+		spec.Lower, err1 = strconv.ParseFloat(strings.TrimSpace(lo), 64)
+		spec.Upper, err2 = strconv.ParseFloat(strings.TrimSpace(hi), 64)
+		if !ok || err1 != nil || err2 != nil {
+			return usageError{"--bounds takes L,U"}
+		}
+	}
+	cat, err := classify.LoadCatalog(*catalog)
+	if err != nil {
+		return err
+	}
+	spec.Resource = cat.Resource
+	req := policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
+	if req.Recipient == "" {
+		req.Recipient = "public"
+	}
+	if *grants != "" {
+		if req.Grants, err = policy.LoadGrants(*grants); err != nil {
+			return err
+		}
+	}
+	// The value and group columns must be releasable as statistics; the
+	// person column only bounds contributions and never leaves.
+	for _, col := range []string{spec.Column, spec.GroupBy} {
+		if col == "" {
+			continue
+		}
+		d, err := policy.Decide(req, col)
+		if err != nil {
+			return err
+		}
+		if d.Transform != classify.TransformDP && d.Transform != classify.TransformKeep {
+			return fmt.Errorf("govshare: field %q may not be aggregated for this request: %s", col, d.Reason)
+		}
+	}
+	if _, ok := cat.Field(*person); !ok {
+		return fmt.Errorf("govshare: person column %q is not in the catalog", *person)
+	}
+	var led *dp.Ledger
+	if *ledger != "" {
+		if *recipient == "" {
+			return usageError{"--ledger needs --recipient (the account charged)"}
+		}
+		be, bd, ok := strings.Cut(*budget, ",")
+		e1, err1 := strconv.ParseFloat(be, 64)
+		d1, err2 := strconv.ParseFloat(bd, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return usageError{"--budget takes ε,δ"}
+		}
+		if led, err = dp.OpenLedger(*ledger, e1, d1); err != nil {
+			return err
+		}
+	}
+	r, err := records.Open(pos[0], records.Options{Encoding: *encoding})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	rows := iter.Seq2[[]string, error](func(yield func([]string, error) bool) {
+		for {
+			row, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if !yield(row, err) || err != nil {
+				return
+			}
+		}
+	})
+	rep, err := dp.Run(spec, rows, r.Header(), led)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
