@@ -65,7 +65,7 @@ func main() {
 		defer os.RemoveAll(work)
 	}
 	in := filepath.Join(work, "register.csv")
-	rows, err := generate(in, *size)
+	rows, err := generateOnce(in, *size)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,7 +73,10 @@ func main() {
 	fmt.Printf("input: %s, %d rows × 20 columns, %.2f GiB; machine: %d cores\n", in, rows, float64(st.Size())/(1<<30), runtime.NumCPU())
 
 	bin := filepath.Join(work, "govshare")
-	must(run("go", nil, "build", "-o", bin, "github.com/govshare/govshare/cmd/govshare"))
+	// Build the CLI in the library's own module (its go.sum), one level up.
+	build := exec.Command("go", "build", "-o", bin, "./cmd/govshare")
+	build.Dir, build.Stderr = "..", os.Stderr
+	must(build.Run())
 	kdir := filepath.Join(work, "keys")
 	must(run(bin, nil, "keys", "new", "--dept", provider, "--dir", kdir))
 	catA, catB := filepath.Join(work, "a.yaml"), filepath.Join(work, "b.yaml")
@@ -154,6 +157,25 @@ func catalog(crypto bool) string {
 		}
 	}
 	return s
+}
+
+// generateOnce reuses a register left in -dir by an earlier run.
+func generateOnce(path string, size int64) (int64, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() >= size {
+		f, err := os.Open(path)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		var rows int64
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			rows++
+		}
+		return rows - 1, sc.Err()
+	}
+	return generate(path, size)
 }
 
 // generate writes the register until it reaches size bytes.
