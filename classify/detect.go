@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,29 +18,7 @@ type Finding struct {
 
 // String prints the type and span but never the value.
 func (f Finding) String() string {
-	return string(f.Type) + "[" + itoa(f.Start) + ":" + itoa(f.End) + "]"
-}
-
-func itoa(v int) string {
-	if v == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return string(f.Type) + "[" + strconv.Itoa(f.Start) + ":" + strconv.Itoa(f.End) + "]"
 }
 
 // Detector finds identifiers in free text. The zero value detects every

@@ -8,11 +8,9 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 
 	"github.com/govshare/govshare/classify"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/transform"
+	"github.com/govshare/govshare/internal/records"
 )
 
 // Batches of whole lines go to the workers; a line longer than maxBatch is
@@ -51,12 +49,8 @@ func cmdDetect(e *env, args []string) error {
 		defer f.Close()
 		in, name = f, pos[0]
 	}
-	switch strings.ToLower(*encoding) {
-	case "", "utf-8", "utf8":
-	case "gb18030", "gbk", "gb2312":
-		in = transform.NewReader(in, simplifiedchinese.GB18030.NewDecoder())
-	default:
-		return usageError{fmt.Sprintf("unknown encoding %q (use utf-8 or gb18030)", *encoding)}
+	if in, err = records.Decode(in, *encoding); err != nil {
+		return usageError{err.Error()}
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
 	w := &findingWriter{w: out, json: *asJSON}

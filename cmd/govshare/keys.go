@@ -33,7 +33,7 @@ func cmdKeys(e *env, args []string) error {
 	}
 	if _, err := os.Stat(keys.KeysPath(*dir, *dept)); err == nil {
 		return fmt.Errorf("govshare: %s already exists: refusing to overwrite a department's keys", keys.KeysPath(*dir, *dept))
-	} else if !errors.Is(err, errNotExist) {
+	} else if !errors.Is(err, iofs.ErrNotExist) {
 		return err
 	}
 	m, err := openMaster(*master, *dir)
@@ -51,8 +51,6 @@ func cmdKeys(e *env, args []string) error {
 		*dept, keys.KeysPath(*dir, *dept), keys.PublicPath(*dir, *dept))
 	return nil
 }
-
-var errNotExist = iofs.ErrNotExist
 
 // openMaster opens the master key: the given URI, or the local master-key
 // file in the keyring directory.

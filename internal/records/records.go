@@ -133,14 +133,23 @@ func Open(path string, opt Options) (*Reader, error) {
 	return r, nil
 }
 
-// NewReader reads from r; name is used in errors.
-func NewReader(r io.Reader, name string, format Format, encoding string) (*Reader, error) {
+// Decode returns r decoded to UTF-8 from encoding: "" or "utf-8" (as is)
+// or "gb18030" (also "gbk" and "gb2312", which GB18030 extends).
+func Decode(r io.Reader, encoding string) (io.Reader, error) {
 	switch strings.ToLower(encoding) {
 	case "", "utf-8", "utf8":
+		return r, nil
 	case "gb18030", "gbk", "gb2312":
-		r = transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder())
-	default:
-		return nil, &Error{File: name, Msg: fmt.Sprintf("unknown encoding %q (use utf-8 or gb18030)", encoding)}
+		return transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder()), nil
+	}
+	return nil, fmt.Errorf("unknown encoding %q (use utf-8 or gb18030)", encoding)
+}
+
+// NewReader reads from r; name is used in errors.
+func NewReader(r io.Reader, name string, format Format, encoding string) (*Reader, error) {
+	r, err := Decode(r, encoding)
+	if err != nil {
+		return nil, &Error{File: name, Msg: err.Error()}
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
