@@ -1,7 +1,9 @@
 package govshare_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -9,6 +11,8 @@ import (
 
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
 )
 
@@ -43,4 +47,73 @@ fields:
 	// 姓名,手机号码,出生日期
 	// 欧阳**,138****5678,1990
 	// not shared: 宗教信仰
+}
+
+// exampleCatalog is a small reviewed catalog for the examples.
+func exampleCatalog() *classify.Catalog {
+	cat, err := classify.ParseCatalog([]byte(`
+resource: population-register
+provider: public-security-bureau
+tier: unconditional
+fields:
+  - {name: 姓名, type: person_name, category: personal, level: general, sensitive: false}
+  - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
+`), "catalog.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return cat
+}
+
+// exampleShare seals a two-row register from the public security bureau to
+// the tax bureau for work reference.
+func exampleShare(psb, tax *keys.Keyring) []byte {
+	var env bytes.Buffer
+	res, err := govshare.Share(context.Background(),
+		govshare.Input{Reader: strings.NewReader("姓名,手机号码\n欧阳娜娜,13812345678\n张伟,13900001111\n"), Name: "register.csv"},
+		&env, govshare.ShareOptions{
+			Options: govshare.Options{Request: policy.Request{
+				Catalog: exampleCatalog(), Purpose: classify.PurposeWorkReference,
+				Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
+			}, Keys: psb},
+			To: tax.Public(),
+		})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("sealed", res.Rows, "rows to", res.Header.Recipient, "for", res.Header.Purpose, "suite", res.Header.Suite)
+	return env.Bytes()
+}
+
+func ExampleShare() {
+	psb, _ := keys.New("public-security-bureau")
+	tax, _ := keys.New("tax-bureau")
+	env := exampleShare(psb, tax)
+	_, err := envelope.Inspect(bytes.NewReader(env))
+	fmt.Println("header readable without keys:", err == nil)
+	// Output:
+	// sealed 2 rows to tax-bureau for work_reference suite general
+	// header readable without keys: true
+}
+
+func ExampleOpen() {
+	psb, _ := keys.New("public-security-bureau")
+	tax, _ := keys.New("tax-bureau")
+	env := exampleShare(psb, tax)
+	at := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	open := func(p classify.Purpose) error {
+		_, err := govshare.Open(context.Background(), os.Stdout, bytes.NewReader(env), int64(len(env)),
+			govshare.OpenOptions{OpenOptions: envelope.OpenOptions{Keys: tax, Purpose: p, Trust: psb.Public(), Now: at}})
+		return err
+	}
+	fmt.Println(errors.Is(open(classify.PurposeStatistics), envelope.ErrWrongPurpose))
+	if err := open(classify.PurposeWorkReference); err != nil {
+		panic(err)
+	}
+	// Output:
+	// sealed 2 rows to tax-bureau for work_reference suite general
+	// true
+	// 姓名,手机号码
+	// 欧阳**,138****5678
+	// 张*,139****1111
 }

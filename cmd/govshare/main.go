@@ -29,22 +29,32 @@ var commands map[string]command
 
 // usages are the synopsis lines of DESIGN.md §6.
 var usages = map[string]string{
-	"scan":   "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE",
-	"detect": "detect [--json] [--encoding E] [FILE|-]",
-	"keys":   "keys new --dept D --dir KDIR [--master URI]",
-	"mask":   "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] IN [-o OUT]",
-	"stats":  "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) [--ledger F --recipient R] IN",
-	"unmask": "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] IN [-o OUT]",
+	"scan":    "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE",
+	"detect":  "detect [--json] [--encoding E] [FILE|-]",
+	"keys":    "keys new --dept D --dir KDIR [--master URI]",
+	"mask":    "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] IN [-o OUT]",
+	"stats":   "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) [--ledger F --recipient R] IN",
+	"unmask":  "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] IN [-o OUT]",
+	"share":   "share --catalog C [--grants G] --purpose P --from KDIR --dept D --to R.pub [--not-after T] [--log LOGDIR] [--log-key F] [--encoding E] [--rejects F] IN -o OUT.gse",
+	"open":    "open --keys KDIR --dept R --purpose P --trust D.pub [--log LOGDIR] [--log-key F] IN.gse [-o OUT]",
+	"inspect": "inspect [--json] IN.gse",
+	"log":     "log verify [--vkey F] LOGDIR | log show [--json] LOGDIR",
+	"demo":    "demo [--rows N] [--dir D]",
 }
 
 func init() {
 	commands = map[string]command{
-		"scan":   {usages["scan"], cmdScan},
-		"detect": {usages["detect"], cmdDetect},
-		"keys":   {usages["keys"], cmdKeys},
-		"mask":   {usages["mask"], cmdMask},
-		"unmask": {usages["unmask"], cmdUnmask},
-		"stats":  {usages["stats"], cmdStats},
+		"scan":    {usages["scan"], cmdScan},
+		"detect":  {usages["detect"], cmdDetect},
+		"keys":    {usages["keys"], cmdKeys},
+		"mask":    {usages["mask"], cmdMask},
+		"unmask":  {usages["unmask"], cmdUnmask},
+		"stats":   {usages["stats"], cmdStats},
+		"share":   {usages["share"], cmdShare},
+		"open":    {usages["open"], cmdOpen},
+		"inspect": {usages["inspect"], cmdInspect},
+		"log":     {usages["log"], cmdLog},
+		"demo":    {usages["demo"], cmdDemo},
 	}
 }
 

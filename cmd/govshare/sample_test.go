@@ -5,58 +5,34 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/govshare/govshare/internal/synth"
-	"golang.org/x/text/encoding/simplifiedchinese"
+	"github.com/govshare/govshare/internal/sample"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/sample from internal/synth")
+var update = flag.Bool("update", false, "regenerate testdata/sample and testdata/catalog/population.yaml from internal/sample")
 
 const sampleDir = "../../testdata/sample"
 
-// sampleFiles generates the bundled sample data: a population register
-// (CSV), a company register (JSON Lines), free-text case notes, and a
-// GB18030 copy of the register.
-func sampleFiles() map[string][]byte {
-	files := map[string][]byte{}
-	g := synth.New(2026)
-	var b bytes.Buffer
-	if err := g.WriteCSV(&b, synth.PopulationColumns(), 200, g.PopulationRow); err != nil {
-		panic(err)
-	}
-	files["population.csv"] = append([]byte(nil), b.Bytes()...)
-	gbk, err := simplifiedchinese.GB18030.NewEncoder().Bytes(b.Bytes())
-	if err != nil {
-		panic(err)
-	}
-	files["population-gb18030.csv"] = gbk
-	b.Reset()
-	if err := g.WriteJSONL(&b, synth.CompanyColumns(), 100, g.CompanyRow); err != nil {
-		panic(err)
-	}
-	files["company.jsonl"] = append([]byte(nil), b.Bytes()...)
-	var notes strings.Builder
-	for range 40 {
-		text, _ := g.Text(4, nil)
-		notes.WriteString(text)
-		notes.WriteByte('\n')
-	}
-	files["notes.txt"] = []byte(notes.String())
-	return files
-}
-
 // TestSampleData keeps the bundled samples equal to what the generator
-// makes; run with -update after changing internal/synth.
+// makes, and the catalog in testdata equal to the one the demo embeds; run
+// with -update after changing internal/synth or internal/sample.
 func TestSampleData(t *testing.T) {
-	for name, want := range sampleFiles() {
+	files, err := sample.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]byte{"../catalog/population.yaml": sample.Catalog}
+	for name, b := range files {
+		want[name] = b
+	}
+	for name, b := range want {
 		path := filepath.Join(sampleDir, name)
 		if *update {
-			if err := os.MkdirAll(sampleDir, 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(path, want, 0o644); err != nil {
+			if err := os.WriteFile(path, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -65,8 +41,8 @@ func TestSampleData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v (regenerate with go test ./cmd/govshare -run TestSampleData -update)", err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the generator's output (regenerate with -update)", name)
+		if !bytes.Equal(got, b) {
+			t.Errorf("%s differs from internal/sample (regenerate with -update)", name)
 		}
 	}
 }

@@ -1,0 +1,384 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/govshare/govshare"
+	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/envelope"
+	"github.com/govshare/govshare/internal/records"
+	"github.com/govshare/govshare/policy"
+)
+
+// cst is China Standard Time: a --not-after date ends at midnight there, as
+// grant dates do.
+var cst = time.FixedZone("CST", 8*3600)
+
+func cmdShare(e *env, args []string) error {
+	fs := newFlags(e, "share")
+	catalog := fs.String("catalog", "", "reviewed catalog YAML (required)")
+	grants := fs.String("grants", "", "grants YAML for conditional fields")
+	purpose := fs.String("purpose", "", "declared purpose of the recipient (required)")
+	from := fs.String("from", "", "keyring directory holding the provider's keys (required)")
+	dept := fs.String("dept", "", "providing department: the catalog's provider (required)")
+	to := fs.String("to", "", "recipient's public bundle, R.pub (required)")
+	notAfter := fs.String("not-after", "", "last moment the envelope may be opened: YYYY-MM-DD (end of day, UTC+8) or RFC 3339 (default: 30 days, or the grant's end if sooner)")
+	logDir := fs.String("log", "", "share-record log directory to record the share in")
+	logKey := fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)")
+	master := fs.String("master", "", "master key URI (default: the local master key in --from)")
+	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
+	rejects := fs.String("rejects", "", "write rows that cannot be processed here and go on; default: fail on the first")
+	out := fs.String("o", "", "envelope file to write (required)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *catalog == "" || *purpose == "" || *from == "" || *dept == "" || *to == "" || *out == "" {
+		return usageError{"share needs --catalog, --purpose, --from, --dept, --to, -o and one input file"}
+	}
+	cat, err := classify.LoadCatalog(*catalog)
+	if err != nil {
+		return err
+	}
+	if cat.Provider != *dept {
+		return fmt.Errorf("govshare: %s is %q's catalog, not %q's", *catalog, cat.Provider, *dept)
+	}
+	opt := govshare.ShareOptions{TempDir: filepath.Dir(*out)}
+	opt.Request = policy.Request{Catalog: cat, Purpose: classify.Purpose(*purpose), Now: time.Now()}
+	if *grants != "" {
+		if opt.Request.Grants, err = policy.LoadGrants(*grants); err != nil {
+			return err
+		}
+	}
+	if *notAfter != "" {
+		if opt.NotAfter, err = parseNotAfter(*notAfter); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if opt.Keys, err = loadKeyring(*from, *dept, *master); err != nil {
+		return err
+	}
+	if opt.To, err = keys.LoadPublic(*to); err != nil {
+		return err
+	}
+	opt.Request.Recipient = opt.To.Dept()
+	if *logDir != "" {
+		l, err := openLog(e, *logDir, *logKey)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		opt.Log = l
+	}
+	if *rejects != "" {
+		rf, err := os.Create(*rejects)
+		if err != nil {
+			return err
+		}
+		defer rf.Close()
+		opt.Rejects = rf
+	}
+	in, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+
+	var res govshare.ShareResult
+	err = writeAtomically(*out, func(w io.Writer) error {
+		var err error
+		res, err = govshare.Share(context.Background(),
+			govshare.Input{Reader: in, Name: pos[0], JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
+			w, opt)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h := res.Header
+	msg := fmt.Sprintf("sealed %d rows, %d fields to %s for %s (suite %s, envelope %s, opens until %s)",
+		res.Rows, len(h.Fields), h.Recipient, h.Purpose, h.Suite, h.ID, h.NotAfter.In(cst).Format(time.DateTime+" UTC+8"))
+	if len(res.Dropped) > 0 {
+		var names []string
+		for _, d := range res.Dropped {
+			names = append(names, d.Field)
+		}
+		msg += "; not shared: " + strings.Join(names, ", ")
+	}
+	if res.Rejected > 0 {
+		msg += fmt.Sprintf("; %d rows rejected to %s", res.Rejected, *rejects)
+	}
+	fmt.Fprintln(e.stderr, msg)
+	if res.Receipt != nil {
+		rpath := *out + ".receipt.json"
+		b, err := json.MarshalIndent(res.Receipt, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(rpath, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", res.Receipt.Index, *logDir, rpath)
+	}
+	return nil
+}
+
+// parseNotAfter reads a date (through the end of that day in UTC+8) or an
+// RFC 3339 time.
+func parseNotAfter(s string) (time.Time, error) {
+	if d, err := time.ParseInLocation(time.DateOnly, s, cst); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errors.New("--not-after: want YYYY-MM-DD or an RFC 3339 time")
+	}
+	return t, nil
+}
+
+// writeAtomically writes a file through a temporary one in the same
+// directory, renamed into place only when write succeeds: a failed run
+// leaves no partial envelope or output behind.
+func writeAtomically(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename this finds nothing
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func cmdOpen(e *env, args []string) error {
+	fs := newFlags(e, "open")
+	kdir := fs.String("keys", "", "keyring directory holding the recipient's keys (required)")
+	dept := fs.String("dept", "", "opening department (required)")
+	purpose := fs.String("purpose", "", "the purpose you declare; must be the sealed one (required)")
+	trust := fs.String("trust", "", "the provider's public bundle, D.pub (required)")
+	logDir := fs.String("log", "", "share-record log directory to record the open in")
+	logKey := fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)")
+	master := fs.String("master", "", "master key URI (default: the local master key in --keys)")
+	out := fs.String("o", "", "output file (default: standard output)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *kdir == "" || *dept == "" || *purpose == "" || *trust == "" {
+		return usageError{"open needs --keys, --dept, --purpose, --trust and one envelope file"}
+	}
+	p := classify.Purpose(*purpose)
+	if !p.Valid() {
+		return usageError{fmt.Sprintf("unknown purpose %q", *purpose)}
+	}
+	opt := govshare.OpenOptions{OpenOptions: envelope.OpenOptions{Purpose: p}}
+	if opt.Keys, err = loadKeyring(*kdir, *dept, *master); err != nil {
+		return err
+	}
+	if opt.Trust, err = keys.LoadPublic(*trust); err != nil {
+		return err
+	}
+	if *logDir != "" {
+		l, err := openLog(e, *logDir, *logKey)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		opt.Log = l
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	var h *envelope.Header
+	open := func(w io.Writer) error {
+		var err error
+		h, err = govshare.Open(context.Background(), w, f, st.Size(), opt)
+		return err
+	}
+	if *out == "" {
+		err = open(e.stdout)
+	} else {
+		err = writeAtomically(*out, open)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	fmt.Fprintf(e.stderr, "opened envelope %s from %s: %d records for %s (onward transfer prohibited)\n",
+		h.ID, h.Provider, h.RecordCount, h.Purpose)
+	return nil
+}
+
+func cmdInspect(e *env, args []string) error {
+	fs := newFlags(e, "inspect")
+	asJSON := fs.Bool("json", false, "print the header as one JSON object")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"inspect takes one envelope file"}
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h, err := envelope.Inspect(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(h)
+	}
+	return printHeader(e.stdout, h)
+}
+
+// printHeader shows a header for people. It is not authenticated until
+// Open: say so.
+func printHeader(w io.Writer, h *envelope.Header) error {
+	hh, err := h.Hash()
+	if err != nil {
+		return err
+	}
+	grant := h.Grant
+	if grant == "" {
+		grant = "(none)"
+	}
+	window := h.NotBefore.In(cst).Format(time.DateTime) + " – " + h.NotAfter.In(cst).Format(time.DateTime) + " UTC+8"
+	rows := [][]string{
+		{"envelope", h.ID.String()},
+		{"header sha256", fmt.Sprintf("%x", hh)},
+		{"suite", h.Suite.String()},
+		{"provider", fmt.Sprintf("%s (signing key %d)", h.Provider, h.SignerKeyID)},
+		{"recipient", fmt.Sprintf("%s (KEM key %d)", h.Recipient, h.KEMKeyID)},
+		{"purpose", string(h.Purpose)},
+		{"resource", h.Resource},
+		{"grant", grant},
+		{"issued", h.IssuedAt.In(cst).Format(time.DateTime + " UTC+8")},
+		{"opens", window},
+		{"onward transfer", map[bool]string{true: "prohibited", false: "allowed"}[h.OnwardTransferProhibited]},
+		{"payload", fmt.Sprintf("%s, %d records, %d bytes, digest %s", h.ContentType, h.RecordCount, h.PayloadLength, h.Digest)},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-16s %s\n", r[0]+":", r[1])
+	}
+	fmt.Fprintln(w)
+	t := [][]string{{"FIELD", "TYPE", "CATEGORY", "LEVEL", "TRANSFORM", "KEY"}}
+	for _, f := range h.Fields {
+		key := ""
+		if f.KeyID != 0 {
+			key = fmt.Sprint(f.KeyID)
+		}
+		t = append(t, []string{f.Name, string(f.Type), string(f.Category), string(f.Level), string(f.Transform), key})
+	}
+	if err := writeTable(w, t); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, "\n(read without keys: not authenticated until opened)")
+	return err
+}
+
+// openLog opens a share-record log for appending. Its signing key is the
+// log operator's: it comes from keyFile, $GOVSHARE_LOG_KEY or LOGDIR.key,
+// never from inside the log directory, so the log's files cannot vouch for
+// themselves. A new log gets a new key pair: LOGDIR.key (0600) and
+// LOGDIR.vkey, the verifier key to give to supervisors.
+func openLog(e *env, dir, keyFile string) (*audit.Log, error) {
+	dir = filepath.Clean(dir)
+	if keyFile == "" {
+		keyFile = os.Getenv("GOVSHARE_LOG_KEY")
+	}
+	if keyFile == "" {
+		keyFile = dir + ".key"
+	}
+	sk, err := readSecretFile(keyFile)
+	if errors.Is(err, os.ErrNotExist) {
+		if exists, _ := logExists(dir); exists {
+			return nil, fmt.Errorf("govshare: log %s exists but its signing key %s does not", dir, keyFile)
+		}
+		if sk, err = newLogKey(dir, keyFile); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(e.stderr, "new share-record log %s: signing key %s (secret), verifier key %s\n", dir, keyFile, dir+".vkey")
+	} else if err != nil {
+		return nil, err
+	}
+	signer, err := audit.NewSigner(audit.SignerKey(sk))
+	if err != nil {
+		return nil, fmt.Errorf("govshare: log signing key %s: %w", keyFile, err)
+	}
+	return audit.Open(dir, signer)
+}
+
+func logExists(dir string) (bool, error) {
+	ents, err := os.ReadDir(dir)
+	return len(ents) > 0, err
+}
+
+// newLogKey makes the key pair of a new log named after its directory.
+func newLogKey(dir, keyFile string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	name := strings.Map(func(r rune) rune {
+		if r < 0x80 && (r == '.' || r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return r
+		}
+		return '-'
+	}, filepath.Base(abs))
+	sk, vk, err := audit.GenerateKey("govshare.local/" + name)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.WriteString(string(sk) + "\n"); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	return string(sk), os.WriteFile(dir+".vkey", []byte(vk+"\n"), 0o644)
+}
+
+// readSecretFile reads a one-line secret, refusing a file others may read.
+func readSecretFile(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("govshare: %s is readable by others (mode %v): chmod 600 it", path, st.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	return strings.TrimSpace(string(b)), err
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// shareSetup makes the keys of a provider and two recipients in one
+// keyring directory.
+func shareSetup(t *testing.T) (dir, kdir string) {
+	t.Helper()
+	dir = t.TempDir()
+	kdir = filepath.Join(dir, "keys")
+	for _, d := range []string{"public-security-bureau", "tax-bureau", "civil-affairs-bureau"} {
+		if code, _, errs := runCLI(t, "", "keys", "new", "--dept", d, "--dir", kdir); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	return dir, kdir
+}
+
+// TestShareOpenInspectLog runs share → inspect → open → log show → log
+// verify through the CLI, and checks that what opens is what mask makes,
+// that refusals are logged, and that an edited log fails verification.
+func TestShareOpenInspectLog(t *testing.T) {
+	dir, kdir := shareSetup(t)
+	cat, grants := "../../testdata/catalog/population.yaml", "../../testdata/catalog/grants.yaml"
+	in := filepath.Join(sampleDir, "population.csv")
+	env := filepath.Join(dir, "tax.gse")
+	logDir := filepath.Join(dir, "log")
+	code, _, errs := runCLI(t, "", "share", "--catalog", cat, "--grants", grants, "--purpose", "work_reference",
+		"--from", kdir, "--dept", "public-security-bureau", "--to", filepath.Join(kdir, "tax-bureau.pub"),
+		"--not-after", "2099-01-01", "--log", logDir, in, "-o", env)
+	if code != 0 || !strings.Contains(errs, "sealed 200 rows") || !strings.Contains(errs, "share record #0") {
+		t.Fatalf("share: %d %s", code, errs)
+	}
+	if _, err := os.Stat(env + ".receipt.json"); err != nil {
+		t.Errorf("no receipt: %v", err)
+	}
+	if st, err := os.Stat(logDir + ".key"); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("log signing key: %v", err)
+	}
+
+	code, out, errs := runCLI(t, "", "inspect", "--json", env)
+	var h struct {
+		Recipient, Purpose, Suite string
+		NotAfter                  string `json:"not_after"`
+		Fields                    []struct{ Name, Transform string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &h) != nil {
+		t.Fatalf("inspect: %d %s %s", code, out, errs)
+	}
+	if h.Recipient != "tax-bureau" || h.Purpose != "work_reference" || h.Suite != "important" || !strings.HasPrefix(h.NotAfter, "2099-01-01T15:59:59Z") {
+		t.Errorf("inspect: %+v", h)
+	}
+	if code, out, _ := runCLI(t, "", "inspect", env); code != 0 || !strings.Contains(out, "onward transfer: prohibited") {
+		t.Errorf("inspect (text): %d %s", code, out)
+	}
+
+	opened := filepath.Join(dir, "tax.csv")
+	open := []string{"open", "--keys", kdir, "--dept", "tax-bureau", "--purpose", "work_reference",
+		"--trust", filepath.Join(kdir, "public-security-bureau.pub"), "--log", logDir, env, "-o", opened}
+	if code, _, errs := runCLI(t, "", open...); code != 0 {
+		t.Fatalf("open: %s", errs)
+	}
+	_, masked, _ := runCLI(t, "", "mask", "--catalog", cat, "--grants", grants, "--purpose", "work_reference",
+		"--recipient", "tax-bureau", "--keys", kdir, in)
+	if got, _ := os.ReadFile(opened); string(got) != masked || masked == "" {
+		t.Error("opened payload differs from mask's output")
+	}
+
+	// Refused opens write nothing and are logged.
+	os.Remove(opened)
+	for i, c := range [][2]string{{"--dept", "civil-affairs-bureau"}, {"--purpose", "statistics"}} {
+		args := append([]string(nil), open...)
+		for j := range args {
+			if args[j] == c[0] {
+				args[j+1] = c[1]
+			}
+		}
+		if code, _, _ := runCLI(t, "", args...); code == 0 {
+			t.Errorf("refusal %d: opened", i)
+		}
+		if _, err := os.Stat(opened); err == nil {
+			t.Errorf("refusal %d left an output file", i)
+		}
+	}
+
+	code, out, _ = runCLI(t, "", "log", "show", "--json", logDir)
+	var show struct {
+		Records []struct {
+			Index  int
+			Record struct{ Type, Outcome string }
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &show) != nil {
+		t.Fatalf("log show: %d %s", code, out)
+	}
+	var kinds []string
+	for _, r := range show.Records {
+		kinds = append(kinds, r.Record.Type+"/"+r.Record.Outcome)
+	}
+	if got := strings.Join(kinds, " "); got != "share/ open/opened open/wrong_recipient open/wrong_purpose" {
+		t.Errorf("log holds %s", got)
+	}
+	if code, out, errs := runCLI(t, "", "log", "verify", logDir); code != 0 || !strings.Contains(out, "verifies: 4 records") {
+		t.Fatalf("log verify: %d %s %s", code, out, errs)
+	}
+
+	// A log operator's key that others can read is refused; a log without
+	// its key is not silently given a new one.
+	os.Chmod(logDir+".key", 0o644)
+	if code, _, errs := runCLI(t, "", open...); code == 0 || !strings.Contains(errs, "chmod 600") {
+		t.Errorf("world-readable log key: %d %s", code, errs)
+	}
+	os.Rename(logDir+".key", logDir+".key.bak")
+	if code, _, errs := runCLI(t, "", open...); code == 0 || !strings.Contains(errs, "signing key") {
+		t.Errorf("log without its key: %d %s", code, errs)
+	}
+
+	// Any edited byte of the stored log fails verification.
+	ents, _ := os.ReadDir(logDir)
+	edited := 0
+	for _, e := range ents {
+		p := filepath.Join(logDir, e.Name())
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) == 0 || e.Name() == "lock" {
+			continue
+		}
+		for _, at := range []int{0, len(b) / 2, len(b) - 1} {
+			b[at] ^= 1
+			os.WriteFile(p, b, 0o600)
+			if code, _, _ := runCLI(t, "", "log", "verify", logDir); code == 0 {
+				t.Errorf("%s: byte %d edited and the log still verifies", e.Name(), at)
+			}
+			b[at] ^= 1
+			os.WriteFile(p, b, 0o600)
+			edited++
+		}
+	}
+	if edited == 0 {
+		t.Fatal("no log file to edit")
+	}
+	if code, _, errs := runCLI(t, "", "log", "verify", logDir); code != 0 {
+		t.Fatalf("restored log: %s", errs)
+	}
+}
+
+// TestShareRefusals: a share that the policy refuses, or that asks for a
+// window past its grant, writes no envelope.
+func TestShareRefusals(t *testing.T) {
+	dir, kdir := shareSetup(t)
+	cat, grants := "../../testdata/catalog/population.yaml", "../../testdata/catalog/grants.yaml"
+	in := filepath.Join(sampleDir, "population.csv")
+	env := filepath.Join(dir, "x.gse")
+	base := []string{"share", "--catalog", cat, "--grants", grants, "--from", kdir, "--dept", "public-security-bureau",
+		"--to", filepath.Join(kdir, "tax-bureau.pub"), "--log", filepath.Join(dir, "log"), in, "-o", env}
+	for _, extra := range [][]string{
+		{"--purpose", "curiosity"},
+		{"--purpose", "administrative_basis", "--not-after", "2099-01-01"}, // past grant g-2026-0042
+		{"--purpose", "administrative_basis", "--not-after", "next week"},
+	} {
+		code, _, errs := runCLI(t, "", append(append([]string(nil), base...), extra...)...)
+		if code == 0 {
+			t.Errorf("%v: shared", extra)
+		}
+		if _, err := os.Stat(env); err == nil {
+			t.Errorf("%v: envelope written: %s", extra, errs)
+		}
+	}
+	_, out, _ := runCLI(t, "", "log", "show", "--json", filepath.Join(dir, "log"))
+	if !strings.Contains(out, `"code":"purpose_not_allowed"`) {
+		t.Errorf("refusal not logged: %s", out)
+	}
+	// Another department's catalog.
+	args := append([]string(nil), base...)
+	args[8] = "tax-bureau"
+	if code, _, errs := runCLI(t, "", append(args, "--purpose", "work_reference")...); code == 0 || !strings.Contains(errs, "catalog") {
+		t.Errorf("share by a department that is not the catalog's provider: %d %s", code, errs)
+	}
+}
+
+// TestDemo runs the demo as a new user would and checks each act of the story.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, "", "demo", "--rows", "300", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("demo: %s\n%s", errs, out)
+	}
+	for _, want := range []string{
+		"sealed 300 rows", "to tax-bureau for administrative_basis", "not shared: 银行卡号, 民族",
+		"opened envelope", "wrong_recipient", "wrong_purpose", "tampered",
+		"verifies: 7 records", "does NOT verify", "汉族",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// The civil affairs bureau's copy carries no resident ID in clear.
+	reg, _ := os.ReadFile(filepath.Join(dir, "register.csv"))
+	civil, _ := os.ReadFile(filepath.Join(dir, "civil.csv"))
+	for _, line := range bytes.Split(reg, []byte("\n"))[1:10] {
+		if f := bytes.Split(line, []byte(",")); len(f) > 1 && bytes.Contains(civil, f[1]) {
+			t.Error("a resident ID reached the verifier in clear")
+		}
+	}
+	if strings.Count(out, dir) != 1 { // once, where the demo says where it works
+		t.Error("demo output shows absolute paths of its directory")
+	}
+}

@@ -1,0 +1,274 @@
+package govshare_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/govshare/govshare"
+	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/envelope"
+	"github.com/govshare/govshare/policy"
+)
+
+// parties are the departments of the share tests, made once: keyrings cost
+// post-quantum key generation.
+var parties struct {
+	once          sync.Once
+	psb, tax, civ *keys.Keyring
+	err           error
+}
+
+func shareParties(t testing.TB) (psb, tax, civ *keys.Keyring) {
+	t.Helper()
+	parties.once.Do(func() {
+		for dept, p := range map[string]**keys.Keyring{
+			"public-security-bureau": &parties.psb, "tax-bureau": &parties.tax, "civil-affairs-bureau": &parties.civ,
+		} {
+			if *p, parties.err = keys.New(dept); parties.err != nil {
+				return
+			}
+		}
+	})
+	if parties.err != nil {
+		t.Fatal(parties.err)
+	}
+	return parties.psb, parties.tax, parties.civ
+}
+
+// testLog opens a fresh log and returns it with its verifier.
+func testLog(t testing.TB) (*audit.Log, string, string) {
+	t.Helper()
+	sk, vk, err := audit.GenerateKey("govshare.test/share-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := audit.NewSigner(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	l, err := audit.Open(dir, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, dir, vk
+}
+
+func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose classify.Purpose, notAfter time.Time) ([]byte, govshare.ShareResult, error) {
+	t.Helper()
+	psb, _, _ := shareParties(t)
+	cat, grants, data := loadFixtures(t)
+	var out bytes.Buffer
+	res, err := govshare.Share(context.Background(),
+		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"}, &out,
+		govshare.ShareOptions{
+			Options: govshare.Options{
+				Request: policy.Request{Catalog: cat, Purpose: purpose, Grants: grants, Now: now},
+				Keys:    psb,
+			},
+			To: to.Public(), NotAfter: notAfter, Log: l, TempDir: t.TempDir(),
+		})
+	return out.Bytes(), res, err
+}
+
+func openShared(env []byte, l *audit.Log, by *keys.Keyring, purpose classify.Purpose, at time.Time) ([]byte, error) {
+	var out bytes.Buffer
+	_, err := govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)), govshare.OpenOptions{
+		OpenOptions: envelope.OpenOptions{Keys: by, Purpose: purpose, Trust: parties.psb.Public(), Now: at},
+		Log:         l,
+	})
+	return out.Bytes(), err
+}
+
+// TestShareOpenLogged runs the provider's and the recipient's acts and checks
+// that the recipient gets exactly Mask's output and that the log holds both
+// acts, with a receipt that verifies.
+func TestShareOpenLogged(t *testing.T) {
+	_, tax, _ := shareParties(t)
+	l, dir, vk := testLog(t)
+	env, res, err := shareSample(t, l, tax, classify.PurposeAdministrativeBasis, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.Header
+	suite, _ := envelope.SuiteFor(classify.LevelImportant) // 身份证号 is important
+	if h.Recipient != "tax-bureau" || h.Provider != "public-security-bureau" || h.Grant != "g-2026-0042" ||
+		h.RecordCount != uint64(res.Rows) || h.Suite != suite {
+		t.Fatalf("header: recipient %q provider %q grant %q records %d/%d suite %v",
+			h.Recipient, h.Provider, h.Grant, h.RecordCount, res.Rows, h.Suite)
+	}
+	// The grant runs to 2027-06-30, after the default window ends.
+	if got := h.NotAfter.Sub(h.NotBefore); got != govshare.DefaultValidity {
+		t.Errorf("window %v, want %v", got, govshare.DefaultValidity)
+	}
+	for _, f := range h.Fields {
+		if f.Name == "民族" {
+			t.Error("a not_shared field is in the manifest")
+		}
+	}
+
+	want, _, err := mask(t, mustRead(t, "testdata/sample/population.csv"), classify.PurposeAdministrativeBasis, "tax-bureau", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := openShared(env, l, tax, classify.PurposeAdministrativeBasis, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("opened payload differs from Mask's output for the same request")
+	}
+
+	v, err := audit.NewVerifier(vk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hh, _ := h.Hash()
+	share := audit.ShareRecord{EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
+		Purpose: h.Purpose, GrantID: h.Grant, Resource: h.Resource, Time: h.IssuedAt}
+	if err := audit.VerifyReceipt(*res.Receipt, share, v); err != nil {
+		t.Fatalf("receipt: %v", err)
+	}
+	kinds := logKinds(t, dir)
+	if kinds != "share:opened" {
+		t.Fatalf("log holds %s, want share:opened", kinds)
+	}
+	if _, err := audit.Verify(dir, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// logKinds lists the log's records as kind (or open outcome / refuse code).
+func logKinds(t *testing.T, dir string) string {
+	t.Helper()
+	var s []string
+	for e, err := range audit.Entries(dir) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r := e.Record.(type) {
+		case audit.OpenRecord:
+			s = append(s, r.Outcome)
+		case audit.RefuseRecord:
+			s = append(s, "refuse="+r.Code)
+		default:
+			s = append(s, string(e.Record.Kind()))
+		}
+	}
+	return strings.Join(s, ":")
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestOpenRefusalsLogged: every failed open is recorded with its own outcome,
+// including bytes that are no envelope at all, and writes nothing.
+func TestOpenRefusalsLogged(t *testing.T) {
+	_, tax, civ := shareParties(t)
+	l, dir, _ := testLog(t)
+	env, _, err := shareSample(t, l, civ, classify.PurposeDataVerification, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := bytes.Clone(env)
+	tampered[len(tampered)-100] ^= 1
+	cases := []struct {
+		env     []byte
+		by      *keys.Keyring
+		purpose classify.Purpose
+		at      time.Time
+		want    error
+	}{
+		{env, civ, classify.PurposeStatistics, now, envelope.ErrWrongPurpose},
+		{env, tax, classify.PurposeDataVerification, now, envelope.ErrWrongRecipient},
+		{env, civ, classify.PurposeDataVerification, now.Add(31 * 24 * time.Hour), envelope.ErrExpired},
+		{tampered, civ, classify.PurposeDataVerification, now, envelope.ErrAuth},
+		{[]byte("no envelope here"), civ, classify.PurposeDataVerification, now, envelope.ErrMalformed},
+	}
+	for i, c := range cases {
+		out, err := openShared(c.env, l, c.by, c.purpose, c.at)
+		if !errors.Is(err, c.want) {
+			t.Errorf("case %d: got %v, want %v", i, err, c.want)
+		}
+		if len(out) != 0 {
+			t.Errorf("case %d: %d bytes written by a refused open", i, len(out))
+		}
+	}
+	want := "share:wrong_purpose:wrong_recipient:expired:tampered:tampered"
+	if got := logKinds(t, dir); got != want {
+		t.Fatalf("log holds %s, want %s", got, want)
+	}
+	// The unreadable bytes are named by their digest.
+	var last audit.Entry
+	for e, err := range audit.Entries(dir) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = e
+	}
+	if id := last.Record.(audit.OpenRecord).EnvelopeID; !strings.HasPrefix(id, "sha256:") {
+		t.Errorf("unparsable envelope recorded as %q", id)
+	}
+}
+
+// TestShareWindowFollowsGrant: a share under a grant may not outlive it; by
+// default it ends with the grant when the grant ends first.
+func TestShareWindowFollowsGrant(t *testing.T) {
+	_, tax, _ := shareParties(t)
+	if _, _, err := shareSample(t, nil, tax, classify.PurposeAdministrativeBasis, time.Date(2027, 7, 2, 0, 0, 0, 0, time.UTC)); err == nil ||
+		!strings.Contains(err.Error(), "outlives grant g-2026-0042") {
+		t.Fatalf("a window past the grant: %v", err)
+	}
+	// The grant runs through 2027-06-30 in China Standard Time.
+	end := time.Date(2027, 6, 30, 23, 59, 59, 0, time.FixedZone("CST", 8*3600))
+	_, res, err := shareSample(t, nil, tax, classify.PurposeAdministrativeBasis, end)
+	if err != nil {
+		t.Fatalf("a window ending with the grant: %v", err)
+	}
+	if !res.Header.NotAfter.Equal(end) {
+		t.Errorf("not_after %v, want %v", res.Header.NotAfter, end)
+	}
+}
+
+// TestShareRefusalLogged: a request the policy refuses leaves no envelope and
+// a refuse record, and a request for the wrong public bundle is an error.
+func TestShareRefusalLogged(t *testing.T) {
+	_, tax, _ := shareParties(t)
+	l, dir, _ := testLog(t)
+	env, _, err := shareSample(t, l, tax, "curiosity", time.Time{})
+	if !errors.Is(err, policy.ErrUnknownPurpose) {
+		t.Fatalf("unknown purpose: %v", err)
+	}
+	if len(env) != 0 {
+		t.Fatalf("%d envelope bytes written for a refused request", len(env))
+	}
+	if got := logKinds(t, dir); got != "refuse="+audit.ReasonPurpose {
+		t.Fatalf("log holds %s", got)
+	}
+
+	psb, _, _ := shareParties(t)
+	cat, _, data := loadFixtures(t)
+	_, err = govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{},
+		govshare.ShareOptions{
+			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "civil-affairs-bureau", Now: now}, Keys: psb},
+			To:      tax.Public(),
+		})
+	if err == nil || !strings.Contains(err.Error(), "public bundle") {
+		t.Fatalf("recipient mismatch: %v", err)
+	}
+}
