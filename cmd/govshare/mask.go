@@ -87,16 +87,6 @@ func runMask(e *env, name string, args []string) error {
 		bar = progressbar.DefaultBytes(st.Size(), name)
 		src = io.TeeReader(in, bar)
 	}
-	var out io.Writer = e.stdout
-	var outFile *os.File
-	if f.out != "" {
-		outFile, err = os.Create(f.out)
-		if err != nil {
-			return err
-		}
-		defer outFile.Close()
-		out = outFile
-	}
 	if f.rejects != "" {
 		rf, err := os.Create(f.rejects)
 		if err != nil {
@@ -110,7 +100,17 @@ func runMask(e *env, name string, args []string) error {
 	if name == "unmask" {
 		run = govshare.Unmask
 	}
-	rep, err := run(context.Background(), input, out, opt)
+	var rep govshare.Report
+	write := func(out io.Writer) error {
+		var err error
+		rep, err = run(context.Background(), input, out, opt)
+		return err
+	}
+	if f.out == "" {
+		err = write(e.stdout)
+	} else {
+		err = writeAtomically(f.out, write) // a partial output is not an output
+	}
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(e.stderr)
@@ -119,16 +119,7 @@ func runMask(e *env, name string, args []string) error {
 		explain(e.stderr, rep)
 	}
 	if err != nil {
-		if outFile != nil {
-			outFile.Close()
-			os.Remove(f.out) // a partial output is not an output
-		}
 		return err
-	}
-	if outFile != nil {
-		if err := outFile.Close(); err != nil {
-			return err
-		}
 	}
 	var dropped []string
 	for _, d := range rep.Dropped {
