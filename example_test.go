@@ -17,19 +17,7 @@ import (
 )
 
 func ExampleMask() {
-	cat, err := classify.ParseCatalog([]byte(`
-resource: population-register
-provider: public-security-bureau
-tier: unconditional
-fields:
-  - {name: 姓名, type: person_name, category: personal, level: general, sensitive: false}
-  - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
-  - {name: 出生日期, type: date_of_birth, category: personal, level: general, sensitive: false}
-  - {name: 宗教信仰, type: none, category: personal, level: important, sensitive: true, tier: not_shared, legal_basis: "PIPL art. 28"}
-`), "catalog.yaml")
-	if err != nil {
-		panic(err)
-	}
+	cat := exampleCatalog()
 	in := "姓名,手机号码,出生日期,宗教信仰\n欧阳娜娜,13812345678,1990-01-02,无\n"
 	rep, err := govshare.Mask(context.Background(),
 		govshare.Input{Reader: strings.NewReader(in), Name: "register.csv"}, os.Stdout,
@@ -58,6 +46,8 @@ tier: unconditional
 fields:
   - {name: 姓名, type: person_name, category: personal, level: general, sensitive: false}
   - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
+  - {name: 出生日期, type: date_of_birth, category: personal, level: general, sensitive: false}
+  - {name: 宗教信仰, type: none, category: personal, level: important, sensitive: true, tier: not_shared, legal_basis: "PIPL art. 28"}
 `), "catalog.yaml")
 	if err != nil {
 		panic(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,8 +34,7 @@ func cmdShare(e *env, args []string) error {
 	dept := fs.String("dept", "", "providing department: the catalog's provider (required)")
 	to := fs.String("to", "", "recipient's public bundle, R.pub (required)")
 	notAfter := fs.String("not-after", "", "last moment the envelope may be opened: YYYY-MM-DD (end of day, UTC+8) or RFC 3339 (default: 30 days, or the grant's end if sooner)")
-	logDir := fs.String("log", "", "share-record log directory to record the share in")
-	logKey := fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)")
+	lf := logFlags(fs, "share")
 	master := fs.String("master", "", "master key URI (default: the local master key in --from)")
 	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
 	rejects := fs.String("rejects", "", "write rows that cannot be processed here and go on; default: fail on the first")
@@ -72,13 +72,11 @@ func cmdShare(e *env, args []string) error {
 		return err
 	}
 	opt.Request.Recipient = opt.To.Dept()
-	if *logDir != "" {
-		l, err := openLog(e, *logDir, *logKey)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		opt.Log = l
+	if opt.Log, err = lf.open(e); err != nil {
+		return err
+	}
+	if opt.Log != nil {
+		defer opt.Log.Close()
 	}
 	if *rejects != "" {
 		rf, err := os.Create(*rejects)
@@ -128,7 +126,7 @@ func cmdShare(e *env, args []string) error {
 		if err := os.WriteFile(rpath, append(b, '\n'), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", res.Receipt.Index, *logDir, rpath)
+		fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", res.Receipt.Index, *lf.dir, rpath)
 	}
 	return nil
 }
@@ -172,8 +170,7 @@ func cmdOpen(e *env, args []string) error {
 	dept := fs.String("dept", "", "opening department (required)")
 	purpose := fs.String("purpose", "", "the purpose you declare; must be the sealed one (required)")
 	trust := fs.String("trust", "", "the provider's public bundle, D.pub (required)")
-	logDir := fs.String("log", "", "share-record log directory to record the open in")
-	logKey := fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)")
+	lf := logFlags(fs, "open")
 	master := fs.String("master", "", "master key URI (default: the local master key in --keys)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	pos, err := parseFlags(fs, args)
@@ -194,13 +191,11 @@ func cmdOpen(e *env, args []string) error {
 	if opt.Trust, err = keys.LoadPublic(*trust); err != nil {
 		return err
 	}
-	if *logDir != "" {
-		l, err := openLog(e, *logDir, *logKey)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		opt.Log = l
+	if opt.Log, err = lf.open(e); err != nil {
+		return err
+	}
+	if opt.Log != nil {
+		defer opt.Log.Close()
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -298,6 +293,24 @@ func printHeader(w io.Writer, h *envelope.Header) error {
 	}
 	_, err = fmt.Fprintln(w, "\n(read without keys: not authenticated until opened)")
 	return err
+}
+
+// logFlag holds the --log and --log-key flags of share and open.
+type logFlag struct{ dir, key *string }
+
+func logFlags(fs *flag.FlagSet, cmd string) logFlag {
+	return logFlag{
+		fs.String("log", "", "share-record log directory to record the "+cmd+" in"),
+		fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)"),
+	}
+}
+
+// open opens the log the flags name; nil when none.
+func (lf logFlag) open(e *env) (*audit.Log, error) {
+	if *lf.dir == "" {
+		return nil, nil
+	}
+	return openLog(e, *lf.dir, *lf.key)
 }
 
 // openLog opens a share-record log for appending. Its signing key is the
