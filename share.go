@@ -38,6 +38,10 @@ type ShareOptions struct {
 	// Log, when set, receives a share record (or a refuse record when the
 	// policy refuses the request) and Share returns the record's receipt.
 	Log *audit.Log
+	// Commit, when set, is called once the envelope is completely written to
+	// out and before the share is logged, for example to rename a temporary
+	// file into place. When it fails nothing is logged: there is no envelope.
+	Commit func() error
 	// TempDir holds the desensitized payload between masking and sealing
 	// (the header states its length before the payload); "" means
 	// os.TempDir(). The file is 0600 and removed before Share returns.
@@ -70,6 +74,9 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 	}
 	if req.Recipient == "" {
 		req.Recipient = opt.To.Dept()
+	}
+	if opt.To.Dept() == opt.Keys.Dept() {
+		return ShareResult{}, fmt.Errorf("govshare: %q cannot share with itself", opt.To.Dept())
 	}
 	if req.Recipient != opt.To.Dept() {
 		return ShareResult{}, fmt.Errorf("govshare: request is for %q but the public bundle is %q's", req.Recipient, opt.To.Dept())
@@ -110,6 +117,11 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 		return ShareResult{Report: rep}, err
 	}
 	res := ShareResult{Report: rep, Header: h}
+	if opt.Commit != nil {
+		if err := opt.Commit(); err != nil {
+			return ShareResult{Report: rep}, err
+		}
+	}
 	if opt.Log == nil {
 		return res, nil
 	}
@@ -188,7 +200,8 @@ func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelop
 			so.NotAfter.Format(time.RFC3339), so.Grant, limit.Format(time.RFC3339))
 	}
 	if !so.NotAfter.After(so.NotBefore) {
-		return so, errors.New("govshare: the share's window ends before it begins")
+		return so, fmt.Errorf("govshare: the share's window ends (%s) before it begins (%s)",
+			so.NotAfter.Format(time.RFC3339), so.NotBefore.Format(time.RFC3339))
 	}
 	return so, nil
 }
@@ -234,6 +247,10 @@ type OpenOptions struct {
 	// Log, when set, receives an open record with the outcome, whether the
 	// envelope opened or not.
 	Log *audit.Log
+	// Commit, when set, is called after the plaintext is completely written
+	// and before the open is logged, for example to rename a temporary file
+	// into place. When it fails the open is logged as failed.
+	Commit func() error
 }
 
 // Open is the recipient's act: it verifies and opens the envelope in r
@@ -241,6 +258,9 @@ type OpenOptions struct {
 // authenticates) and records the attempt and its outcome in the log.
 func Open(ctx context.Context, w io.Writer, r io.ReaderAt, size int64, opt OpenOptions) (*envelope.Header, error) {
 	h, err := envelope.Open(w, r, size, opt.OpenOptions)
+	if err == nil && opt.Commit != nil {
+		err = opt.Commit()
+	}
 	// Without a declared purpose there was no attempt to record: envelope.Open
 	// refused before looking at anything.
 	if opt.Log == nil || opt.Keys == nil || !opt.Purpose.Valid() {

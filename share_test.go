@@ -272,3 +272,27 @@ func TestShareRefusalLogged(t *testing.T) {
 		t.Fatalf("recipient mismatch: %v", err)
 	}
 }
+
+// TestShareCommitBeforeLog: the share is logged only once the envelope is
+// in place, and a department cannot share with itself.
+func TestShareCommitBeforeLog(t *testing.T) {
+	psb, tax, _ := shareParties(t)
+	cat, _, data := loadFixtures(t)
+	l, dir, _ := testLog(t)
+	opt := govshare.ShareOptions{
+		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Now: now}, Keys: psb},
+		To:      tax.Public(), Log: l, TempDir: t.TempDir(),
+		Commit: func() error { return errors.New("disk full") },
+	}
+	if _, err := govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{}, opt); err == nil {
+		t.Fatal("a failed commit succeeded")
+	}
+	if got := logKinds(t, dir); got != "" {
+		t.Fatalf("log holds %q for an envelope never put in place", got)
+	}
+	opt.Commit, opt.To = nil, psb.Public()
+	if _, err := govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{}, opt); err == nil ||
+		!strings.Contains(err.Error(), "itself") {
+		t.Fatalf("share with itself: %v", err)
+	}
+}

@@ -695,3 +695,25 @@ func Validate(t Type, s string) bool {
 	}
 	return false
 }
+
+// valueTypes are the types whose values are never column names: each has a
+// check digit or a strict form that no header word takes.
+var valueTypes = []Type{
+	TypeResidentID, TypeUSCC, TypeMobile, TypeLandline, TypeBankCard, TypeHKID, TypeTWID,
+	TypeEmail, TypeIPv4, TypeIPv6, TypeGeoCoordinate,
+}
+
+// ValueInHeader reports the first header cell that is an identifier value
+// rather than a name: the sign of a file whose header row is missing, so that
+// its first data row was read as the header. It returns the cell's 0-based
+// column and type, never the value, so callers can say so without leaking it.
+func ValueInHeader(header []string) (col int, t Type, ok bool) {
+	for i, h := range header {
+		for _, t := range valueTypes {
+			if Validate(t, h) {
+				return i, t, true
+			}
+		}
+	}
+	return 0, "", false
+}

@@ -150,3 +150,27 @@ func TestErrorsNeverCarryValues(t *testing.T) {
 		t.Error("error message contains the value")
 	}
 }
+
+func TestValueInHeader(t *testing.T) {
+	for _, tc := range []struct {
+		header []string
+		col    int
+		typ    Type
+	}{
+		{[]string{"姓名", "身份证号", "手机号码", "2024-01-01", "email", "ID"}, -1, ""},
+		{[]string{"崔俊鹤", "110106200003180752", "男"}, 1, TypeResidentID},
+		{[]string{"x", "y", "13812345678"}, 2, TypeMobile},
+		{[]string{"name", "a@b.cn"}, 1, TypeEmail},
+	} {
+		col, typ, ok := ValueInHeader(tc.header)
+		if tc.col < 0 {
+			if ok {
+				t.Errorf("header %d: column %d reported as %s", len(tc.header), col, typ)
+			}
+			continue
+		}
+		if !ok || col != tc.col || typ != tc.typ {
+			t.Errorf("got %d %s %v, want %d %s", col, typ, ok, tc.col, tc.typ)
+		}
+	}
+}

@@ -52,6 +52,8 @@ func cmdDemo(e *env, args []string) error {
 		defer os.RemoveAll(dir)
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
+	} else if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {
+		return fmt.Errorf("govshare: demo --dir %s: want a new or empty directory", dir)
 	}
 	d := &demo{e: e, dir: dir}
 	return d.run(*rows)

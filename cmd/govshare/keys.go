@@ -5,6 +5,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/tink-crypto/tink-go/v2/tink"
@@ -49,6 +50,9 @@ func cmdKeys(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "created keys for %s: %s (secret, 0600) and %s (public bundle to give to other departments)\n",
 		*dept, keys.KeysPath(*dir, *dept), keys.PublicPath(*dir, *dept))
+	if *master == "" {
+		fmt.Fprintf(e.stdout, "the keys are encrypted under %s: keep and back it up with them\n", filepath.Join(*dir, keys.MasterFile))
+	}
 	return nil
 }
 
@@ -61,8 +65,19 @@ func openMaster(uri, dir string) (tink.AEAD, error) {
 	return keys.LocalMaster(dir)
 }
 
-// loadKeyring opens a department's keyring from dir.
+// loadKeyring opens a department's keyring from dir. It only reads: a
+// missing keyring or local master key is an error, never made anew (that
+// would leave a key that opens nothing beside the real keyring).
 func loadKeyring(dir, dept, masterURI string) (*keys.Keyring, error) {
+	if _, err := os.Stat(keys.KeysPath(dir, dept)); err != nil {
+		return nil, fmt.Errorf("govshare: no keys for %q in %s (make them with govshare keys new --dept %s --dir %s)", dept, dir, dept, dir)
+	}
+	if masterURI == "" {
+		if _, err := os.Stat(filepath.Join(dir, keys.MasterFile)); err != nil {
+			return nil, fmt.Errorf("govshare: the master key %s is missing: %s cannot be decrypted without it (or give --master)",
+				filepath.Join(dir, keys.MasterFile), keys.KeysPath(dir, dept))
+		}
+	}
 	m, err := openMaster(masterURI, dir)
 	if err != nil {
 		return nil, err

@@ -36,12 +36,16 @@ func cmdLogVerify(e *env, args []string) error {
 		return usageError{"log verify takes one log directory"}
 	}
 	dir := filepath.Clean(pos[0])
+	if err := isLogDir(dir); err != nil {
+		return err
+	}
+	hint := ""
 	if *vkeyFile == "" {
-		*vkeyFile = dir + ".vkey"
+		*vkeyFile, hint = dir+".vkey", " (give the log operator's with --vkey)"
 	}
 	b, err := os.ReadFile(*vkeyFile)
 	if err != nil {
-		return fmt.Errorf("govshare: the log's verifier key: %w (give --vkey)", err)
+		return fmt.Errorf("govshare: the log's verifier key: %w%s", err, hint)
 	}
 	v, err := audit.NewVerifier(strings.TrimSpace(string(b)))
 	if err != nil {
@@ -67,7 +71,7 @@ func cmdLogShow(e *env, args []string) error {
 		return usageError{"log show takes one log directory"}
 	}
 	dir := filepath.Clean(pos[0])
-	if _, err := os.Stat(dir); err != nil {
+	if err := isLogDir(dir); err != nil {
 		return err
 	}
 	type jsonEntry struct {
@@ -97,6 +101,22 @@ func cmdLogShow(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d records (listed, not verified: run govshare log verify %s)\n", len(rows)-1, dir)
+	return nil
+}
+
+// isLogDir tells a missing directory, or one that is no share-record log,
+// from a damaged log.
+func isLogDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("govshare: no log at %s: %w", dir, underlying(err))
+	case !st.IsDir():
+		return fmt.Errorf("govshare: %s is not a share-record log (not a directory)", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "records")); err != nil {
+		return fmt.Errorf("govshare: %s is not a share-record log (no records file)", dir)
+	}
 	return nil
 }
 

@@ -91,12 +91,13 @@ func run(e *env, args []string) int {
 	if !strings.HasPrefix(msg, "govshare") {
 		msg = "govshare: " + msg
 	}
-	fmt.Fprintln(e.stderr, msg)
+	// One line, as DESIGN.md §6 asks; a usage error names the synopsis.
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "usage: govshare %s\n", c.usage)
+		fmt.Fprintf(e.stderr, "%s (usage: govshare %s)\n", msg, c.usage)
 		return 2
 	}
+	fmt.Fprintln(e.stderr, msg)
 	return 1
 }
 
@@ -113,24 +114,33 @@ func printUsage(w io.Writer) {
 	}
 }
 
+// flagSet is a command's flags, with what -h needs to print its help.
+type flagSet struct {
+	*flag.FlagSet
+	e    *env
+	name string
+}
+
 // newFlags makes a flag set that reports errors instead of exiting.
-func newFlags(e *env, name string) *flag.FlagSet {
+func newFlags(e *env, name string) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: govshare %s\n", usages[name])
-		fs.PrintDefaults()
-	}
-	return fs
+	// The flag package would print its own error and the whole help; run
+	// prints one line instead, and -h prints the help (printHelp).
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{fs, e, name}
 }
 
 // parseFlags parses flags that may come before or after positional args,
 // as users type them either way.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(fs.e.stderr, "usage: govshare %s\n", usages[fs.name])
+				fs.SetOutput(fs.e.stderr)
+				fs.PrintDefaults()
 				return nil, err
 			}
 			return nil, usageError{err.Error()}

@@ -106,10 +106,17 @@ func runMask(e *env, name string, args []string) error {
 		rep, err = run(context.Background(), input, out, opt)
 		return err
 	}
-	if f.out == "" {
+	if f.out == "" || f.out == "-" {
 		err = write(e.stdout)
 	} else {
-		err = writeAtomically(f.out, write) // a partial output is not an output
+		var af *atomicFile
+		if af, err = createAtomic(f.out, false); err != nil {
+			return err
+		}
+		defer af.Abort()
+		if err = write(af); err == nil {
+			err = af.Commit() // a partial output is not an output
+		}
 	}
 	if bar != nil {
 		_ = bar.Finish()

@@ -34,6 +34,10 @@ func cmdScan(e *env, args []string) error {
 	}
 	defer r.Close()
 	header := r.Header()
+	if col, t, ok := classify.ValueInHeader(header); ok {
+		// Profiling on would put the row's values into column names and the draft catalog.
+		return fmt.Errorf("govshare: %s:1: column %d holds a %s value, not a column name: the header row is missing", pos[0], col+1, t)
+	}
 	cols := make([][]string, len(header))
 	for n := 0; n < *sample; n++ {
 		row, err := r.Next()

@@ -34,7 +34,7 @@ func cmdShare(e *env, args []string) error {
 	dept := fs.String("dept", "", "providing department: the catalog's provider (required)")
 	to := fs.String("to", "", "recipient's public bundle, R.pub (required)")
 	notAfter := fs.String("not-after", "", "last moment the envelope may be opened: YYYY-MM-DD (end of day, UTC+8) or RFC 3339 (default: 30 days, or the grant's end if sooner)")
-	lf := logFlags(fs, "share")
+	lf := logFlags(fs.FlagSet, "share")
 	master := fs.String("master", "", "master key URI (default: the local master key in --from)")
 	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
 	rejects := fs.String("rejects", "", "write rows that cannot be processed here and go on; default: fail on the first")
@@ -45,6 +45,9 @@ func cmdShare(e *env, args []string) error {
 	}
 	if len(pos) != 1 || *catalog == "" || *purpose == "" || *from == "" || *dept == "" || *to == "" || *out == "" {
 		return usageError{"share needs --catalog, --purpose, --from, --dept, --to, -o and one input file"}
+	}
+	if *out == "-" {
+		return usageError{"share writes an envelope file and its receipt: give -o a file name"}
 	}
 	cat, err := classify.LoadCatalog(*catalog)
 	if err != nil {
@@ -92,14 +95,16 @@ func cmdShare(e *env, args []string) error {
 	}
 	defer in.Close()
 
-	var res govshare.ShareResult
-	err = writeAtomically(*out, func(w io.Writer) error {
-		var err error
-		res, err = govshare.Share(context.Background(),
-			govshare.Input{Reader: in, Name: pos[0], JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
-			w, opt)
+	// An envelope is a logged record: never replace one.
+	af, err := createAtomic(*out, true)
+	if err != nil {
 		return err
-	})
+	}
+	defer af.Abort()
+	opt.Commit = af.Commit
+	res, err := govshare.Share(context.Background(),
+		govshare.Input{Reader: in, Name: pos[0], JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
+		af, opt)
 	if err != nil {
 		return err
 	}
@@ -144,24 +149,72 @@ func parseNotAfter(s string) (time.Time, error) {
 	return t, nil
 }
 
-// writeAtomically writes a file through a temporary one (0600) in the same
-// directory, renamed into place only when write succeeds: a failed run
-// leaves no partial envelope or output behind. It does not fsync: outputs
-// can be made again, and a sync of a 1 GiB extract costs seconds.
-func writeAtomically(path string, write func(io.Writer) error) error {
+// atomicFile is an output written through a temporary file (0600) in the
+// same directory and put in place by Commit, so a failed run leaves no
+// partial envelope or output behind. It does not fsync: outputs can be made
+// again, and a sync of a 1 GiB extract costs seconds.
+type atomicFile struct {
+	*os.File
+	path      string
+	exclusive bool // never replace an existing file
+	done      bool
+}
+
+func createAtomic(path string, exclusive bool) (*atomicFile, error) {
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("govshare: %s is a directory: give a file name", path)
+		}
+		if exclusive {
+			return nil, fmt.Errorf("govshare: %s exists: refusing to replace it", path)
+		}
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
+		return nil, fmt.Errorf("govshare: cannot write %s: %w", path, underlying(err))
+	}
+	return &atomicFile{File: f, path: path, exclusive: exclusive}, nil
+}
+
+// Commit puts the file in place.
+func (a *atomicFile) Commit() error {
+	if err := a.Close(); err != nil {
 		return err
 	}
-	defer os.Remove(f.Name()) // after a successful rename this finds nothing
-	if err := write(f); err != nil {
-		f.Close()
-		return err
+	var err error
+	if a.exclusive {
+		if err = os.Link(a.Name(), a.path); err == nil {
+			os.Remove(a.Name())
+		}
+	} else {
+		err = os.Rename(a.Name(), a.path)
 	}
-	if err := f.Close(); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("govshare: cannot write %s: %w", a.path, underlying(err))
 	}
-	return os.Rename(f.Name(), path)
+	a.done = true
+	return nil
+}
+
+// Abort removes the temporary file unless Commit put it in place.
+func (a *atomicFile) Abort() {
+	if !a.done {
+		a.Close()
+		os.Remove(a.Name())
+	}
+}
+
+// underlying drops the path an os error repeats (often a temporary name).
+func underlying(err error) error {
+	var pe *os.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }
 
 func cmdOpen(e *env, args []string) error {
@@ -170,7 +223,7 @@ func cmdOpen(e *env, args []string) error {
 	dept := fs.String("dept", "", "opening department (required)")
 	purpose := fs.String("purpose", "", "the purpose you declare; must be the sealed one (required)")
 	trust := fs.String("trust", "", "the provider's public bundle, D.pub (required)")
-	lf := logFlags(fs, "open")
+	lf := logFlags(fs.FlagSet, "open")
 	master := fs.String("master", "", "master key URI (default: the local master key in --keys)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	pos, err := parseFlags(fs, args)
@@ -206,17 +259,16 @@ func cmdOpen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var h *envelope.Header
-	open := func(w io.Writer) error {
-		var err error
-		h, err = govshare.Open(context.Background(), w, f, st.Size(), opt)
-		return err
+	var w io.Writer = e.stdout
+	if *out != "" && *out != "-" {
+		af, err := createAtomic(*out, false)
+		if err != nil {
+			return err
+		}
+		defer af.Abort()
+		w, opt.Commit = af, af.Commit
 	}
-	if *out == "" {
-		err = open(e.stdout)
-	} else {
-		err = writeAtomically(*out, open)
-	}
+	h, err := govshare.Open(context.Background(), w, f, st.Size(), opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}

@@ -212,3 +212,76 @@ func TestDemo(t *testing.T) {
 		t.Error("demo output shows absolute paths of its directory")
 	}
 }
+
+// TestCLIFailsClosed: the ways a careless user meets the share commands
+// end in one line on stderr, leave no file or key behind, and log nothing
+// that did not happen.
+func TestCLIFailsClosed(t *testing.T) {
+	dir, kdir := shareSetup(t)
+	cat := "../../testdata/catalog/population.yaml"
+	in := filepath.Join(sampleDir, "population.csv")
+	logDir := filepath.Join(dir, "log")
+	share := func(out string, extra ...string) (int, string) {
+		args := append([]string{"share", "--catalog", cat, "--purpose", "work_reference", "--from", kdir,
+			"--dept", "public-security-bureau", "--to", filepath.Join(kdir, "tax-bureau.pub"), "--log", logDir, in, "-o", out}, extra...)
+		code, _, errs := runCLI(t, "", args...)
+		return code, errs
+	}
+	env := filepath.Join(dir, "a.gse")
+	if code, errs := share(env); code != 0 {
+		t.Fatal(errs)
+	}
+	for _, out := range []string{env, dir, "-", filepath.Join(dir, "missing", "b.gse")} {
+		if code, errs := share(out); code == 0 || strings.Count(errs, "\n") != 1 || strings.Contains(errs, "/.") {
+			t.Errorf("share -o %s: %d %q", out, code, errs)
+		}
+	}
+	_, out, _ := runCLI(t, "", "log", "show", "--json", logDir)
+	if n := strings.Count(out, `"type":"share"`); n != 1 {
+		t.Errorf("%d share records for one envelope written", n)
+	}
+
+	// Unknown flags: one line, exit 2. -h: the help, exit 0.
+	if code, _, errs := runCLI(t, "", "demo", "--bogus"); code != 2 || strings.Count(errs, "\n") != 1 {
+		t.Errorf("unknown flag: %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, "", "share", "-h"); code != 0 || !strings.Contains(errs, "-not-after") {
+		t.Errorf("-h: %d %q", code, errs)
+	}
+
+	// Loading keys never makes keys.
+	empty := filepath.Join(dir, "nokeys")
+	code, _, errs := runCLI(t, "", "open", "--keys", empty, "--dept", "tax-bureau", "--purpose", "work_reference",
+		"--trust", filepath.Join(kdir, "public-security-bureau.pub"), env)
+	if _, err := os.Stat(filepath.Join(empty, "master.key")); code == 0 || err == nil || !strings.Contains(errs, "keys new") {
+		t.Errorf("open with an empty keys dir: %d %q (master key made: %v)", code, errs, err == nil)
+	}
+
+	// A log directory that is not one.
+	if code, _, errs := runCLI(t, "", "log", "verify", kdir); code == 0 || !strings.Contains(errs, "not a share-record log") {
+		t.Errorf("log verify on a keys dir: %d %q", code, errs)
+	}
+
+	// A file without its header row: the first row's values are not column names.
+	b, _ := os.ReadFile(in)
+	nohdr := filepath.Join(dir, "nohdr.csv")
+	os.WriteFile(nohdr, b[bytes.IndexByte(b, '\n')+1:], 0o600)
+	first := strings.Split(strings.SplitN(string(b), "\n", 3)[1], ",")
+	for _, args := range [][]string{{"scan", nohdr}, {"scan", "--catalog-out", filepath.Join(dir, "d.yaml"), nohdr}} {
+		code, out, errs := runCLI(t, "", args...)
+		if code == 0 || !strings.Contains(errs, "header row is missing") {
+			t.Errorf("%v: %d %q", args, code, errs)
+		}
+		for _, v := range first {
+			if strings.Contains(out+errs, v) {
+				t.Errorf("%v: a value of the first row is in the output", args)
+			}
+		}
+	}
+
+	// No sums of identifiers.
+	if code, _, errs := runCLI(t, "", "stats", "--catalog", cat, "--purpose", "statistics", "--epsilon", "1",
+		"--person", "身份证号", "--sum", "手机号码", "--bounds", "0,1", in); code == 0 || !strings.Contains(errs, "only a count") {
+		t.Errorf("sum of mobiles: %d %q", code, errs)
+	}
+}

@@ -92,6 +92,11 @@ func cmdStats(e *env, args []string) error {
 			return fmt.Errorf("govshare: field %q may not be aggregated for this request: %s", col, d.Reason)
 		}
 	}
+	// A sum or mean of identifiers (ID numbers, phones, cards) is no
+	// statistic: it only hides digits of the values in a number.
+	if f, ok := cat.Field(spec.Column); ok && f.Type != classify.TypeNone && f.Type != "" {
+		return fmt.Errorf("govshare: field %q holds %s values: only a count may be made of identifiers", spec.Column, f.Type)
+	}
 	if _, ok := cat.Field(*person); !ok {
 		return fmt.Errorf("govshare: person column %q is not in the catalog", *person)
 	}
@@ -128,7 +133,7 @@ func cmdStats(e *env, args []string) error {
 	})
 	rep, err := dp.Run(spec, rows, r.Header(), led)
 	if err != nil {
-		return err
+		return fmt.Errorf("govshare: %s: %w", pos[0], err)
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
