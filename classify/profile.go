@@ -225,8 +225,11 @@ func (p *ColumnProfile) applyHeaderCategory(h hint) {
 	case h.cat == CategoryPersonal && p.Type == TypeNone:
 		p.Category, p.Tier = CategoryPersonal, TierConditional
 		if h.sensitive {
-			p.Level, p.Sensitive = LevelImportant, true
-			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks sensitive personal information (PIPL art. 28)", h.word)}, p.Reasons...)
+			// Personal privacy is not shared by default (DOMAIN.md §2); the
+			// draft then fails validation until a reviewer states the legal
+			// basis or chooses another tier.
+			p.Level, p.Sensitive, p.Tier = LevelImportant, true, TierNotShared
+			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks sensitive personal information (PIPL art. 28): not shared unless a reviewer decides otherwise", h.word)}, p.Reasons...)
 		} else {
 			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks personal information", h.word)}, p.Reasons...)
 		}
