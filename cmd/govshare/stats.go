@@ -115,6 +115,9 @@ func cmdStats(e *env, args []string) error {
 			return err
 		}
 	}
+	if led == nil {
+		fmt.Fprintln(e.stderr, "govshare: note: no --ledger: this release is charged to no privacy budget; repeated releases add up")
+	}
 	r, err := records.Open(pos[0], records.Options{Encoding: *encoding})
 	if err != nil {
 		return err

@@ -57,7 +57,12 @@ type FileError struct {
 
 // Error reads "govshare/keys: PATH: reason".
 func (e *FileError) Error() string {
-	return "govshare/keys: " + e.Path + ": " + strings.TrimPrefix(e.Err.Error(), "govshare/keys: ")
+	msg := e.Err.Error()
+	// An os error already names its path: say it once.
+	if pe, ok := e.Err.(*fs.PathError); ok && pe.Path == e.Path {
+		msg = pe.Op + ": " + pe.Err.Error()
+	}
+	return "govshare/keys: " + e.Path + ": " + strings.TrimPrefix(msg, "govshare/keys: ")
 }
 
 // Unwrap returns the cause, so errors.Is(err, ErrDecrypt) works.
