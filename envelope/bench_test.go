@@ -21,7 +21,7 @@ import (
 // same data in 64 KiB chunks, from the same run:
 //
 //	go test -run '^$' -bench . -cpu 2 ./envelope
-//	GOVSHARE_BENCH_SIZE=1GiB go test -run '^$' -bench 'Seal$|Open$|Baseline' -cpu 2 ./envelope
+//	GOVSHARE_BENCH_SIZE=1GiB go test -run '^$' -bench 'Seal$|Open$|Baseline' -benchtime 3x -cpu 2 ./envelope
 func benchSize(b *testing.B) int {
 	s := os.Getenv("GOVSHARE_BENCH_SIZE")
 	if s == "" {
@@ -97,6 +97,32 @@ func BenchmarkOpen(b *testing.B) {
 	b.SetBytes(int64(len(pt)))
 	for b.Loop() {
 		if _, err := Open(io.Discard, bytes.NewReader(env), int64(len(env)), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSealOneWorker and BenchmarkOpenOneWorker are Seal and Open on a
+// single chunk worker: the sequential cost the parallel runs divide.
+func BenchmarkSealOneWorker(b *testing.B) {
+	tk := fixedKeys(b)
+	pt, _ := benchData(b)
+	opts := sampleOptions(classify.LevelGeneral, len(pt))
+	b.SetBytes(int64(len(pt)))
+	for b.Loop() {
+		if _, err := sealWorkers(io.Discard, bytes.NewReader(pt), opts, tk.prov, tk.recv.Public(), 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpenOneWorker(b *testing.B) {
+	tk := fixedKeys(b)
+	pt, env := benchData(b)
+	opts := openOpts(tk)
+	b.SetBytes(int64(len(pt)))
+	for b.Loop() {
+		if _, err := openWorkers(io.Discard, bytes.NewReader(env), int64(len(env)), opts, 1); err != nil {
 			b.Fatal(err)
 		}
 	}

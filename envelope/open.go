@@ -50,9 +50,18 @@ type layout struct {
 //
 // Nothing is written to w unless the whole envelope authenticated. Errors
 // wrap one of the package's sentinels. If r changes between the passes, a
-// modified chunk fails its AES-GCM tag and Open returns [ErrAuth] after the
-// chunks before it were written: give Open a file no one else writes.
+// modified chunk fails its AES-GCM tag and Open returns [ErrAuth] having
+// written at most the chunks before it: give Open a file no one else writes.
+//
+// Both passes run on every core (chunks are read with concurrent ReadAt calls
+// and hashed or decrypted in parallel); w sees the plaintext in order, from
+// one Write at a time.
 func Open(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions) (*Header, error) {
+	return openWorkers(w, r, size, opts, stream.Workers())
+}
+
+// openWorkers is [Open] on a given number of chunk workers (tests vary it).
+func openWorkers(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions, workers int) (*Header, error) {
 	if opts.Keys == nil || opts.Trust == nil {
 		return nil, errorf("open needs the recipient's keyring and the provider's public bundle")
 	}
@@ -86,7 +95,7 @@ func Open(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions) (*Header, er
 	}
 
 	hh := sha256.Sum256(l.header)
-	digest, err := payloadDigest(r, l)
+	digest, err := payloadDigest(r, l, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +123,7 @@ func Open(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions) (*Header, er
 	if err != nil || len(dataKey) != format.DataKeySize {
 		return nil, wrap(ErrAuth, "key stanza does not decrypt")
 	}
-	if err := openPayload(w, r, l, dataKey, hh[:], string(opts.Purpose)); err != nil {
+	if err := openPayload(w, r, l, dataKey, hh[:], string(opts.Purpose), workers); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -214,43 +223,36 @@ func checkRecipient(h *Header, k *keys.Keyring, kemKind keys.Kind) error {
 	return nil
 }
 
-// window is how many chunks are in flight: enough to keep every core busy,
-// no more than there are chunks (small envelopes allocate little).
-func (l *layout) window() int { return window(l.chunks) }
-
-// maxChunk is the largest plaintext chunk of the payload.
-func (l *layout) maxChunk() int { return chunkLen(l.plaintextSize, 0) }
-
 // chunkSpan returns chunk i's ciphertext offset and length.
 func (l *layout) chunkSpan(i uint64) (int64, int) {
 	m := chunkLen(l.plaintextSize, i) + format.TagSize
 	return l.payloadOff + int64(i)*(format.ChunkSize+format.TagSize), m
 }
 
-// payloadDigest is pass 1: D over every ciphertext chunk, hashed on every core.
-func payloadDigest(r io.ReaderAt, l *layout) ([]byte, error) {
-	window := l.window()
-	type slot struct {
-		buf  []byte
-		hash [32]byte
+// readChunk reads ciphertext chunk i into c. ReadAt may run concurrently
+// (the io.ReaderAt contract), so the reads themselves are parallel.
+func (l *layout) readChunk(r io.ReaderAt, i uint64, c *stream.Chunk) error {
+	off, m := l.chunkSpan(i)
+	if _, err := r.ReadAt(c.Buffer(m), off); err != nil {
+		return readErr(err)
 	}
-	slots := make([]slot, window)
-	for i := range slots {
-		slots[i].buf = make([]byte, l.maxChunk()+format.TagSize)
-	}
+	return nil
+}
+
+// payloadDigest is pass 1: D over every ciphertext chunk, read and hashed on
+// `workers` goroutines, the chunk hashes fed to D in order.
+func payloadDigest(r io.ReaderAt, l *layout, workers int) ([]byte, error) {
 	d := stream.NewDigest(l.chunks)
-	err := stream.Ordered(l.chunks, window, nil,
-		func(i uint64, s int) error {
-			off, m := l.chunkSpan(i)
-			b := slots[s].buf[:m]
-			if _, err := r.ReadAt(b, off); err != nil {
-				return readErr(err)
+	err := stream.Run(l.chunks, workers, nil,
+		func(i uint64, c *stream.Chunk) error {
+			if err := l.readChunk(r, i, c); err != nil {
+				return err
 			}
-			slots[s].hash = stream.ChunkHash(b)
+			c.SumHash()
 			return nil
 		},
-		func(_ uint64, s int) error {
-			d.Add(slots[s].hash)
+		func(_ uint64, c *stream.Chunk) error {
+			d.Add(c.Hash)
 			return nil
 		})
 	if err != nil {
@@ -259,9 +261,11 @@ func payloadDigest(r io.ReaderAt, l *layout) ([]byte, error) {
 	return d.Sum(), nil
 }
 
-// openPayload is pass 2: decrypt every chunk on every core and write them in
-// order. The purpose in the key derivation is the opener's.
-func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, purpose string) error {
+// openPayload is pass 2: read and decrypt every chunk on `workers` goroutines
+// and write them in order. The purpose in the key derivation is the opener's.
+// A chunk that fails its tag stops the run before it is written, and no
+// later chunk is written either.
+func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, purpose string, workers int) error {
 	key, err := stream.PayloadKey(dataKey, hh, purpose)
 	if err != nil {
 		return errorf("payload key: %w", err)
@@ -270,29 +274,18 @@ func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, purp
 	if err != nil {
 		return errorf("payload cipher: %w", err)
 	}
-	window := l.window()
-	type slot struct{ ct, pt []byte }
-	slots := make([]slot, window)
-	for i := range slots {
-		slots[i].ct = make([]byte, l.maxChunk()+format.TagSize)
-		slots[i].pt = make([]byte, 0, l.maxChunk())
-	}
-	return stream.Ordered(l.chunks, window, nil,
-		func(i uint64, s int) error {
-			off, m := l.chunkSpan(i)
-			ct := slots[s].ct[:m]
-			if _, err := r.ReadAt(ct, off); err != nil {
-				return readErr(err)
+	return stream.Run(l.chunks, workers, nil,
+		func(i uint64, c *stream.Chunk) error {
+			if err := l.readChunk(r, i, c); err != nil {
+				return err
 			}
-			pt, err := stream.OpenChunk(aead, slots[s].pt[:0], ct, hh, i, i == l.chunks-1)
-			if err != nil {
+			if err := c.Open(aead, hh, i, i == l.chunks-1); err != nil {
 				return wrap(ErrAuth, "payload chunk %d", i)
 			}
-			slots[s].pt = pt
 			return nil
 		},
-		func(_ uint64, s int) error {
-			if _, err := w.Write(slots[s].pt); err != nil {
+		func(_ uint64, c *stream.Chunk) error {
+			if _, err := w.Write(c.Bytes()); err != nil {
 				return errorf("write plaintext: %w", err)
 			}
 			return nil

@@ -50,6 +50,11 @@ type SealOptions struct {
 //
 // On error, whatever was written to w is not a valid envelope; discard it.
 func Seal(w io.Writer, plaintext io.Reader, opts SealOptions, provider *keys.Keyring, recipient *keys.PublicBundle) (*Header, error) {
+	return sealWorkers(w, plaintext, opts, provider, recipient, stream.Workers())
+}
+
+// sealWorkers is [Seal] on a given number of chunk workers (tests vary it).
+func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *keys.Keyring, recipient *keys.PublicBundle, workers int) (*Header, error) {
 	if provider == nil || recipient == nil {
 		return nil, errorf("seal needs the provider's keyring and the recipient's public bundle")
 	}
@@ -146,7 +151,7 @@ func Seal(w io.Writer, plaintext io.Reader, opts SealOptions, provider *keys.Key
 		return nil, errorf("write: %w", err)
 	}
 
-	digest, err := sealPayload(w, plaintext, dataKey, hh[:], h)
+	digest, err := sealPayload(w, plaintext, dataKey, hh[:], h, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -169,9 +174,10 @@ func Seal(w io.Writer, plaintext io.Reader, opts SealOptions, provider *keys.Key
 	return h, nil
 }
 
-// sealPayload encrypts and hashes the chunks on every core and writes them in
-// order; it returns the payload digest D.
-func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header) ([]byte, error) {
+// sealPayload encrypts and hashes the chunks on `workers` goroutines and
+// writes them in order; it returns the payload digest D. The bytes written do
+// not depend on workers.
+func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header, workers int) ([]byte, error) {
 	key, err := stream.PayloadKey(dataKey, hh, string(h.Purpose))
 	if err != nil {
 		return nil, errorf("payload key: %w", err)
@@ -181,40 +187,26 @@ func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header
 		return nil, errorf("payload cipher: %w", err)
 	}
 	n := format.NumChunks(h.PayloadLength)
-	window := window(n)
-	maxChunk := chunkLen(h.PayloadLength, 0)
-	type slot struct {
-		in, out []byte
-		hash    [32]byte
-	}
-	slots := make([]slot, window)
-	for i := range slots {
-		slots[i].in = make([]byte, maxChunk)
-		slots[i].out = make([]byte, 0, maxChunk+format.TagSize)
-	}
 	digest := stream.NewDigest(n)
-	err = stream.Ordered(n, window,
-		func(i uint64, s int) error {
-			m := chunkLen(h.PayloadLength, i)
-			if _, err := io.ReadFull(plaintext, slots[s].in[:m]); err != nil {
+	err = stream.Run(n, workers,
+		func(i uint64, c *stream.Chunk) error {
+			// In order, one at a time: the plaintext is a sequential reader.
+			if _, err := io.ReadFull(plaintext, c.Buffer(chunkLen(h.PayloadLength, i))); err != nil {
 				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 					return errorf("plaintext is shorter than PayloadLength")
 				}
 				return errorf("read plaintext: %w", err)
 			}
-			slots[s].in = slots[s].in[:m]
 			return nil
 		},
-		func(i uint64, s int) error {
-			sl := &slots[s]
-			sl.out = stream.SealChunk(aead, sl.out[:0], sl.in, hh, i, i == n-1)
-			sl.hash = stream.ChunkHash(sl.out)
-			sl.in = sl.in[:cap(sl.in)]
+		func(i uint64, c *stream.Chunk) error {
+			c.Seal(aead, hh, i, i == n-1)
+			c.SumHash()
 			return nil
 		},
-		func(i uint64, s int) error {
-			digest.Add(slots[s].hash)
-			if _, err := w.Write(slots[s].out); err != nil {
+		func(_ uint64, c *stream.Chunk) error {
+			digest.Add(c.Hash)
+			if _, err := w.Write(c.Bytes()); err != nil {
 				return errorf("write: %w", err)
 			}
 			return nil
@@ -230,10 +222,6 @@ func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header
 	}
 	return digest.Sum(), nil
 }
-
-// window is how many chunks are in flight at once: four per core keeps every
-// core busy while the caller reads or writes, and memory bounded.
-func window(chunks uint64) int { return int(min(uint64(4*stream.Workers()), chunks)) }
 
 // chunkLen is the plaintext length of chunk i of a payload of total bytes.
 func chunkLen(total, i uint64) int {

@@ -6,10 +6,15 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestChunkKnownAnswer recomputes the spec of chunk sealing (package doc)
@@ -102,76 +107,203 @@ func TestDigest(t *testing.T) {
 	}
 }
 
-func TestOrdered(t *testing.T) {
-	for _, n := range []uint64{0, 1, 2, 7, 100} {
-		for _, window := range []int{1, 3, 8} {
-			slots := make([]uint64, window)
-			var got []uint64
-			err := Ordered(n, window,
-				func(i uint64, s int) error { slots[s] = i * 10; return nil },
-				func(i uint64, s int) error {
-					if slots[s] != i*10 {
-						return errors.New("slot reused while in flight")
+// TestChunkInPlace checks that the pooled, in-place chunk operations give
+// exactly the bytes of the plain functions the spec is written with.
+func TestChunkInPlace(t *testing.T) {
+	h := sha256.Sum256([]byte("header"))
+	key, _ := PayloadKey(bytes.Repeat([]byte{7}, 32), h[:], "statistics")
+	a, _ := AEAD(key)
+	for _, m := range []int{0, 1, 1000, 64 << 10} {
+		pt := bytes.Repeat([]byte{0x5a}, m)
+		want := SealChunk(a, nil, pt, h[:], 9, m == 1000)
+		c := &Chunk{h: sha256.New()}
+		copy(c.Buffer(m), pt)
+		c.Seal(a, h[:], 9, m == 1000)
+		if !bytes.Equal(c.Bytes(), want) {
+			t.Fatalf("len %d: in-place Seal differs from SealChunk", m)
+		}
+		c.SumHash()
+		if c.Hash != ChunkHash(want) {
+			t.Fatalf("len %d: SumHash differs from ChunkHash", m)
+		}
+		if err := c.Open(a, h[:], 9, m == 1000); err != nil || !bytes.Equal(c.Bytes(), pt) {
+			t.Fatalf("len %d: in-place Open did not restore the plaintext (%v)", m, err)
+		}
+		copy(c.Buffer(len(want)), want)
+		if err := c.Open(a, h[:], 10, m == 1000); !errors.Is(err, ErrChunk) || len(c.Bytes()) != 0 {
+			t.Fatalf("len %d: a chunk opened at another position, or left %d bytes", m, len(c.Bytes()))
+		}
+		if m > 0 && !bytes.Equal(c.buf[:m], make([]byte, m)) {
+			t.Fatalf("len %d: a failed Open left bytes in the buffer", m)
+		}
+	}
+}
+
+// TestRun checks Run's contract on many sizes and worker counts: fill runs in
+// order and alone, work sees the chunk its fill made (no chunk is reused
+// while in flight), emit runs in order and alone and sees the work's result,
+// and no more than ChunksPerWorker×workers chunks exist at once.
+func TestRun(t *testing.T) {
+	for _, n := range []uint64{0, 1, 2, 7, 100, 300} {
+		for _, workers := range []int{1, 2, 3, 8} {
+			var nextFill, nextEmit uint64
+			var inFill, inEmit atomic.Int32
+			var mu, rngMu sync.Mutex
+			seen := map[*Chunk]bool{}
+			rng := rand.New(rand.NewPCG(n, uint64(workers)))
+			err := Run(n, workers,
+				func(i uint64, c *Chunk) error {
+					if inFill.Add(1) != 1 {
+						return errors.New("fill ran concurrently")
 					}
-					slots[s]++
+					defer inFill.Add(-1)
+					rngMu.Lock()
+					d := time.Duration(rng.IntN(20)) * time.Microsecond
+					rngMu.Unlock()
+					time.Sleep(d) // give a concurrent fill the chance to show
+					if i != nextFill {
+						return fmt.Errorf("fill %d, want %d", i, nextFill)
+					}
+					nextFill++
+					binary.BigEndian.PutUint64(c.Buffer(8), i)
+					mu.Lock()
+					seen[c] = true
+					mu.Unlock()
 					return nil
 				},
-				func(i uint64, s int) error {
-					if slots[s] != i*10+1 {
-						return errors.New("emit before work")
+				func(i uint64, c *Chunk) error {
+					rngMu.Lock()
+					d := time.Duration(rng.IntN(50)) * time.Microsecond
+					rngMu.Unlock()
+					time.Sleep(d) // finish out of order
+					if got := binary.BigEndian.Uint64(c.Bytes()); got != i {
+						return fmt.Errorf("work %d saw chunk %d: reused in flight", i, got)
 					}
-					got = append(got, i)
+					binary.BigEndian.PutUint64(c.Buffer(16)[8:], ^i)
+					return nil
+				},
+				func(i uint64, c *Chunk) error {
+					if inEmit.Add(1) != 1 {
+						return errors.New("emit ran concurrently")
+					}
+					defer inEmit.Add(-1)
+					if i != nextEmit {
+						return fmt.Errorf("emit %d, want %d", i, nextEmit)
+					}
+					nextEmit++
+					b := c.Bytes()
+					if len(b) != 16 || binary.BigEndian.Uint64(b) != i || binary.BigEndian.Uint64(b[8:]) != ^i {
+						return fmt.Errorf("emit %d: chunk is not the work's result", i)
+					}
 					return nil
 				})
 			if err != nil {
-				t.Fatalf("n=%d window=%d: %v", n, window, err)
+				t.Fatalf("n=%d workers=%d: %v", n, workers, err)
 			}
-			for k, i := range got {
-				if uint64(k) != i {
-					t.Fatalf("n=%d window=%d: out of order", n, window)
-				}
+			if nextEmit != n {
+				t.Fatalf("n=%d workers=%d: emitted %d", n, workers, nextEmit)
 			}
-			if uint64(len(got)) != n {
-				t.Fatalf("n=%d window=%d: emitted %d", n, window, len(got))
+			if len(seen) > ChunksPerWorker*workers {
+				t.Fatalf("n=%d workers=%d: %d chunks in use", n, workers, len(seen))
 			}
 		}
 	}
 }
 
-func TestOrderedStopsOnError(t *testing.T) {
+func TestRunStopsOnError(t *testing.T) {
 	boom := errors.New("boom")
-	for _, where := range []string{"prepare", "work", "emit"} {
-		var emitted, running atomic.Int64
-		err := Ordered(1000, 4,
-			func(i uint64, _ int) error {
-				if where == "prepare" && i == 10 {
+	for _, where := range []string{"fill", "work", "emit"} {
+		for _, workers := range []int{1, 2, 4} {
+			var emitted, running atomic.Int64
+			var maxEmitted atomic.Int64
+			maxEmitted.Store(-1)
+			fail := func(w string, i uint64) error {
+				if where == w && i == 10 {
 					return boom
 				}
 				return nil
-			},
-			func(i uint64, _ int) error {
-				running.Add(1)
-				defer running.Add(-1)
-				if where == "work" && i == 10 {
-					return boom
-				}
-				return nil
-			},
-			func(i uint64, _ int) error {
-				if where == "emit" && i == 10 {
-					return boom
-				}
-				emitted.Add(1)
-				return nil
-			})
-		if !errors.Is(err, boom) {
-			t.Fatalf("%s: got %v", where, err)
+			}
+			err := Run(1000, workers,
+				func(i uint64, _ *Chunk) error { return fail("fill", i) },
+				func(i uint64, _ *Chunk) error {
+					running.Add(1)
+					defer running.Add(-1)
+					time.Sleep(10 * time.Microsecond)
+					return fail("work", i)
+				},
+				func(i uint64, _ *Chunk) error {
+					if err := fail("emit", i); err != nil {
+						return err
+					}
+					emitted.Add(1)
+					maxEmitted.Store(int64(i))
+					return nil
+				})
+			if !errors.Is(err, boom) {
+				t.Fatalf("%s, %d workers: got %v", where, workers, err)
+			}
+			// Nothing at or after the failing chunk is emitted.
+			if emitted.Load() > 10 || maxEmitted.Load() >= 10 {
+				t.Fatalf("%s, %d workers: emitted %d chunks, the last %d", where, workers, emitted.Load(), maxEmitted.Load())
+			}
+			if running.Load() != 0 {
+				t.Fatalf("%s, %d workers: work still running after return", where, workers)
+			}
 		}
-		if emitted.Load() > 10 {
-			t.Fatalf("%s: emitted %d items after the failure", where, emitted.Load())
+	}
+}
+
+// TestRunClearsChunks: chunks go back to the pool cleared, so no plaintext
+// of one envelope lingers for the next.
+func TestRunClearsChunks(t *testing.T) {
+	var got []*Chunk
+	err := Run(9, 3, nil,
+		func(i uint64, c *Chunk) error {
+			b := c.Buffer(int(1000 * (9 - i)))
+			for k := range b {
+				b[k] = 0xA5
+			}
+			return nil
+		},
+		func(_ uint64, c *Chunk) error { got = append(got, c); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, c := range got {
+		if c.n != 0 || c.used != 0 || !bytes.Equal(c.buf[:], make([]byte, len(c.buf))) {
+			t.Fatalf("chunk %d went back to the pool with content", k)
 		}
-		if running.Load() != 0 {
-			t.Fatalf("%s: workers still running after return", where)
-		}
+	}
+}
+
+// TestRunAllocations checks that the per-chunk path allocates nothing: a run
+// of 4096 chunks allocates no more than a run of 16.
+func TestRunAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	h := sha256.Sum256([]byte("header"))
+	key, _ := PayloadKey(make([]byte, 32), h[:], "statistics")
+	a, _ := AEAD(key)
+	allocs := func(n uint64) float64 {
+		return testing.AllocsPerRun(5, func() {
+			d := NewDigest(n)
+			err := Run(n, 2, nil,
+				func(i uint64, c *Chunk) error {
+					c.Buffer(1024)
+					c.Seal(a, h[:], i, i == n-1)
+					c.SumHash()
+					return nil
+				},
+				func(_ uint64, c *Chunk) error { d.Add(c.Hash); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, large := allocs(16), allocs(4096)
+	t.Logf("allocations per run: %v for 16 chunks, %v for 4096", small, large)
+	if large > small+2 { // +2: the scheduler may allocate once in a while
+		t.Fatalf("a run allocates per chunk: %v allocations for 16 chunks, %v for 4096", small, large)
 	}
 }
