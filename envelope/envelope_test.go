@@ -469,7 +469,7 @@ func TestInspectAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"suite":"core"`, `"purpose":"administrative_basis"`, `"onward_transfer_prohibited":true`, `"name":"身份证号"`, `"digest":"sha256-chunks"`, `"id":"` + sh.ID.String() + `"`} {
+	for _, want := range []string{`"suite":"core"`, `"purpose":"administrative_basis"`, `"onward_transfer_prohibited":true`, `"name":"身份证号"`, `"digest_alg":"sha256-chunks"`, `"grant":"g-2026-0042"`, `"id":"` + sh.ID.String() + `"`} {
 		if !strings.Contains(string(j), want) {
 			t.Errorf("JSON lacks %s: %s", want, j)
 		}

@@ -113,7 +113,7 @@ type Header struct {
 	Recipient   string           `json:"recipient"`
 	KEMKeyID    uint32           `json:"kem_key_id"`
 	Purpose     classify.Purpose `json:"purpose"`
-	Grant       string           `json:"grant,omitempty"`
+	Grant       string           `json:"grant"` // "" when no grant: the key is always present
 	Resource    string           `json:"resource"`
 	// The window: opening is allowed for NotBefore ≤ now ≤ NotAfter.
 	NotBefore time.Time `json:"not_before"`
@@ -125,7 +125,7 @@ type Header struct {
 	ContentType              string  `json:"content_type"` // e.g. text/csv, application/x-ndjson
 	RecordCount              uint64  `json:"record_count"`
 	PayloadLength            uint64  `json:"payload_length"` // plaintext bytes
-	Digest                   string  `json:"digest"`         // payload digest algorithm: sha256-chunks
+	Digest                   string  `json:"digest_alg"`     // payload digest algorithm: sha256-chunks
 }
 
 // MarshalBinary returns the canonical header bytes. Times are stored as whole
