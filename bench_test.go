@@ -53,6 +53,7 @@ func benchMask(b *testing.B, purpose classify.Purpose, recipient string) {
 		Keys:    providerKeys(b),
 	}
 	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(data), Name: "b.csv"}, io.Discard, opt); err != nil {
 			b.Fatal(err)

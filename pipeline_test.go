@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
 )
 
@@ -311,5 +314,202 @@ fields:
 		`{"登记日期":null,"amount":1e3,"手机号码":"139****5678"}` + "\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// batchCatalog has a kept free-text column, where quoted newlines, commas
+// and quotes travel, between two masked ones.
+const batchCatalog = `resource: r
+provider: public-security-bureau
+tier: unconditional
+fields:
+  - {name: 姓名, type: person_name, category: personal, level: general, sensitive: false}
+  - {name: 备注, type: none, category: public, level: general, sensitive: false}
+  - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
+`
+
+func maskWith(t *testing.T, cat *classify.Catalog, in string, opt govshare.Options) (string, govshare.Report, error) {
+	t.Helper()
+	opt.Request = policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}
+	var out bytes.Buffer
+	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, &out, opt)
+	return out.String(), rep, err
+}
+
+// TestMaskAcrossBatches: an input of many batches, with quoted newlines,
+// CRLF line ends and a BOM, comes out as the row-by-row result — each
+// record as encoding/csv reads it, each value as Mask transforms it alone,
+// written by encoding/csv — for any number of workers; bad rows go to the
+// reject file with the line encoding/csv gives them.
+func TestMaskAcrossBatches(t *testing.T) {
+	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"张三", "欧阳娜娜", "李四", ""}
+	notes := []string{"", "普通", "含,逗号", "含\"引号\"", "多\n行\r\n备注", " 前导空格", "\\."}
+	phones := []string{"13812345678", "13912345678", "", "15000000000", "1381234567x"} // the last is bad
+	// Each value as Mask transforms it in a one-row input.
+	single := map[string][3]string{}
+	for _, n := range names {
+		for _, p := range phones[:4] {
+			var b bytes.Buffer
+			w := csv.NewWriter(&b)
+			w.Write([]string{"姓名", "备注", "手机号码"})
+			w.Write([]string{n, "x", p})
+			w.Flush()
+			out, _, err := maskWith(t, cat, b.String(), govshare.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := readCSV(t, []byte(out))
+			single[n+"\x00"+p] = [3]string{rows[1][0], "", rows[1][2]}
+		}
+	}
+	var in bytes.Buffer
+	in.WriteString("\ufeff姓名,备注,手机号码\r\n")
+	w := csv.NewWriter(&in)
+	w.UseCRLF = true
+	const n = 12000 // about 30 batches
+	for i := range n {
+		w.Write([]string{names[i%len(names)], notes[i%len(notes)], phones[i%len(phones)]})
+	}
+	w.Flush()
+
+	// The expectation, row by row.
+	var want bytes.Buffer
+	var wantRejects []string
+	ww := csv.NewWriter(&want)
+	ww.Write([]string{"姓名", "备注", "手机号码"})
+	cr := csv.NewReader(bytes.NewReader(in.Bytes()[3:]))
+	cr.Read()
+	for {
+		rec, err := cr.Read()
+		if err != nil {
+			break
+		}
+		if rec[2] == phones[4] {
+			line, _ := cr.FieldPos(0)
+			wantRejects = append(wantRejects, fmt.Sprintf("b.csv,%d,手机号码", line))
+			continue
+		}
+		v := single[rec[0]+"\x00"+rec[2]]
+		ww.Write([]string{v[0], rec[1], v[2]})
+	}
+	ww.Flush()
+
+	for _, workers := range []int{1, 2, 7} {
+		var rej bytes.Buffer
+		got, rep, err := maskWith(t, cat, in.String(), govshare.Options{Workers: workers, Rejects: &rej})
+		if err != nil {
+			t.Fatalf("workers %d: %v", workers, err)
+		}
+		if got != want.String() {
+			t.Fatalf("workers %d: output differs from the row-by-row result at byte %d", workers, firstDiff(got, want.String()))
+		}
+		if rep.Rows != int64(n-len(wantRejects)) || rep.Rejected != int64(len(wantRejects)) {
+			t.Fatalf("workers %d: report %d rows, %d rejected", workers, rep.Rows, rep.Rejected)
+		}
+		lines := strings.Split(strings.TrimSpace(rej.String()), "\n")[1:]
+		for i, l := range lines {
+			if !strings.HasPrefix(l, wantRejects[i]+",") {
+				t.Fatalf("workers %d: reject %d is %q, want %s", workers, i, l, wantRejects[i])
+			}
+		}
+	}
+}
+
+func firstDiff(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestMaskLateErrors: an error many batches into the input names its line,
+// counted over quoted newlines, and everything before it was written;
+// without a reject writer, a bad value does the same.
+func TestMaskLateErrors(t *testing.T) {
+	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("姓名,备注,手机号码\n")
+	for range 5000 {
+		b.WriteString("张三,\"两\n行\",13812345678\n") // two lines per row
+	}
+	good := b.String()
+	for name, c := range map[string]struct {
+		tail  string
+		line  int
+		field string
+		msg   string
+	}{
+		"bare quote":   {"李四,a\"b,13812345678\n", 10002, "", `bare "`},
+		"ragged":       {"李四,13812345678\n", 10002, "", "different number of fields"},
+		"invalid utf8": {"李四,\"x\n\xff\",13812345678\n", 10002, "备注", "not valid UTF-8"},
+		"bad value":    {"李四,ok,1381234567x\n", 10002, "手机号码", "not a valid"},
+		"open quote":   {"李四,\"ok\n", 10003, "", `extraneous or missing "`}, // csv: the last line read
+	} {
+		out, rep, err := maskWith(t, cat, good+c.tail+"王五,x,13812345678\n", govshare.Options{Workers: 2})
+		var line int
+		var field string
+		var re *govshare.RowError
+		var pe *records.Error
+		switch {
+		case errors.As(err, &re):
+			line, field = re.Line, re.Field
+		case errors.As(err, &pe):
+			line, field = pe.Line, pe.Field
+		}
+		if err == nil || line != c.line || field != c.field || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "b.csv") {
+			t.Errorf("%s: err %v (line %d field %q), want line %d field %q", name, err, line, field, c.line, c.field)
+			continue
+		}
+		if rep.Rows != 5000 || strings.Count(out, "\n") != 1+2*5000 {
+			t.Errorf("%s: %d rows reported, %d lines written before the error", name, rep.Rows, strings.Count(out, "\n"))
+		}
+	}
+}
+
+// TestMaskCancel: a cancelled context stops the run with its error rather
+// than a short output passed off as complete.
+func TestMaskCancel(t *testing.T) {
+	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "姓名,备注,手机号码\n" + strings.Repeat("张三,x,13812345678\n", 100000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = govshare.Mask(ctx, govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, io.Discard,
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestMaskBlankValues: a value of only spaces (any Unicode space) stays as
+// it is — there is nothing in it to protect — while anything more must be
+// a valid value of its column.
+func TestMaskBlankValues(t *testing.T) {
+	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := maskWith(t, cat, "姓名,备注,手机号码\n张三,x,\"\u3000 \t\u00a0\"\n张三,x,\"\"\n", govshare.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := readCSV(t, []byte(out)); rows[1][2] != "\u3000 \t\u00a0" || rows[2][2] != "" {
+		t.Fatalf("blank values changed: %q", rows[1:])
+	}
+	_, _, err = maskWith(t, cat, "姓名,备注,手机号码\n张三,x,\u3000x\n", govshare.Options{})
+	var re *govshare.RowError
+	if !errors.As(err, &re) || re.Line != 2 || re.Field != "手机号码" {
+		t.Fatalf("a space and a letter passed as blank: %v", err)
 	}
 }

@@ -88,6 +88,7 @@ type Reader struct {
 	index  map[string]int
 	closer io.Closer
 	first  []string // JSONL: first row, read to learn the header
+	unread bool     // JSONL: first has not been returned yet (it may be empty: {})
 	kinds  []Kind   // JSONL: kinds of the last row's values
 	firstK []Kind
 	done   bool
@@ -167,7 +168,7 @@ func NewReader(r io.Reader, name string, format Format, encoding string) (*Reade
 		if err != nil {
 			return nil, rd.csvError(err)
 		}
-		rd.line = 1
+		rd.line, _ = rd.csv.FieldPos(0) // blank lines before the header are skipped
 		if err := rd.setHeader(h); err != nil {
 			return nil, err
 		}
@@ -184,7 +185,7 @@ func NewReader(r io.Reader, name string, format Format, encoding string) (*Reade
 		if err := rd.setHeader(keys); err != nil {
 			return nil, err
 		}
-		rd.first = row
+		rd.first, rd.unread = row, true
 	default:
 		return nil, &Error{File: name, Msg: "unknown format"}
 	}
@@ -192,22 +193,42 @@ func NewReader(r io.Reader, name string, format Format, encoding string) (*Reade
 }
 
 func (r *Reader) setHeader(h []string) error {
-	r.index = make(map[string]int, len(h))
+	r.index = keyIndex(h)
+	if err := checkHeader(r.name, r.line, h); err != nil {
+		return err
+	}
+	r.header = h
+	return nil
+}
+
+// keyIndex maps each JSON Lines key, as written, to its column: the
+// header's names are trimmed, the keys on later lines are not.
+func keyIndex(keys []string) map[string]int {
+	m := make(map[string]int, len(keys))
+	for i, k := range keys {
+		m[k] = i
+	}
+	return m
+}
+
+// checkHeader trims the column names in place; every name must be valid
+// UTF-8, non-blank and unique.
+func checkHeader(file string, line int, h []string) error {
+	index := make(map[string]int, len(h))
 	for i, c := range h {
 		if !utf8.ValidString(c) {
-			return &Error{File: r.name, Line: r.line, Msg: fmt.Sprintf("column %d: header is not valid UTF-8 (is the file GB18030? use --encoding gb18030)", i+1)}
+			return &Error{File: file, Line: line, Msg: fmt.Sprintf("column %d: header is not valid UTF-8 (is the file GB18030? use --encoding gb18030)", i+1)}
 		}
 		c = strings.TrimSpace(c)
 		if c == "" {
-			return &Error{File: r.name, Line: r.line, Msg: fmt.Sprintf("column %d has an empty name", i+1)}
+			return &Error{File: file, Line: line, Msg: fmt.Sprintf("column %d has an empty name", i+1)}
 		}
-		if _, dup := r.index[c]; dup {
-			return &Error{File: r.name, Line: r.line, Field: c, Msg: "duplicate column name"}
+		if _, dup := index[c]; dup {
+			return &Error{File: file, Line: line, Field: c, Msg: "duplicate column name"}
 		}
-		r.index[c] = i
+		index[c] = i
 		h[i] = c
 	}
-	r.header = h
 	return nil
 }
 
@@ -250,9 +271,9 @@ func (r *Reader) Next() ([]string, error) {
 		}
 		return rec, nil
 	default:
-		if r.first != nil {
+		if r.unread {
 			row := r.first
-			r.first, r.kinds = nil, r.firstK
+			r.first, r.unread, r.kinds = nil, false, r.firstK
 			return row, nil
 		}
 		row, _, err := r.readJSON(r.index)
@@ -296,7 +317,9 @@ func (r *Reader) readJSON(index map[string]int) ([]string, []string, error) {
 		if !utf8.Valid(line) {
 			return nil, nil, &Error{File: r.name, Line: r.line, Msg: "not valid UTF-8 (is the file GB18030? use --encoding gb18030)"}
 		}
-		return r.parseObject(line, index)
+		row, keys, kinds, err := parseObject(r.name, r.line, line, index)
+		r.kinds = kinds
+		return row, keys, err
 	}
 }
 
@@ -324,65 +347,66 @@ func (r *Reader) readLine() ([]byte, error) {
 	}
 }
 
-func (r *Reader) parseObject(line []byte, index map[string]int) ([]string, []string, error) {
+// parseObject parses one JSON Lines record (lineNo is its line, for
+// errors). With index nil it returns the keys in order and the values in
+// that order; otherwise values land at their column and missing keys are
+// blank with KindNull. It keeps no state, so batches parse in parallel.
+func parseObject(file string, lineNo int, line []byte, index map[string]int) (row, keys []string, kinds []Kind, err error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
-	bad := func(msg string) error { return &Error{File: r.name, Line: r.line, Msg: msg} }
+	bad := func(msg string) error { return &Error{File: file, Line: lineNo, Msg: msg} }
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
-		return nil, nil, bad("not a JSON object")
+		return nil, nil, nil, bad("not a JSON object")
 	}
-	var keys []string
-	var row []string
-	r.kinds = nil
 	if index != nil {
 		row = make([]string, len(index))
-		r.kinds = make([]Kind, len(index))
-		for i := range r.kinds {
-			r.kinds[i] = KindNull // a key missing from this line
+		kinds = make([]Kind, len(index))
+		for i := range kinds {
+			kinds[i] = KindNull // a key missing from this line
 		}
 	}
 	seen := map[string]bool{}
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
-			return nil, nil, bad("malformed JSON")
+			return nil, nil, nil, bad("malformed JSON")
 		}
 		key := kt.(string)
 		if seen[key] {
-			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: "duplicate key"}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: "duplicate key"}
 		}
 		seen[key] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: "malformed JSON value"}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: "malformed JSON value"}
 		}
 		v, kind, err := scalar(raw)
 		if err != nil {
-			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: err.Error()}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: err.Error()}
 		}
 		if index == nil {
 			keys = append(keys, key)
 			row = append(row, v)
-			r.kinds = append(r.kinds, kind)
+			kinds = append(kinds, kind)
 			continue
 		}
 		i, ok := index[key]
 		if !ok {
-			return nil, nil, &Error{File: r.name, Line: r.line, Field: key, Msg: "key not in the first record's keys"}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: "key not in the first record's keys"}
 		}
-		row[i], r.kinds[i] = v, kind
+		row[i], kinds[i] = v, kind
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, nil, bad("malformed JSON")
+		return nil, nil, nil, bad("malformed JSON")
 	}
 	if dec.More() {
-		return nil, nil, bad("trailing data after the JSON object")
+		return nil, nil, nil, bad("trailing data after the JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, bad("trailing data after the JSON object")
+		return nil, nil, nil, bad("trailing data after the JSON object")
 	}
-	return row, keys, nil
+	return row, keys, kinds, nil
 }
 
 // scalar renders a JSON value as text: strings unquoted, numbers exactly as
