@@ -135,6 +135,11 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 		return Report{}, err
 	}
 	header := rd.Header()
+	if col, t, ok := classify.ValueInHeader(header); ok {
+		// Without its header row a file's first record would become column
+		// names, and its values would reach errors and the log.
+		return Report{}, fmt.Errorf("govshare: %s:1: column %d holds a %s value, not a column name: the header row is missing", name, col+1, t)
+	}
 	var plan *Plan
 	if reverse {
 		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys)

@@ -513,3 +513,20 @@ func TestMaskBlankValues(t *testing.T) {
 		t.Fatalf("a space and a letter passed as blank: %v", err)
 	}
 }
+
+// TestMissingHeader: a file without its header row is refused without
+// naming any of its values.
+func TestMissingHeader(t *testing.T) {
+	_, _, data := loadFixtures(t)
+	body := data[bytes.IndexByte(data, '\n')+1:]
+	_, _, err := mask(t, body, classify.PurposeWorkReference, "tax-bureau", false)
+	if err == nil || !strings.Contains(err.Error(), "header row is missing") {
+		t.Fatalf("got %v", err)
+	}
+	first := strings.Split(string(body[:bytes.IndexByte(body, '\n')]), ",")
+	for _, v := range first {
+		if strings.Contains(err.Error(), v) {
+			t.Fatal("the error names a value of the first row")
+		}
+	}
+}
