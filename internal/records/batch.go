@@ -152,17 +152,20 @@ func (r *BatchReader) readHeader() error {
 	}
 }
 
+// cutLine splits off data's first line, with its newline.
+func cutLine(data []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return data[:i+1], data[i+1:]
+	}
+	return data, nil
+}
+
 // firstObject finds the first non-blank line of c and returns its keys.
 func (r *BatchReader) firstObject(c *Chunk) ([]string, int, bool, error) {
 	data, line := c.data, c.line
 	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		l := data
-		if i >= 0 {
-			l, data = data[:i+1], data[i+1:]
-		} else {
-			data = nil
-		}
+		var l []byte
+		l, data = cutLine(data)
 		if len(bytes.TrimSpace(l)) > 0 {
 			if !utf8.Valid(l) {
 				return nil, 0, false, &Error{File: r.name, Line: line, Msg: msgUTF8}
@@ -451,13 +454,8 @@ func (r *BatchReader) parseCSV(c *Chunk, rs *Rows) {
 func (r *BatchReader) parseJSONL(c *Chunk, rs *Rows) {
 	data, line := c.data, c.line-1
 	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		l := data
-		if i >= 0 {
-			l, data = data[:i+1], data[i+1:]
-		} else {
-			data = nil
-		}
+		var l []byte
+		l, data = cutLine(data)
 		line++
 		if len(bytes.TrimSpace(l)) == 0 {
 			continue
