@@ -261,3 +261,21 @@ func ExampleParseCheckpoint() {
 	// Output:
 	// gov.example/share-log 3 <nil>
 }
+
+func ExampleVerifyReceiptInLog() {
+	l, dir, done := exampleLog()
+	defer done()
+	ctx := context.Background()
+	i, _ := l.Append(ctx, exampleShare("env-1"))
+	receipt, _ := l.Receipt(i) // the sealer keeps this
+	l.Append(ctx, exampleShare("env-2"))
+
+	// Later, a provider or supervisor checks the receipt against the log.
+	v, _ := audit.NewVerifier(exampleVerifierKey)
+	rec, now, err := audit.VerifyReceiptInLog(dir, receipt, v)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rec.(audit.ShareRecord).EnvelopeID, "is in a log of", now.Size, "records")
+	// Output: env-1 is in a log of 2 records
+}

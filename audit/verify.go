@@ -238,3 +238,55 @@ func Entries(dir string) iter.Seq2[Entry, error] {
 		}
 	}
 }
+
+// VerifyReceiptInLog checks a sealer's receipt against the log in dir as it
+// is now, which is what a provider or supervisor asks of its receipts later:
+// the whole log verifies with v (Verify); the receipt verifies for the
+// record now stored at its index; and the tree the receipt's checkpoint
+// signed is a prefix of today's tree, so nothing recorded up to then has been
+// changed or removed since. It returns that record and today's checkpoint.
+func VerifyReceiptInLog(dir string, r Receipt, v note.Verifier) (Record, Checkpoint, error) {
+	now, err := Verify(dir, v)
+	if err != nil {
+		return nil, Checkpoint{}, err
+	}
+	then, err := OpenCheckpoint([]byte(r.Checkpoint), v)
+	if err != nil {
+		return nil, now, fmt.Errorf("receipt: %w", err)
+	}
+	if then.Size > now.Size {
+		return nil, now, fmt.Errorf("govshare/audit: the receipt's tree has %d records but the log has %d: the log was cut back", then.Size, now.Size)
+	}
+	var rec Record
+	for e, err := range Entries(dir) {
+		if err != nil {
+			return nil, now, err
+		}
+		if e.Index == r.Index {
+			rec = e.Record
+			break
+		}
+	}
+	if rec == nil {
+		return nil, now, fmt.Errorf("govshare/audit: the log has no record %d", r.Index)
+	}
+	if err := VerifyReceipt(r, rec, v); err != nil {
+		return nil, now, fmt.Errorf("govshare/audit: the log's record %d is not the one the receipt proves: %w", r.Index, err)
+	}
+	// Verify recomputed every stored hash from the records, so the first
+	// StoredHashCount(now.Size) hashes are trustworthy; they give the root of
+	// any earlier tree.
+	f, err := os.Open(filepath.Join(dir, hashesFile))
+	if err != nil {
+		return nil, now, fmt.Errorf("govshare/audit: %w", err)
+	}
+	defer f.Close()
+	root, err := tlog.TreeHash(int64(then.Size), &hashReader{f: f, count: tlog.StoredHashCount(int64(now.Size))})
+	if err != nil {
+		return nil, now, fmt.Errorf("govshare/audit: %w", err)
+	}
+	if root != then.Root {
+		return nil, now, fmt.Errorf("govshare/audit: the log's first %d records are not the tree the receipt's checkpoint signed: history was rewritten", then.Size)
+	}
+	return rec, now, nil
+}

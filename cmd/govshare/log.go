@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/audit"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func cmdLog(e *env, args []string) error {
@@ -28,6 +29,7 @@ func cmdLog(e *env, args []string) error {
 func cmdLogVerify(e *env, args []string) error {
 	fs := newFlags(e, "log")
 	vkeyFile := fs.String("vkey", "", "the log's verifier key file, from its operator (default: LOGDIR.vkey)")
+	receipt := fs.String("receipt", "", "also check this share receipt (OUT.gse.receipt.json): its record is still in the log and the log only grew since")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -51,12 +53,37 @@ func cmdLogVerify(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("govshare: %s: %w", *vkeyFile, err)
 	}
+	if *receipt != "" {
+		return verifyReceipt(e, dir, *receipt, v)
+	}
 	cp, err := audit.Verify(dir, v)
 	if err != nil {
 		return fmt.Errorf("govshare: log %s does NOT verify: %w", dir, err)
 	}
 	fmt.Fprintf(e.stdout, "log %s verifies: %d records, root %s, checkpoint signed by %s (verifier key %s)\n",
 		dir, cp.Size, base64.StdEncoding.EncodeToString(cp.Root[:]), v.Name(), *vkeyFile)
+	return nil
+}
+
+func verifyReceipt(e *env, dir, path string, v note.Verifier) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var r audit.Receipt
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("govshare: %s: not a receipt: %w", path, err)
+	}
+	rec, now, err := audit.VerifyReceiptInLog(dir, r, v)
+	if err != nil {
+		return fmt.Errorf("govshare: receipt %s does NOT verify in log %s: %w", path, dir, err)
+	}
+	what := string(rec.Kind())
+	if s, ok := rec.(audit.ShareRecord); ok {
+		what = fmt.Sprintf("share of envelope %s by %s to %s for %s", s.EnvelopeID, s.Provider, s.Recipient, s.Purpose)
+	}
+	fmt.Fprintf(e.stdout, "log %s verifies (%d records); receipt %s: record #%d (%s) is in it, and the log only grew since the receipt's checkpoint\n",
+		dir, now.Size, path, r.Index, what)
 	return nil
 }
 

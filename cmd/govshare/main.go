@@ -38,7 +38,7 @@ var usages = map[string]string{
 	"share":   "share --catalog C [--grants G] --purpose P --from KDIR --dept D --to R.pub [--not-after T] [--log LOGDIR] [--log-key F] [--encoding E] [--rejects F] IN -o OUT.gse",
 	"open":    "open --keys KDIR --dept R --purpose P --trust D.pub [--log LOGDIR] [--log-key F] IN.gse [-o OUT]",
 	"inspect": "inspect [--json] IN.gse",
-	"log":     "log verify [--vkey F] LOGDIR | log show [--json] LOGDIR",
+	"log":     "log verify [--vkey F] [--receipt R] LOGDIR | log show [--json] LOGDIR",
 	"demo":    "demo [--rows N] [--dir D]",
 }
 

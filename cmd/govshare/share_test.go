@@ -110,6 +110,11 @@ func TestShareOpenInspectLog(t *testing.T) {
 	if code, out, errs := runCLI(t, "", "log", "verify", logDir); code != 0 || !strings.Contains(out, "verifies: 4 records") {
 		t.Fatalf("log verify: %d %s %s", code, out, errs)
 	}
+	// The sealer's receipt still holds: its record is there and the log only grew.
+	if code, out, errs := runCLI(t, "", "log", "verify", "--receipt", env+".receipt.json", logDir); code != 0 ||
+		!strings.Contains(out, "record #0 (share of envelope") {
+		t.Fatalf("log verify --receipt: %d %s %s", code, out, errs)
+	}
 
 	// A log operator's key that others can read is refused; a log without
 	// its key is not silently given a new one.
