@@ -19,6 +19,10 @@ import (
 	"github.com/govshare/govshare/policy"
 )
 
+// ErrNothingToShare is Share's refusal when the policy lets no field of the
+// input leave for the request.
+var ErrNothingToShare = errors.New("govshare: no field may leave for this request: nothing to share")
+
 // DefaultValidity is how long a share may be opened when no window is given.
 // A grant's own end date shortens it.
 const DefaultValidity = 30 * 24 * time.Hour
@@ -42,6 +46,10 @@ type ShareOptions struct {
 	// out and before the share is logged, for example to rename a temporary
 	// file into place. When it fails nothing is logged: there is no envelope.
 	Commit func() error
+	// Withdraw, when set, is called when the share cannot be logged after
+	// Commit, to take the envelope back (remove the file): an envelope that
+	// is not on record must not go out.
+	Withdraw func() error
 	// TempDir holds the desensitized payload between masking and sealing
 	// (the header states its length before the payload); "" means
 	// os.TempDir(). The file is 0600 and removed before Share returns.
@@ -98,7 +106,7 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 		return ShareResult{Report: rep}, opt.logRefusal(ctx, err)
 	}
 	if len(rep.Columns) == 0 {
-		return ShareResult{Report: rep}, errors.New("govshare: no field may leave for this request: nothing to share")
+		return ShareResult{Report: rep}, opt.logRefusal(ctx, ErrNothingToShare)
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
 	if err != nil {
@@ -135,7 +143,13 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 	}
 	idx, err := opt.Log.Append(ctx, rec)
 	if err != nil {
-		return res, fmt.Errorf("govshare: envelope sealed but not logged: %w", err)
+		err = fmt.Errorf("govshare: envelope sealed but not logged, so withheld: %w", err)
+		if opt.Withdraw != nil {
+			if werr := opt.Withdraw(); werr != nil {
+				err = errors.Join(err, fmt.Errorf("govshare: and it could not be withdrawn: %w", werr))
+			}
+		}
+		return ShareResult{Report: rep}, err
 	}
 	r, err := opt.Log.Receipt(idx)
 	if err != nil {
@@ -180,8 +194,8 @@ func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelop
 	for _, id := range grants {
 		for i := range req.Grants {
 			if g := &req.Grants[i]; g.ID == id {
-				// A grant is valid through the end of its date in China Standard Time.
-				end := g.NotAfter.AddDate(0, 0, 1).Add(-time.Millisecond)
+				// Header times are whole seconds: the last one the grant covers.
+				end := g.End().Add(-time.Second)
 				if limit.IsZero() || end.Before(limit) {
 					limit = end
 				}
@@ -237,6 +251,8 @@ func refusalCode(err error) string {
 		return "unknown_field"
 	case errors.Is(err, policy.ErrOverride), errors.Is(err, policy.ErrInvalidCatalog):
 		return "invalid_catalog"
+	case errors.Is(err, ErrNothingToShare):
+		return "nothing_leaves"
 	}
 	return ""
 }
@@ -251,6 +267,10 @@ type OpenOptions struct {
 	// and before the open is logged, for example to rename a temporary file
 	// into place. When it fails the open is logged as failed.
 	Commit func() error
+	// Withdraw, when set, is called when an open that succeeded cannot be
+	// logged, to take the plaintext back (remove the file). Plaintext
+	// written to a stream cannot be taken back: give a file.
+	Withdraw func() error
 }
 
 // Open is the recipient's act: it verifies and opens the envelope in r
@@ -266,11 +286,9 @@ func Open(ctx context.Context, w io.Writer, r io.ReaderAt, size int64, opt OpenO
 	if opt.Log == nil || opt.Keys == nil || !opt.Purpose.Valid() {
 		return h, err
 	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	rec := audit.OpenRecord{Opener: opt.Keys.Dept(), Purpose: opt.Purpose, Outcome: openOutcome(err), Time: now}
+	// The record keeps the real time of the attempt; opt.Now is the caller's
+	// clock for the window and may be set to anything.
+	rec := audit.OpenRecord{Opener: opt.Keys.Dept(), Purpose: opt.Purpose, Outcome: openOutcome(err), Time: time.Now()}
 	if h != nil {
 		rec.EnvelopeID = h.ID.String()
 	} else if ih, ierr := envelope.Inspect(io.NewSectionReader(r, 0, size)); ierr == nil {
@@ -285,7 +303,13 @@ func Open(ctx context.Context, w io.Writer, r io.ReaderAt, size int64, opt OpenO
 	}
 	if _, lerr := opt.Log.Append(ctx, rec); lerr != nil {
 		if err == nil {
-			return h, fmt.Errorf("govshare: envelope opened but not logged: %w", lerr)
+			err = fmt.Errorf("govshare: envelope opened but not logged, so withheld: %w", lerr)
+			if opt.Withdraw != nil {
+				if werr := opt.Withdraw(); werr != nil {
+					err = errors.Join(err, fmt.Errorf("govshare: and the plaintext could not be withdrawn: %w", werr))
+				}
+			}
+			return h, err
 		}
 		return h, errors.Join(err, fmt.Errorf("govshare: refusal not logged: %w", lerr))
 	}

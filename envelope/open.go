@@ -168,8 +168,8 @@ func readBlock(r io.ReaderAt, off, size int64) ([]byte, int64, error) {
 		return nil, 0, wrap(ErrMalformed, "truncated")
 	}
 	var p [2]byte
-	if _, err := r.ReadAt(p[:], off); err != nil {
-		return nil, 0, readErr(err)
+	if err := readFull(r, p[:], off); err != nil {
+		return nil, 0, err
 	}
 	n, err := format.BlockLen(p[:])
 	if err != nil {
@@ -180,10 +180,24 @@ func readBlock(r io.ReaderAt, off, size int64) ([]byte, int64, error) {
 		return nil, 0, wrap(ErrMalformed, "truncated")
 	}
 	b := make([]byte, n)
-	if _, err := r.ReadAt(b, off); err != nil {
-		return nil, 0, readErr(err)
+	if err := readFull(r, b, off); err != nil {
+		return nil, 0, err
 	}
 	return b, off + int64(n), nil
+}
+
+// readFull is ReadAt that accepts io.EOF with a full read, as the
+// io.ReaderAt contract allows at the end of the input: the signature block
+// is the envelope's last bytes.
+func readFull(r io.ReaderAt, b []byte, off int64) error {
+	n, err := r.ReadAt(b, off)
+	if n == len(b) {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	return readErr(err)
 }
 
 func readErr(err error) error {
@@ -233,10 +247,7 @@ func (l *layout) chunkSpan(i uint64) (int64, int) {
 // (the io.ReaderAt contract), so the reads themselves are parallel.
 func (l *layout) readChunk(r io.ReaderAt, i uint64, c *stream.Chunk) error {
 	off, m := l.chunkSpan(i)
-	if _, err := r.ReadAt(c.Buffer(m), off); err != nil {
-		return readErr(err)
-	}
-	return nil
+	return readFull(r, c.Buffer(m), off)
 }
 
 // payloadDigest is pass 1: D over every ciphertext chunk, read and hashed on

@@ -41,7 +41,7 @@ func FuzzParseGrants(f *testing.F) {
 			if g.NotAfter.Location() != chinaTime || g.NotAfter.Hour() != 0 || g.NotAfter.Minute() != 0 || g.NotAfter.Second() != 0 || g.NotAfter.Nanosecond() != 0 {
 				t.Fatalf("grant %d: not_after is not midnight UTC+8", i)
 			}
-			if !g.ValidAt(g.NotAfter) || g.ValidAt(g.end()) {
+			if !g.ValidAt(g.NotAfter) || g.ValidAt(g.End()) {
 				t.Fatalf("grant %d: validity window wrong", i)
 			}
 		}

@@ -45,9 +45,9 @@ var chinaTime = time.FixedZone("Asia/Shanghai", 8*60*60)
 // unknown value, an unknown key, a duplicate id.
 var ErrInvalidGrant = errors.New("govshare/policy: invalid grant")
 
-// end is the first instant the grant is no longer valid: midnight UTC+8
-// after its NotAfter date.
-func (g *Grant) end() time.Time {
+// End is the first instant the grant is no longer valid: midnight China
+// Standard Time after its NotAfter date, whatever zone NotAfter is in.
+func (g *Grant) End() time.Time {
 	y, m, d := g.NotAfter.Date()
 	return time.Date(y, m, d+1, 0, 0, 0, 0, chinaTime)
 }
@@ -55,7 +55,7 @@ func (g *Grant) end() time.Time {
 // ValidAt reports whether now is on or before g's NotAfter date in China
 // Standard Time. A grant without a NotAfter is never valid.
 func (g *Grant) ValidAt(now time.Time) bool {
-	return !g.NotAfter.IsZero() && now.Before(g.end())
+	return !g.NotAfter.IsZero() && now.Before(g.End())
 }
 
 // Names reports whether g names the catalog field.

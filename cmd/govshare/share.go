@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,7 +102,7 @@ func cmdShare(e *env, args []string) error {
 		return err
 	}
 	defer af.Abort()
-	opt.Commit = af.Commit
+	opt.Commit, opt.Withdraw = af.Commit, af.Withdraw
 	res, err := govshare.Share(context.Background(),
 		govshare.Input{Reader: in, Name: pos[0], JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
 		af, opt)
@@ -128,7 +129,15 @@ func cmdShare(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(rpath, append(b, '\n'), 0o644); err != nil {
+		rf, err := createAtomic(rpath, false)
+		if err != nil {
+			return err
+		}
+		defer rf.Abort()
+		if _, err := rf.Write(append(b, '\n')); err != nil {
+			return err
+		}
+		if err := rf.Commit(); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", res.Receipt.Index, *lf.dir, rpath)
@@ -160,13 +169,16 @@ type atomicFile struct {
 	done      bool
 }
 
+// errExists is an exclusive atomicFile's refusal to replace a file.
+var errExists = errors.New("exists: refusing to replace it")
+
 func createAtomic(path string, exclusive bool) (*atomicFile, error) {
 	if st, err := os.Stat(path); err == nil {
 		if st.IsDir() {
 			return nil, fmt.Errorf("govshare: %s is a directory: give a file name", path)
 		}
 		if exclusive {
-			return nil, fmt.Errorf("govshare: %s exists: refusing to replace it", path)
+			return nil, fmt.Errorf("govshare: %s: %w", path, errExists)
 		}
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
@@ -183,17 +195,39 @@ func (a *atomicFile) Commit() error {
 	}
 	var err error
 	if a.exclusive {
-		if err = os.Link(a.Name(), a.path); err == nil {
+		err = os.Link(a.Name(), a.path) // fails if path exists, atomically
+		switch {
+		case err == nil:
 			os.Remove(a.Name())
+		case !errors.Is(err, fs.ErrExist):
+			// A file system without hard links: check, then rename.
+			if _, serr := os.Lstat(a.path); serr == nil {
+				err = fs.ErrExist
+			} else {
+				err = os.Rename(a.Name(), a.path)
+			}
 		}
 	} else {
 		err = os.Rename(a.Name(), a.path)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("govshare: %s: %w", a.path, errExists)
 	}
 	if err != nil {
 		return fmt.Errorf("govshare: cannot write %s: %w", a.path, underlying(err))
 	}
 	a.done = true
 	return nil
+}
+
+// Withdraw removes the file Commit put in place: for an output that must
+// not stay (its share or open could not be logged).
+func (a *atomicFile) Withdraw() error {
+	if !a.done {
+		return nil
+	}
+	a.done = false
+	return os.Remove(a.path)
 }
 
 // Abort removes the temporary file unless Commit put it in place.
@@ -261,12 +295,15 @@ func cmdOpen(e *env, args []string) error {
 	}
 	var w io.Writer = e.stdout
 	if *out != "" && *out != "-" {
+		if ost, err := os.Stat(*out); err == nil && os.SameFile(st, ost) {
+			return usageError{"-o names the envelope itself"}
+		}
 		af, err := createAtomic(*out, false)
 		if err != nil {
 			return err
 		}
 		defer af.Abort()
-		w, opt.Commit = af, af.Commit
+		w, opt.Commit, opt.Withdraw = af, af.Commit, af.Withdraw
 	}
 	h, err := govshare.Open(context.Background(), w, f, st.Size(), opt)
 	if err != nil {
@@ -381,15 +418,26 @@ func openLog(e *env, dir, keyFile string) (*audit.Log, error) {
 	sk, err := readSecretFile(keyFile)
 	if errors.Is(err, os.ErrNotExist) {
 		if exists, _ := logExists(dir); exists {
-			return nil, fmt.Errorf("govshare: log %s exists but its signing key %s does not", dir, keyFile)
+			// Another first user may have made both since we looked.
+			if sk, err = readSecretFile(keyFile); err != nil {
+				return nil, fmt.Errorf("govshare: log %s exists but its signing key %s does not", dir, keyFile)
+			}
+			return openLogWith(dir, keyFile, sk)
 		}
-		if sk, err = newLogKey(dir, keyFile); err != nil {
+		var created bool
+		if sk, created, err = newLogKey(dir, keyFile); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(e.stderr, "new share-record log %s: signing key %s (secret), verifier key %s\n", dir, keyFile, dir+".vkey")
+		if created {
+			fmt.Fprintf(e.stderr, "new share-record log %s: signing key %s (secret), verifier key %s\n", dir, keyFile, dir+".vkey")
+		}
 	} else if err != nil {
 		return nil, err
 	}
+	return openLogWith(dir, keyFile, sk)
+}
+
+func openLogWith(dir, keyFile, sk string) (*audit.Log, error) {
 	signer, err := audit.NewSigner(audit.SignerKey(sk))
 	if err != nil {
 		return nil, fmt.Errorf("govshare: log signing key %s: %w", keyFile, err)
@@ -402,11 +450,14 @@ func logExists(dir string) (bool, error) {
 	return len(ents) > 0, err
 }
 
-// newLogKey makes the key pair of a new log named after its directory.
-func newLogKey(dir, keyFile string) (string, error) {
+// newLogKey makes the key pair of a new log named after its directory. The
+// key is written to a temporary file and linked into place, so a concurrent
+// first use never reads a partial key; the loser of that race reads the
+// winner's key instead.
+func newLogKey(dir, keyFile string) (sk string, created bool, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	name := strings.Map(func(r rune) rune {
 		if r < 0x80 && (r == '.' || r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
@@ -414,22 +465,40 @@ func newLogKey(dir, keyFile string) (string, error) {
 		}
 		return '-'
 	}, filepath.Base(abs))
-	sk, vk, err := audit.GenerateKey("govshare.local/" + name)
+	skey, vk, err := audit.GenerateKey("govshare.local/" + name)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	f, err := os.OpenFile(keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	vf, err := createAtomic(dir+".vkey.new", false)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	if _, err := f.WriteString(string(sk) + "\n"); err != nil {
-		f.Close()
-		return "", err
+	defer vf.Abort()
+	kf, err := createAtomic(keyFile, true)
+	if err != nil {
+		if errors.Is(err, errExists) {
+			sk, err := readSecretFile(keyFile)
+			return sk, false, err
+		}
+		return "", false, err
 	}
-	if err := f.Close(); err != nil {
-		return "", err
+	defer kf.Abort()
+	if _, err := kf.WriteString(string(skey) + "\n"); err != nil {
+		return "", false, err
 	}
-	return string(sk), os.WriteFile(dir+".vkey", []byte(vk+"\n"), 0o644)
+	if _, err := vf.WriteString(vk + "\n"); err != nil {
+		return "", false, err
+	}
+	if err := kf.Commit(); err != nil {
+		if errors.Is(err, errExists) {
+			sk, err := readSecretFile(keyFile)
+			return sk, false, err
+		}
+		return "", false, err
+	}
+	// Only the winner writes the verifier key, so it always matches the key.
+	vf.path = dir + ".vkey"
+	return string(skey), true, vf.Commit()
 }
 
 // readSecretFile reads a one-line secret, refusing a file others may read.

@@ -229,23 +229,39 @@ func Run(n uint64, workers int, fill, work, emit func(i uint64, c *Chunk) error)
 		r.all[k] = chunkPool.Get().(*Chunk)
 	}
 	r.free = append(make([]*Chunk, 0, window), r.all...)
+	var wg sync.WaitGroup
 	defer func() {
-		for _, c := range r.all {
-			clear(c.buf[:c.used]) // no plaintext lingers in the pool
-			c.n, c.used = 0, 0
-			chunkPool.Put(c)
+		// A callback that panics on the caller's goroutine (a user Reader or
+		// Writer) must not leave the other workers blocked, nor return chunks
+		// to the pool while they still use them: stop the run, wait, re-panic.
+		if p := recover(); p != nil {
+			r.mu.Lock()
+			r.failLocked(errors.New("govshare/envelope: a callback panicked"))
+			r.mu.Unlock()
+			wg.Wait()
+			r.release()
+			panic(p)
 		}
 	}()
-	var wg sync.WaitGroup
 	for range workers - 1 {
 		wg.Go(r.worker)
 	}
 	r.worker()
 	wg.Wait()
+	r.release()
 	if r.err == nil && r.emitted != n {
 		return errors.New("govshare/envelope: internal error: chunks left unemitted")
 	}
 	return r.err
+}
+
+// release clears every chunk and returns it to the pool, once no worker runs.
+func (r *run) release() {
+	for _, c := range r.all {
+		clear(c.buf[:c.used]) // no plaintext lingers in the pool
+		c.n, c.used = 0, 0
+		chunkPool.Put(c)
+	}
 }
 
 type run struct {
@@ -272,19 +288,11 @@ func (r *run) worker() {
 		if c == nil {
 			return
 		}
-		r.claimMu.Lock()
-		if r.stop.Load() || r.next >= r.n {
-			r.claimMu.Unlock()
+		i, ok, err := r.claim(c)
+		if !ok {
 			r.put(c)
 			return
 		}
-		i := r.next
-		r.next++
-		var err error
-		if r.fill != nil {
-			err = r.fill(i, c)
-		}
-		r.claimMu.Unlock()
 		if err == nil {
 			err = r.work(i, c)
 		}
@@ -296,6 +304,23 @@ func (r *run) worker() {
 		}
 		r.deposit(i, c)
 	}
+}
+
+// claim takes the next index and fills c with it, in index order; ok is
+// false when no index is left or the run stopped. The lock is released by
+// defer so a panicking fill cannot block the other workers.
+func (r *run) claim(c *Chunk) (i uint64, ok bool, err error) {
+	r.claimMu.Lock()
+	defer r.claimMu.Unlock()
+	if r.stop.Load() || r.next >= r.n {
+		return 0, false, nil
+	}
+	i = r.next
+	r.next++
+	if r.fill != nil {
+		err = r.fill(i, c)
+	}
+	return i, true, err
 }
 
 // get takes a free chunk, waiting while all are in use; nil once the run
@@ -333,6 +358,14 @@ func (r *run) failLocked(err error) {
 // deposit parks worked chunk i and, unless another worker is already
 // emitting, emits every chunk that is now due. A chunk deposited while the
 // emitter runs emit is seen when it re-checks the ring under the lock.
+// emitUnlocked calls emit without r.mu, and holds it again on return, even
+// when emit panics (deposit's deferred Unlock then finds it held).
+func (r *run) emitUnlocked(k uint64, c *Chunk) error {
+	r.mu.Unlock()
+	defer r.mu.Lock()
+	return r.emit(k, c)
+}
+
 func (r *run) deposit(i uint64, c *Chunk) {
 	w := uint64(len(r.ready))
 	r.mu.Lock()
@@ -349,9 +382,7 @@ func (r *run) deposit(i uint64, c *Chunk) {
 			break
 		}
 		r.ready[k%w] = nil
-		r.mu.Unlock()
-		err := r.emit(k, c)
-		r.mu.Lock()
+		err := r.emitUnlocked(k, c)
 		r.emitted++
 		r.free = append(r.free, c)
 		r.cond.Signal()

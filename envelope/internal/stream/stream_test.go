@@ -307,3 +307,33 @@ func TestRunAllocations(t *testing.T) {
 		t.Fatalf("a run allocates per chunk: %v allocations for 16 chunks, %v for 4096", small, large)
 	}
 }
+
+// TestRunPanicOnCaller: a callback that panics on the caller's goroutine
+// (a user Reader or Writer) propagates as a panic, without a fatal
+// double unlock, and leaves the pool and locks usable for the next run.
+func TestRunPanicOnCaller(t *testing.T) {
+	for _, where := range []string{"fill", "work", "emit"} {
+		cb := func(w string) func(uint64, *Chunk) error {
+			return func(i uint64, _ *Chunk) error {
+				if w == where && i == 3 {
+					panic("boom")
+				}
+				return nil
+			}
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != "boom" {
+					t.Errorf("%s: recovered %v, want the callback's panic", where, p)
+				}
+			}()
+			_ = Run(8, 1, cb("fill"), cb("work"), cb("emit"))
+			t.Errorf("%s: Run returned after a panic", where)
+		}()
+		var emitted int
+		if err := Run(8, 2, nil, func(uint64, *Chunk) error { return nil },
+			func(uint64, *Chunk) error { emitted++; return nil }); err != nil || emitted != 8 {
+			t.Errorf("after a %s panic: %v, %d emitted", where, err, emitted)
+		}
+	}
+}
