@@ -37,9 +37,12 @@ type Options struct {
 	Keys *keys.Keyring
 	// Workers transforming rows; 0 means GOMAXPROCS.
 	Workers int
-	// Rejects, when set, receives rows that cannot be processed (as CSV:
-	// file, line, field, reason — never the values) and the run goes on;
-	// when nil, the first such row fails the run.
+	// Rejects, when set, receives rows whose values cannot be processed (as
+	// CSV: file, line, field, reason — never the values) and the run goes
+	// on; when nil, the first such row fails the run. Input that cannot be
+	// read as records (a row with the wrong number of fields, invalid text,
+	// broken quoting or JSON) always fails the run at its line: it means a
+	// damaged extract, whose later records cannot be trusted.
 	Rejects io.Writer
 	// Progress, when set, is called now and then with the rows done so far.
 	Progress func(rows int64)
@@ -130,17 +133,35 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	rd, err := records.NewBatchReader(in.Reader, name, format, in.Encoding, batchSize)
-	if err != nil {
-		return Report{}, err
+	// The header is read before the run's goroutines start; a stalled input
+	// must not outlast a cancellation there either.
+	type opened struct {
+		rd  *records.BatchReader
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		rd, err := records.NewBatchReader(in.Reader, name, format, in.Encoding, batchSize)
+		ch <- opened{rd, err}
+	}()
+	var rd *records.BatchReader
+	select {
+	case o := <-ch:
+		if o.err != nil {
+			return Report{}, o.err
+		}
+		rd = o.rd
+	case <-parent.Done():
+		return Report{}, parent.Err()
 	}
 	header := rd.Header()
 	if col, t, ok := classify.ValueInHeader(header); ok {
 		// Without its header row a file's first record would become column
 		// names, and its values would reach errors and the log.
-		return Report{}, fmt.Errorf("govshare: %s:1: column %d holds a %s value, not a column name: the header row is missing", name, col+1, t)
+		return Report{}, fmt.Errorf("govshare: %s:%d: column %d holds a %s value, not a column name: the header row is missing", name, rd.HeaderLine(), col+1, t)
 	}
 	var plan *Plan
+	var err error
 	if reverse {
 		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys)
 	} else {
@@ -150,6 +171,11 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 		return Report{}, err
 	}
 	rep := Report{Columns: plan.Columns, Dropped: plan.Dropped}
+	if len(plan.Columns) == 0 {
+		// Rows of no fields cannot be written (a CSV row of nothing is a
+		// blank line, which readers skip): there is nothing to share.
+		return rep, ErrNothingToShare
+	}
 	enc, err := records.NewEncoder(format, plan.Header())
 	if err != nil {
 		return rep, err
@@ -226,23 +252,40 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 	}()
 
 	var runErr error
-	for b := range order {
+	finished := false // the reader closed order: every goroutine is done or ending
+collect:
+	for {
+		var b *batch
+		select {
+		case b = <-order:
+		case <-ctx.Done():
+			// Cancelled, or a write failed: do not wait for the reader, which
+			// may be blocked in Read (stdin, a network stream). It and the
+			// workers end on their own once that Read returns.
+			break collect
+		}
+		if b == nil {
+			finished = true
+			break
+		}
 		<-b.done
-		if runErr == nil {
-			runErr = collect(b, bw, rejects, &rep)
-			if runErr != nil {
-				cancel()
-			} else if opt.Progress != nil {
-				opt.Progress(rep.Rows + rep.Rejected)
-			}
+		if err := collect(b, bw, rejects, &rep); err != nil {
+			runErr = err
+			cancel()
+			break
+		}
+		if opt.Progress != nil {
+			opt.Progress(rep.Rows + rep.Rejected)
 		}
 		select {
 		case free <- b.out[:0]:
 		default:
 		}
 	}
-	wg.Wait()
-	if runErr == nil && stopped.Load() {
+	if finished {
+		wg.Wait()
+	}
+	if runErr == nil && (stopped.Load() || !finished) {
 		runErr = parent.Err()
 	}
 	if err := bw.Flush(); err != nil && runErr == nil {

@@ -19,8 +19,8 @@ import (
 	"github.com/govshare/govshare/policy"
 )
 
-// ErrNothingToShare is Share's refusal when the policy lets no field of the
-// input leave for the request.
+// ErrNothingToShare is the refusal of Mask and Share when the policy lets no
+// field of the input leave for the request.
 var ErrNothingToShare = errors.New("govshare: no field may leave for this request: nothing to share")
 
 // DefaultValidity is how long a share may be opened when no window is given.
@@ -104,9 +104,6 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 	rep, err := Mask(ctx, in, tmp, opt.Options)
 	if err != nil {
 		return ShareResult{Report: rep}, opt.logRefusal(ctx, err)
-	}
-	if len(rep.Columns) == 0 {
-		return ShareResult{Report: rep}, opt.logRefusal(ctx, ErrNothingToShare)
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
 	if err != nil {

@@ -41,6 +41,9 @@ type BatchReader struct {
 	done    bool
 	pending *Chunk
 	free    chan []byte // recycled batch buffers
+	text    text
+
+	headerLine int
 }
 
 // Chunk is a batch of whole records as raw bytes. Parse it once.
@@ -85,7 +88,7 @@ func NewBatchReader(r io.Reader, name string, format Format, encoding string, si
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
-	br := &BatchReader{name: name, format: format, src: src, size: size, line: 1, free: make(chan []byte, 16)}
+	br := &BatchReader{name: name, format: format, src: src, size: size, line: 1, free: make(chan []byte, 16), text: textOf(encoding)}
 	switch format {
 	case FormatCSV, FormatJSONL:
 	default:
@@ -105,6 +108,9 @@ func (r *BatchReader) Name() string { return r.name }
 
 // readHeader parses the first record (CSV) or the first JSON object and
 // leaves the rest for Next.
+// readHeader reads up to the first record only (Next does not wait for a
+// full batch before there is a header), so a slow input is not waited on
+// before the run starts.
 func (r *BatchReader) readHeader() error {
 	for {
 		c, err := r.Next()
@@ -183,9 +189,13 @@ func (r *BatchReader) setHeader(h []string, line int) error {
 	if err := checkHeader(r.name, line, h); err != nil {
 		return err
 	}
-	r.header = h
+	r.header, r.headerLine = h, line
 	return nil
 }
+
+// HeaderLine is the line the header was read from (blank lines before it
+// are skipped).
+func (r *BatchReader) HeaderLine() int { return r.headerLine }
 
 const msgUTF8 = "not valid UTF-8 (is the file GB18030? use --encoding gb18030)"
 
@@ -204,11 +214,17 @@ func (r *BatchReader) Next() (*Chunk, error) {
 	}
 	for {
 		r.scan()
-		if r.eof || r.rerr != nil || r.cut > 0 && len(r.buf) >= r.size {
+		if r.eof || r.rerr != nil || r.cut > 0 && (len(r.buf) >= r.size || r.header == nil) {
 			break
 		}
-		if r.format == FormatJSONL && r.cut == 0 && len(r.buf) > maxJSONLine {
-			return r.fail(&Error{File: r.name, Line: r.line, Msg: fmt.Sprintf("line longer than %d bytes", maxJSONLine)})
+		if r.cut == 0 && len(r.buf) > maxJSONLine {
+			// One record without end: an unclosed quote, or no newlines.
+			// Bound the memory it may take.
+			what := "line"
+			if r.format == FormatCSV {
+				what = "record"
+			}
+			return r.fail(&Error{File: r.name, Line: r.line, Msg: fmt.Sprintf("%s longer than %d bytes (an unclosed quote?)", what, maxJSONLine)})
 		}
 		r.read()
 	}
@@ -315,6 +331,7 @@ const (
 	stUnquoted scanState = iota // outside quotes (also at a field's start)
 	stQuoted                    // inside a quoted field
 	stQuote                     // just after a quote inside a quoted field
+	stBad                       // after input encoding/csv rejects: quotes no longer count
 )
 
 // scan looks through the unscanned part of buf for record boundaries and
@@ -358,6 +375,8 @@ func (r *BatchReader) scan() {
 			if q < nl {
 				if q == 0 || b[q-1] == ',' || b[q-1] == '\n' {
 					st = stQuoted
+				} else {
+					st = stBad // a bare quote in an unquoted field
 				}
 				p = q + 1
 				continue
@@ -377,12 +396,25 @@ func (r *BatchReader) scan() {
 			p += i + 1
 			st = stQuote
 		case stQuote:
-			if b[p] == '"' {
+			switch b[p] {
+			case '"':
 				st = stQuoted
 				p++
-			} else {
-				st = stUnquoted // a comma, the line's end, or an error
+			case ',', '\r', '\n':
+				st = stUnquoted
+			default:
+				st = stBad // text after a closing quote
 			}
+		case stBad:
+			// Parse reports the error on this line and nothing after it is
+			// used; cut at every newline so the rest is never held at once.
+			i := bytes.IndexByte(b[p:], '\n')
+			if i < 0 {
+				p = len(b)
+				continue
+			}
+			p += i + 1
+			r.cut = p
 		}
 	}
 	r.scanned, r.state = p, st
@@ -439,11 +471,11 @@ func (r *BatchReader) parseCSV(c *Chunk, rs *Rows) {
 	// Field bytes are the input's bytes between ASCII delimiters, so when
 	// the input is valid UTF-8 every field is; look field by field only
 	// when it is not.
-	if !utf8.Valid(c.data[:good]) {
+	if !r.text.valid(c.data[:good]) {
 		for i, f := range rs.Fields {
-			if !utf8.ValidString(f) {
+			if !r.text.validString(f) {
 				row := i / rs.Width
-				rs.Err = &Error{File: r.name, Line: rs.Lines[row], Field: r.header[i%rs.Width], Msg: msgUTF8}
+				rs.Err = &Error{File: r.name, Line: rs.Lines[row], Field: r.header[i%rs.Width], Msg: r.text.msg()}
 				rs.Fields, rs.Lines = rs.Fields[:row*rs.Width], rs.Lines[:row]
 				break
 			}
@@ -460,8 +492,8 @@ func (r *BatchReader) parseJSONL(c *Chunk, rs *Rows) {
 		if len(bytes.TrimSpace(l)) == 0 {
 			continue
 		}
-		if !utf8.Valid(l) {
-			rs.Err = &Error{File: r.name, Line: line, Msg: msgUTF8}
+		if !r.text.valid(l) {
+			rs.Err = &Error{File: r.name, Line: line, Msg: r.text.msg()}
 			return
 		}
 		row, _, kinds, err := parseObject(r.name, line, l, r.index)

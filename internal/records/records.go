@@ -91,6 +91,7 @@ type Reader struct {
 	unread bool     // JSONL: first has not been returned yet (it may be empty: {})
 	kinds  []Kind   // JSONL: kinds of the last row's values
 	firstK []Kind
+	text   text
 	done   bool
 }
 
@@ -134,6 +135,36 @@ func Open(path string, opt Options) (*Reader, error) {
 	return r, nil
 }
 
+// text is what valid field text is: UTF-8, and, after GB18030 decoding, no
+// U+FFFD, which the decoder writes in place of bytes that are not GB18030 (a
+// value changed that way must fail, not pass on altered).
+type text struct{ gb bool }
+
+var replacement = []byte("\uFFFD")
+
+func textOf(encoding string) text {
+	switch strings.ToLower(encoding) {
+	case "gb18030", "gbk", "gb2312":
+		return text{gb: true}
+	}
+	return text{}
+}
+
+func (t text) valid(b []byte) bool {
+	return utf8.Valid(b) && !(t.gb && bytes.Contains(b, replacement))
+}
+
+func (t text) validString(s string) bool {
+	return utf8.ValidString(s) && !(t.gb && strings.Contains(s, "\uFFFD"))
+}
+
+func (t text) msg() string {
+	if t.gb {
+		return "not valid GB18030 (or not valid UTF-8 after decoding)"
+	}
+	return msgUTF8
+}
+
 // Decode returns r decoded to UTF-8 from encoding: "" or "utf-8" (as is)
 // or "gb18030" (also "gbk" and "gb2312", which GB18030 extends).
 func Decode(r io.Reader, encoding string) (io.Reader, error) {
@@ -156,7 +187,7 @@ func NewReader(r io.Reader, name string, format Format, encoding string) (*Reade
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
-	rd := &Reader{name: name, format: format}
+	rd := &Reader{name: name, format: format, text: textOf(encoding)}
 	switch format {
 	case FormatCSV:
 		rd.csv = csv.NewReader(br)
@@ -223,8 +254,9 @@ func checkHeader(file string, line int, h []string) error {
 		if c == "" {
 			return &Error{File: file, Line: line, Msg: fmt.Sprintf("column %d has an empty name", i+1)}
 		}
-		if _, dup := index[c]; dup {
-			return &Error{File: file, Line: line, Field: c, Msg: "duplicate column name"}
+		if j, dup := index[c]; dup {
+			// By position: a "header" may be a data row (no header row).
+			return &Error{File: file, Line: line, Msg: fmt.Sprintf("columns %d and %d: duplicate column name", j+1, i+1)}
 		}
 		index[c] = i
 		h[i] = c
@@ -265,8 +297,8 @@ func (r *Reader) Next() ([]string, error) {
 			return nil, &Error{File: r.name, Line: r.line, Msg: fmt.Sprintf("row has %d fields, header has %d", len(rec), len(r.header))}
 		}
 		for i, v := range rec {
-			if !utf8.ValidString(v) {
-				return nil, &Error{File: r.name, Line: r.line, Field: r.header[i], Msg: "not valid UTF-8 (is the file GB18030? use --encoding gb18030)"}
+			if !r.text.validString(v) {
+				return nil, &Error{File: r.name, Line: r.line, Field: r.header[i], Msg: r.text.msg()}
 			}
 		}
 		return rec, nil
@@ -314,8 +346,8 @@ func (r *Reader) readJSON(index map[string]int) ([]string, []string, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if !utf8.Valid(line) {
-			return nil, nil, &Error{File: r.name, Line: r.line, Msg: "not valid UTF-8 (is the file GB18030? use --encoding gb18030)"}
+		if !r.text.valid(line) {
+			return nil, nil, &Error{File: r.name, Line: r.line, Msg: r.text.msg()}
 		}
 		row, keys, kinds, err := parseObject(r.name, r.line, line, index)
 		r.kinds = kinds
@@ -367,23 +399,32 @@ func parseObject(file string, lineNo int, line []byte, index map[string]int) (ro
 		}
 	}
 	seen := map[string]bool{}
-	for dec.More() {
+	// name is how an error names a key: by name only when it is a known
+	// column, else by position, since an unexpected key may be a value.
+	name := func(key string, n int) (field, where string) {
+		if _, ok := index[key]; ok {
+			return key, ""
+		}
+		return "", fmt.Sprintf("key %d of the record: ", n)
+	}
+	for n := 1; dec.More(); n++ {
 		kt, err := dec.Token()
 		if err != nil {
 			return nil, nil, nil, bad("malformed JSON")
 		}
 		key := kt.(string)
+		field, where := name(key, n)
 		if seen[key] {
-			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: "duplicate key"}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: field, Msg: where + "duplicate key"}
 		}
 		seen[key] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: "malformed JSON value"}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: field, Msg: where + "malformed JSON value"}
 		}
 		v, kind, err := scalar(raw)
 		if err != nil {
-			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: err.Error()}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: field, Msg: where + err.Error()}
 		}
 		if index == nil {
 			keys = append(keys, key)
@@ -393,7 +434,7 @@ func parseObject(file string, lineNo int, line []byte, index map[string]int) (ro
 		}
 		i, ok := index[key]
 		if !ok {
-			return nil, nil, nil, &Error{File: file, Line: lineNo, Field: key, Msg: "key not in the first record's keys"}
+			return nil, nil, nil, &Error{File: file, Line: lineNo, Msg: where + "not among the first record's keys"}
 		}
 		row[i], kinds[i] = v, kind
 	}
@@ -421,6 +462,11 @@ func scalar(raw json.RawMessage) (string, Kind, error) {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", KindNull, errors.New("malformed string")
+		}
+		// encoding/json turns a lone surrogate escape into U+FFFD: a value
+		// changed, which must fail rather than pass on altered.
+		if strings.Contains(s, "\uFFFD") && !bytes.Contains(raw, replacement) && !bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)) {
+			return "", KindNull, errors.New("invalid \\u escape (a lone surrogate)")
 		}
 		return s, KindString, nil
 	case raw[0] == '{' || raw[0] == '[':
