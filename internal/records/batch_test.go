@@ -372,6 +372,10 @@ func checkEncoder(t *testing.T, row []string) {
 	w := csv.NewWriter(&want)
 	w.Write(row)
 	w.Flush()
+	if len(row) == 1 && row[0] == "" {
+		want.Reset()
+		want.WriteString("\"\"\n") // the encoder's one deliberate difference
+	}
 	enc, _ := NewEncoder(FormatCSV, row)
 	if got := enc.Append(nil, row, nil); !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("record of %d fields: encoder output differs from encoding/csv at byte %d", len(row), diffAt(got, want.Bytes()))
