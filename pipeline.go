@@ -83,11 +83,57 @@ const batchSize = records.DefaultBatchSize
 // stages that compete with the workers.
 type batch struct {
 	chunk   *records.Chunk
+	size    int      // raw bytes, charged to the byte budget
 	out     []byte   // serialized rows
 	rows    int      // rows parsed
 	errs    []rowErr // rows that failed, in order
 	readErr error    // a parse or read error after the rows
 	done    chan struct{}
+}
+
+// maxInFlight bounds the raw bytes of the batches in flight. Ordinary
+// batches never reach it (about 12 of batchSize); it makes long records go
+// through one at a time.
+const maxInFlight = 16 << 20
+
+// byteBudget bounds the bytes of batches in flight. A batch larger than
+// the whole budget waits until nothing else is in flight, then goes alone.
+type byteBudget struct {
+	mu          sync.Mutex
+	cond        sync.Cond
+	limit, used int
+	stopped     bool
+}
+
+func newByteBudget(limit int) *byteBudget {
+	b := &byteBudget{limit: limit}
+	b.cond.L = &b.mu
+	return b
+}
+
+// acquire waits for n bytes; false once the run stopped.
+func (b *byteBudget) acquire(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for !b.stopped && b.used > 0 && b.used+n > b.limit {
+		b.cond.Wait()
+	}
+	b.used += n
+	return !b.stopped
+}
+
+func (b *byteBudget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+func (b *byteBudget) stop() {
+	b.mu.Lock()
+	b.stopped = true
+	b.cond.Broadcast()
+	b.mu.Unlock()
 }
 
 // rowErr is a row that failed: out[:off] holds the rows before it.
@@ -220,6 +266,10 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 			}
 		}()
 	}
+	// Batches in flight are bounded in number and, for long records, in
+	// bytes: memory stays O(budget + the longest record) whatever the input.
+	budget := newByteBudget(maxInFlight)
+	defer context.AfterFunc(ctx, budget.stop)()
 	var stopped atomic.Bool // the reader stopped early because ctx ended
 	go func() {
 		defer close(order)
@@ -233,7 +283,11 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 			if err != nil { // io.EOF: Next reports other errors in the chunk
 				return
 			}
-			b := &batch{chunk: c, done: make(chan struct{})}
+			b := &batch{chunk: c, size: c.Size(), done: make(chan struct{})}
+			if !budget.acquire(b.size) {
+				stopped.Store(true)
+				return
+			}
 			// To the workers first: the collector waits for every batch it
 			// receives, so each one it sees must reach a worker.
 			select {
@@ -277,9 +331,12 @@ collect:
 		if opt.Progress != nil {
 			opt.Progress(rep.Rows + rep.Rejected)
 		}
-		select {
-		case free <- b.out[:0]:
-		default:
+		budget.release(b.size)
+		if cap(b.out) <= 4*batchSize { // a long record's buffer is let go
+			select {
+			case free <- b.out[:0]:
+			default:
+			}
 		}
 	}
 	if finished {

@@ -46,6 +46,9 @@ type BatchReader struct {
 	headerLine int
 }
 
+// Size is the chunk's length in bytes.
+func (c *Chunk) Size() int { return len(c.data) }
+
 // Chunk is a batch of whole records as raw bytes. Parse it once.
 type Chunk struct {
 	buf  []byte // backing buffer, recycled by Parse
@@ -462,6 +465,9 @@ func (r *BatchReader) parseCSV(c *Chunk, rs *Rows) {
 		good = p.off
 	}
 	rs.raw, rs.ends = p.raw, p.ends
+	if cap(rs.raw) > 4*r.size { // a long record's: do not keep it for the next batch
+		rs.raw, rs.ends = nil, nil
+	}
 	// One string per batch; fields are its substrings.
 	s, prev := string(p.raw), 0
 	for _, e := range p.ends {
