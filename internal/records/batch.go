@@ -1,9 +1,13 @@
 package records
 
 import (
+	"slices"
+
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 	"io"
 	"unicode/utf8"
 )
@@ -46,15 +50,32 @@ type BatchReader struct {
 	headerLine int
 }
 
+// decodeGB decodes GB18030 src into dst's storage. Bytes that are no
+// GB18030 become U+FFFD, which the text check then reports with its line
+// and field.
+func decodeGB(dst, src []byte) []byte {
+	d := simplifiedchinese.GB18030.NewDecoder()
+	dst = slices.Grow(dst[:0], len(src)+len(src)/2+16) // 2-byte characters grow to 3
+	for {
+		n, m, err := d.Transform(dst[len(dst):cap(dst)], src, true)
+		dst, src = dst[:len(dst)+n], src[m:]
+		if err != transform.ErrShortDst {
+			return dst // the decoder replaces what it cannot read; no other error
+		}
+		dst = slices.Grow(dst, 2*len(src)+16)
+	}
+}
+
 // Size is the chunk's length in bytes.
 func (c *Chunk) Size() int { return len(c.data) }
 
 // Chunk is a batch of whole records as raw bytes. Parse it once.
 type Chunk struct {
-	buf  []byte // backing buffer, recycled by Parse
-	data []byte
-	line int   // line of data[0]
-	err  error // a read error after data
+	buf     []byte // backing buffer, recycled by Parse
+	decoded bool   // data is UTF-8 already (GB18030 input decoded by readHeader)
+	data    []byte
+	line    int   // line of data[0]
+	err     error // a read error after data
 }
 
 // Rows are the records of one parsed Chunk. Reuse one Rows per goroutine:
@@ -70,6 +91,7 @@ type Rows struct {
 
 	raw  []byte // CSV: unquoted field bytes of all rows
 	ends []int  // CSV: end of each field in raw
+	dec  []byte // GB18030 input decoded to UTF-8
 }
 
 // Len returns the number of rows.
@@ -84,7 +106,13 @@ func (rs *Rows) Row(i int) []string {
 // rest. size is the batch size in bytes (DefaultBatchSize when ≤ 0); a
 // record longer than that makes a batch of its own. Errors are *Error.
 func NewBatchReader(r io.Reader, name string, format Format, encoding string, size int) (*BatchReader, error) {
-	src, err := Decode(r, encoding)
+	// GB18030 is not decoded here but by Parse, batch by batch on every core:
+	// its multi-byte characters never contain '\n', '\r', '"' or ',' (their
+	// bytes are ≥ 0x30), so the boundary scan is exact on the raw bytes.
+	src, err := r, error(nil)
+	if !textOf(encoding).gb {
+		src, err = Decode(r, encoding)
+	}
 	if err != nil {
 		return nil, &Error{File: name, Msg: err.Error()}
 	}
@@ -123,6 +151,9 @@ func (r *BatchReader) readHeader() error {
 			}
 			return &Error{File: r.name, Msg: "empty file: no JSON object to read"}
 		}
+		if r.text.gb && !c.decoded {
+			c.data, c.decoded = decodeGB(nil, c.data), true
+		}
 		if r.format == FormatJSONL {
 			keys, line, found, err := r.firstObject(c)
 			if err != nil {
@@ -155,7 +186,7 @@ func (r *BatchReader) readHeader() error {
 			h[i], prev = s[prev:e], e
 		}
 		if p.off < len(c.data) || c.err != nil {
-			r.pending = &Chunk{buf: c.buf, data: c.data[p.off:], line: p.numLine + 1, err: c.err}
+			r.pending = &Chunk{buf: c.buf, data: c.data[p.off:], decoded: c.decoded, line: p.numLine + 1, err: c.err}
 		}
 		return r.setHeader(h, recLine)
 	}
@@ -297,10 +328,14 @@ func (r *BatchReader) read() {
 	} else if err != nil {
 		r.rerr = err
 	}
-	if !r.bomDone && (len(r.buf) >= 3 || r.eof || r.rerr != nil) {
+	if !r.bomDone && (len(r.buf) >= 4 || r.eof || r.rerr != nil) {
 		r.bomDone = true
-		if bytes.HasPrefix(r.buf, []byte{0xEF, 0xBB, 0xBF}) {
-			r.buf = append(r.buf[:0], r.buf[3:]...)
+		bom := []byte{0xEF, 0xBB, 0xBF}
+		if r.text.gb {
+			bom = []byte{0x84, 0x31, 0x95, 0x33} // U+FEFF in GB18030
+		}
+		if bytes.HasPrefix(r.buf, bom) {
+			r.buf = append(r.buf[:0], r.buf[len(bom):]...)
 		}
 	}
 }
@@ -429,6 +464,13 @@ func (r *BatchReader) scan() {
 func (r *BatchReader) Parse(c *Chunk, rs *Rows) {
 	rs.Width = len(r.header)
 	rs.Fields, rs.Lines, rs.Kinds, rs.Err = rs.Fields[:0], rs.Lines[:0], rs.Kinds[:0], nil
+	if r.text.gb && !c.decoded {
+		rs.dec = decodeGB(rs.dec, c.data)
+		c.data, c.decoded = rs.dec, true
+		if cap(rs.dec) > 8*r.size {
+			rs.dec = nil // a long record's: do not keep it
+		}
+	}
 	if r.format == FormatJSONL {
 		r.parseJSONL(c, rs)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -166,6 +167,26 @@ func TestCSVErrorDoesNotBufferRest(t *testing.T) {
 		}
 		if src.n > 4*DefaultBatchSize {
 			t.Errorf("%s: read %d MiB before reporting the error on line 2", name, src.n>>20)
+		}
+	}
+}
+
+// TestGB18030ParallelDecode: GB18030 input is decoded batch by batch by
+// Parse; at every batch size the rows equal those of the UTF-8 text, and a
+// GB18030 byte order mark is dropped like a UTF-8 one.
+func TestGB18030ParallelDecode(t *testing.T) {
+	utf := "姓名,备注\n欧阳娜娜,\"住址：北京市\n朝阳区，\"\"东三环\"\"\"\n张伟,𠀀 four-byte\n"
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(utf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readBatches(t, strings.NewReader(utf), FormatCSV, "", 1<<10)
+	for _, src := range []string{gb, "\x84\x31\x95\x33" + gb} {
+		for size := 1; size < len(src)+2; size++ {
+			got := readBatches(t, strings.NewReader(src), FormatCSV, "gb18030", size)
+			if got.err != nil || !reflect.DeepEqual(got.rows, want.rows) || !reflect.DeepEqual(got.header, want.header) {
+				t.Fatalf("batch size %d (BOM %v): %q %v, want %q", size, len(src) > len(gb), got.rows, got.err, want.rows)
+			}
 		}
 	}
 }
