@@ -2,33 +2,41 @@ package audit
 
 import (
 	"context"
+
+	"golang.org/x/mod/sumdb/note"
 	"os"
 	"strings"
 	"testing"
 )
 
-// TestVerifyReceiptInLog: a receipt stays valid while the log only grows,
-// and fails when the log is cut back or its history is rewritten under the
-// same key, or when the receipt's record is replaced.
-func TestVerifyReceiptInLog(t *testing.T) {
-	ctx := context.Background()
-	s, v, _ := newKeys(t)
-	dir := t.TempDir()
+// fillLog opens a log in a new directory and appends rec(i) for i in [from, to).
+func fillLog(t *testing.T, dir string, s note.Signer, from, to int, rec func(int) Record) *Log {
+	t.Helper()
 	l, err := Open(dir, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 5 {
-		if _, err := l.Append(ctx, sampleRecord(i)); err != nil {
+	for i := from; i < to; i++ {
+		if _, err := l.Append(context.Background(), rec(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return l
+}
+
+// TestVerifyReceiptInLog: a receipt stays valid while the log only grows,
+// and fails when the log is cut back or its history is rewritten under the
+// same key, or when the receipt's record is replaced.
+func TestVerifyReceiptInLog(t *testing.T) {
+	s, v, _ := newKeys(t)
+	dir := t.TempDir()
+	l := fillLog(t, dir, s, 0, 5, sampleRecord)
 	r, err := l.Receipt(3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 5; i < 40; i++ {
-		if _, err := l.Append(ctx, sampleRecord(i)); err != nil {
+		if _, err := l.Append(context.Background(), sampleRecord(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,36 +51,19 @@ func TestVerifyReceiptInLog(t *testing.T) {
 
 	// The same operator key, another history: records 0..4 differ.
 	forged := t.TempDir()
-	fl, err := Open(forged, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 40 {
-		rec := sampleRecord(i)
+	fillLog(t, forged, s, 0, 40, func(i int) Record {
 		if i == 1 {
-			rec = sampleRecordID(1, "env-rewritten")
+			return sampleRecordID(1, "env-rewritten")
 		}
-		if _, err := fl.Append(ctx, rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fl.Close()
+		return sampleRecord(i)
+	}).Close()
 	if _, _, err := VerifyReceiptInLog(forged, r, v); err == nil || !strings.Contains(err.Error(), "rewritten") {
 		t.Errorf("rewritten history: %v", err)
 	}
 
 	// Cut back to fewer records than the receipt's tree.
 	short := t.TempDir()
-	sl, err := Open(short, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 4 {
-		if _, err := sl.Append(ctx, sampleRecord(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sl.Close()
+	fillLog(t, short, s, 0, 4, sampleRecord).Close()
 	if _, _, err := VerifyReceiptInLog(short, r, v); err == nil || !strings.Contains(err.Error(), "cut back") {
 		t.Errorf("cut-back log: %v", err)
 	}

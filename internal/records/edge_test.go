@@ -12,43 +12,15 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// endlessQuote serves a header, then one quoted field that never closes,
-// up to limit bytes, then errEndless.
-type endlessQuote struct {
-	head  []byte
-	n     int64
-	limit int64
-}
-
-var errEndless = errors.New("review: reader gave up")
-
-func (r *endlessQuote) Read(p []byte) (int, error) {
-	if len(r.head) > 0 {
-		n := copy(p, r.head)
-		r.head = r.head[n:]
-		r.n += int64(n)
-		return n, nil
-	}
-	if r.n >= r.limit {
-		return 0, errEndless
-	}
-	n := int64(len(p))
-	if n > r.limit-r.n {
-		n = r.limit - r.n
-	}
-	for i := range p[:n] {
-		p[i] = 'x'
-	}
-	r.n += n
-	return int(n), nil
-}
+var errEndless = errors.New("test reader gave up")
 
 // TestCSVRecordSizeBounded: one unterminated quote does not make the reader
 // buffer the whole rest of the input: a record longer than maxJSONLine is an
 // error, as a JSON line is.
 func TestCSVRecordSizeBounded(t *testing.T) {
 	const limit = 3 * maxJSONLine
-	src := &endlessQuote{head: []byte("a,b\n1,\""), limit: limit}
+	// A header, then one quoted field that never closes.
+	src := &repeatUntil{head: []byte("a,b\n1,\""), unit: []byte("x"), limit: limit}
 	br, err := NewBatchReader(src, "in.csv", FormatCSV, "", 0)
 	if err != nil {
 		t.Fatal(err)
