@@ -2,11 +2,11 @@ package audit
 
 import (
 	"context"
-
-	"golang.org/x/mod/sumdb/note"
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // fillLog opens a log in a new directory and appends rec(i) for i in [from, to).
