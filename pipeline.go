@@ -91,6 +91,27 @@ type batch struct {
 	done    chan struct{}
 }
 
+// unknownValueColumn refuses a header cell that is not in the catalog and
+// is itself an identifier value (a name, an address …), without printing
+// it: the header row is missing, and the policy's error would name the value.
+func unknownValueColumn(cat *classify.Catalog, header []string, name string, line int) error {
+	if cat == nil {
+		return nil // the policy reports the missing catalog
+	}
+	for i, h := range header {
+		if _, ok := cat.Field(h); ok {
+			continue
+		}
+		for _, t := range classify.Types {
+			if classify.Validate(t, h) {
+				return fmt.Errorf("govshare: %s:%d: column %d is not in the catalog and its name is a %s value: is the header row missing? (%w)",
+					name, line, i+1, t, policy.ErrUnknownField)
+			}
+		}
+	}
+	return nil
+}
+
 // maxInFlight bounds the raw bytes of the batches in flight. Ordinary
 // batches never reach it (about 12 of batchSize); it makes long records go
 // through one at a time.
@@ -205,6 +226,9 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 		// Without its header row a file's first record would become column
 		// names, and its values would reach errors and the log.
 		return Report{}, fmt.Errorf("govshare: %s:%d: column %d holds a %s value, not a column name: the header row is missing", name, rd.HeaderLine(), col+1, t)
+	}
+	if err := unknownValueColumn(opt.Request.Catalog, header, name, rd.HeaderLine()); err != nil {
+		return Report{}, err
 	}
 	var plan *Plan
 	var err error

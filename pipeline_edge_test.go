@@ -154,3 +154,13 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+// TestHeaderlessNameColumn: a headerless file whose first row has a name but
+// no checksummed identifier is still refused without the name in the error.
+func TestHeaderlessNameColumn(t *testing.T) {
+	cat := edgeCatalog(t, batchCatalog)
+	_, _, err := maskWith(t, cat, "崔俊鹤,备注一\n张伟,备注二\n", govshare.Options{})
+	if !errors.Is(err, policy.ErrUnknownField) || strings.Contains(err.Error(), "崔俊鹤") || !strings.Contains(err.Error(), "person_name") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -211,6 +211,7 @@ func (d *demo) run(rows int) error {
 	if err != nil {
 		return err
 	}
+	d.say("    (its JSON report, as a table:)")
 	if err := d.showStats(out); err != nil {
 		return err
 	}

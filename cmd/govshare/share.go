@@ -294,7 +294,9 @@ func cmdOpen(e *env, args []string) error {
 		return err
 	}
 	var w io.Writer = e.stdout
-	if *out != "" && *out != "-" {
+	var spool *os.File
+	switch {
+	case *out != "" && *out != "-":
 		if ost, err := os.Stat(*out); err == nil && os.SameFile(st, ost) {
 			return usageError{"-o names the envelope itself"}
 		}
@@ -304,10 +306,29 @@ func cmdOpen(e *env, args []string) error {
 		}
 		defer af.Abort()
 		w, opt.Commit, opt.Withdraw = af, af.Commit, af.Withdraw
+	case opt.Log != nil:
+		// Standard output cannot be taken back: hold the plaintext in a
+		// private temporary file until the open is on record.
+		if spool, err = os.CreateTemp("", "govshare-open-*"); err != nil {
+			return err
+		}
+		defer func() {
+			spool.Close()
+			os.Remove(spool.Name())
+		}()
+		w = spool
 	}
 	h, err := govshare.Open(context.Background(), w, f, st.Size(), opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if spool != nil {
+		if _, err := spool.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := io.Copy(e.stdout, spool); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(e.stderr, "opened envelope %s from %s: %d records for %s (onward transfer prohibited)\n",
 		h.ID, h.Provider, h.RecordCount, h.Purpose)

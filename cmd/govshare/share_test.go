@@ -246,6 +246,20 @@ func TestCLIFailsClosed(t *testing.T) {
 		t.Errorf("%d share records for one envelope written", n)
 	}
 
+	// Opening to standard output with a log: the plaintext comes out, and
+	// only after the open is on record (it is held in a temporary file).
+	code, out, errs := runCLI(t, "", "open", "--keys", kdir, "--dept", "tax-bureau", "--purpose", "work_reference",
+		"--trust", filepath.Join(kdir, "public-security-bureau.pub"), "--log", logDir, env)
+	_, shown, _ := runCLI(t, "", "log", "show", "--json", logDir)
+	if code != 0 || !strings.HasPrefix(out, "姓名,") || !strings.Contains(shown, `"outcome":"opened"`) {
+		t.Errorf("open to stdout with a log: %d %q, log %s", code, errs, shown)
+	}
+	for _, args := range [][]string{{"log", "-h"}, {"keys", "--help"}} {
+		if code, _, errs := runCLI(t, "", args...); code != 0 || !strings.Contains(errs, "usage:") {
+			t.Errorf("%v: %d %q", args, code, errs)
+		}
+	}
+
 	// Unknown flags: one line, exit 2. -h: the help, exit 0.
 	if code, _, errs := runCLI(t, "", "demo", "--bogus"); code != 2 || strings.Count(errs, "\n") != 1 {
 		t.Errorf("unknown flag: %d %q", code, errs)
@@ -256,7 +270,7 @@ func TestCLIFailsClosed(t *testing.T) {
 
 	// Loading keys never makes keys.
 	empty := filepath.Join(dir, "nokeys")
-	code, _, errs := runCLI(t, "", "open", "--keys", empty, "--dept", "tax-bureau", "--purpose", "work_reference",
+	code, _, errs = runCLI(t, "", "open", "--keys", empty, "--dept", "tax-bureau", "--purpose", "work_reference",
 		"--trust", filepath.Join(kdir, "public-security-bureau.pub"), env)
 	if _, err := os.Stat(filepath.Join(empty, "master.key")); code == 0 || err == nil || !strings.Contains(errs, "keys new") {
 		t.Errorf("open with an empty keys dir: %d %q (master key made: %v)", code, errs, err == nil)

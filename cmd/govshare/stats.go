@@ -136,7 +136,10 @@ func cmdStats(e *env, args []string) error {
 	})
 	rep, err := dp.Run(spec, rows, r.Header(), led)
 	if err != nil {
-		return fmt.Errorf("govshare: %s: %w", pos[0], err)
+		if !strings.Contains(err.Error(), pos[0]) { // dp names lines, not the file
+			err = fmt.Errorf("govshare: %s: %w", pos[0], err)
+		}
+		return err
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)

@@ -178,7 +178,13 @@ func ParsePublic(b []byte) (*PublicBundle, error) {
 	dec.DisallowUnknownFields()
 	var f publicFile
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedPublic, err)
+		// Not json's message: it quotes the offending byte, and a file given
+		// here by mistake may be a secret key.
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("%w: not JSON (at byte %d)", ErrMalformedPublic, se.Offset)
+		}
+		return nil, fmt.Errorf("%w: not a public bundle", ErrMalformedPublic)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data", ErrMalformedPublic)
