@@ -107,3 +107,25 @@ func ExampleOpen() {
 	// 欧阳**,138****5678
 	// 张*,139****1111
 }
+
+func ExampleShareRelease() {
+	psb, _ := keys.New("public-security-bureau")
+	stats, _ := keys.New("statistics-bureau")
+	report := []byte(`{"kind":"count","results":[{"group":"汉族","value":187}]}`)
+	var env bytes.Buffer
+	res, err := govshare.ShareRelease(context.Background(),
+		govshare.Release{Payload: report, ContentType: "application/json", Fields: []string{"姓名"}, RecordCount: 1},
+		&env, govshare.ShareOptions{
+			Options: govshare.Options{Request: policy.Request{
+				Catalog: exampleCatalog(), Purpose: classify.PurposeStatistics,
+				Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
+			}, Keys: psb},
+			To: stats.Public(),
+		})
+	if err != nil {
+		panic(err)
+	}
+	f := res.Header.Fields[0]
+	fmt.Println(res.Header.Recipient, res.Header.Purpose, res.Header.ContentType, f.Name, f.Transform)
+	// Output: statistics-bureau statistics application/json 姓名 dp
+}

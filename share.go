@@ -1,6 +1,7 @@
 package govshare
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
@@ -70,27 +72,8 @@ type ShareResult struct {
 // to out unless the whole input was desensitized; a policy refusal of the
 // request is itself logged.
 func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (ShareResult, error) {
-	req := &opt.Request
-	if req.Now.IsZero() {
-		req.Now = time.Now()
-	}
-	if opt.Keys == nil || opt.To == nil {
-		return ShareResult{}, errors.New("govshare: share needs the provider's keys and the recipient's public bundle")
-	}
-	if req.Catalog == nil {
-		return ShareResult{}, policy.ErrNoCatalog
-	}
-	if req.Recipient == "" {
-		req.Recipient = opt.To.Dept()
-	}
-	if opt.To.Dept() == opt.Keys.Dept() {
-		return ShareResult{}, fmt.Errorf("govshare: %q cannot share with itself", opt.To.Dept())
-	}
-	if req.Recipient != opt.To.Dept() {
-		return ShareResult{}, fmt.Errorf("govshare: request is for %q but the public bundle is %q's", req.Recipient, opt.To.Dept())
-	}
-	if opt.Keys.Dept() != req.Catalog.Provider {
-		return ShareResult{}, fmt.Errorf("govshare: the catalog's provider is %q but the keys are %q's", req.Catalog.Provider, opt.Keys.Dept())
+	if err := opt.check(); err != nil {
+		return ShareResult{}, err
 	}
 
 	tmp, err := os.CreateTemp(opt.TempDir, "govshare-share-*")
@@ -117,22 +100,78 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 	if err != nil {
 		return ShareResult{Report: rep}, err
 	}
-	h, err := envelope.Seal(out, tmp, so, opt.Keys, opt.To)
+	h, receipt, err := opt.sealAndLog(ctx, out, tmp, so)
 	if err != nil {
 		return ShareResult{Report: rep}, err
 	}
-	res := ShareResult{Report: rep, Header: h}
+	return ShareResult{Report: rep, Header: h, Receipt: receipt}, nil
+}
+
+// Release is an aggregate made outside Mask — a differential-privacy report
+// from the dp package — to be sealed and recorded like any share.
+type Release struct {
+	Payload     []byte
+	ContentType string // e.g. application/json
+	// Fields names the catalog fields the release aggregates (person key,
+	// group and value columns); they enter the manifest as dp, and the
+	// highest level among them picks the suite.
+	Fields      []string
+	RecordCount uint64 // released groups
+}
+
+// ShareRelease seals a statistics release to one recipient, signed by the
+// provider, and records it in the log, as Share does for records. The
+// request's purpose must be statistics: only aggregates leave this way.
+func ShareRelease(ctx context.Context, rel Release, out io.Writer, opt ShareOptions) (ShareResult, error) {
+	if err := opt.check(); err != nil {
+		return ShareResult{}, err
+	}
+	req := opt.Request
+	if req.Purpose != classify.PurposeStatistics {
+		return ShareResult{}, fmt.Errorf("govshare: a release is for the statistics purpose, not %q", req.Purpose)
+	}
+	if len(rel.Fields) == 0 || rel.ContentType == "" {
+		return ShareResult{}, errors.New("govshare: a release needs its fields and content type")
+	}
+	so := envelope.SealOptions{
+		Purpose: req.Purpose, Resource: req.Catalog.Resource, RecordCount: rel.RecordCount,
+		PayloadLength: uint64(len(rel.Payload)), Now: req.Now, ContentType: rel.ContentType,
+	}
+	for _, name := range rel.Fields {
+		f, ok := req.Catalog.Field(name)
+		if !ok {
+			return ShareResult{}, fmt.Errorf("govshare: release field %q is not in the catalog (%w)", name, policy.ErrUnknownField)
+		}
+		so.Fields = append(so.Fields, envelope.Field{Name: f.Name, Type: f.Type, Category: f.Category, Level: f.Level, Transform: classify.TransformDP})
+	}
+	if err := opt.window(&so, nil); err != nil {
+		return ShareResult{}, err
+	}
+	h, receipt, err := opt.sealAndLog(ctx, out, bytes.NewReader(rel.Payload), so)
+	if err != nil {
+		return ShareResult{}, err
+	}
+	return ShareResult{Header: h, Receipt: receipt}, nil
+}
+
+// sealAndLog seals payload under so, puts the envelope in place (Commit)
+// and records the share, withdrawing the envelope if it cannot be recorded.
+func (opt *ShareOptions) sealAndLog(ctx context.Context, out io.Writer, payload io.Reader, so envelope.SealOptions) (*envelope.Header, *audit.Receipt, error) {
+	h, err := envelope.Seal(out, payload, so, opt.Keys, opt.To)
+	if err != nil {
+		return nil, nil, err
+	}
 	if opt.Commit != nil {
 		if err := opt.Commit(); err != nil {
-			return ShareResult{Report: rep}, err
+			return nil, nil, err
 		}
 	}
 	if opt.Log == nil {
-		return res, nil
+		return h, nil, nil
 	}
 	hh, err := h.Hash()
 	if err != nil {
-		return res, err
+		return nil, nil, err
 	}
 	rec := audit.ShareRecord{
 		EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
@@ -146,14 +185,41 @@ func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (Shar
 				err = errors.Join(err, fmt.Errorf("govshare: and it could not be withdrawn: %w", werr))
 			}
 		}
-		return ShareResult{Report: rep}, err
+		return nil, nil, err
 	}
 	r, err := opt.Log.Receipt(idx)
 	if err != nil {
-		return res, err
+		return h, nil, err
 	}
-	res.Receipt = &r
-	return res, nil
+	return h, &r, nil
+}
+
+// check fills the request's defaults and checks that keys, recipient and
+// catalog belong together.
+func (opt *ShareOptions) check() error {
+	req := &opt.Request
+	if req.Now.IsZero() {
+		req.Now = time.Now()
+	}
+	if opt.Keys == nil || opt.To == nil {
+		return errors.New("govshare: share needs the provider's keys and the recipient's public bundle")
+	}
+	if req.Catalog == nil {
+		return policy.ErrNoCatalog
+	}
+	if req.Recipient == "" {
+		req.Recipient = opt.To.Dept()
+	}
+	if opt.To.Dept() == opt.Keys.Dept() {
+		return fmt.Errorf("govshare: %q cannot share with itself", opt.To.Dept())
+	}
+	if req.Recipient != opt.To.Dept() {
+		return fmt.Errorf("govshare: request is for %q but the public bundle is %q's", req.Recipient, opt.To.Dept())
+	}
+	if opt.Keys.Dept() != req.Catalog.Provider {
+		return fmt.Errorf("govshare: the catalog's provider is %q but the keys are %q's", req.Catalog.Provider, opt.Keys.Dept())
+	}
+	return nil
 }
 
 // sealOptions builds the envelope's binding from the masking run: the
@@ -183,6 +249,13 @@ func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelop
 	slices.Sort(grants)
 	so.Grant = strings.Join(grants, "+")
 
+	return so, opt.window(&so, grants)
+}
+
+// window sets so's window: from NotBefore (default: now) to NotAfter
+// (default: DefaultValidity later), never past the end of a grant relied on.
+func (opt *ShareOptions) window(so *envelope.SealOptions, grants []string) error {
+	req := opt.Request
 	so.NotBefore = opt.NotBefore
 	if so.NotBefore.IsZero() {
 		so.NotBefore = req.Now
@@ -207,14 +280,14 @@ func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelop
 			so.NotAfter = limit
 		}
 	case !limit.IsZero() && so.NotAfter.After(limit):
-		return so, fmt.Errorf("govshare: --not-after %s outlives grant %s, which ends %s",
+		return fmt.Errorf("govshare: --not-after %s outlives grant %s, which ends %s",
 			so.NotAfter.Format(time.RFC3339), so.Grant, limit.Format(time.RFC3339))
 	}
 	if !so.NotAfter.After(so.NotBefore) {
-		return so, fmt.Errorf("govshare: the share's window ends (%s) before it begins (%s)",
+		return fmt.Errorf("govshare: the share's window ends (%s) before it begins (%s)",
 			so.NotAfter.Format(time.RFC3339), so.NotBefore.Format(time.RFC3339))
 	}
-	return so, nil
+	return nil
 }
 
 // logRefusal records that the provider's policy refused the request, when a

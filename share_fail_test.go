@@ -139,3 +139,44 @@ func TestShareNothingLeavesLogged(t *testing.T) {
 		t.Fatalf("log holds %q", got)
 	}
 }
+
+// TestShareRelease: a DP report is sealed to its recipient for statistics,
+// opens to the same bytes, and both acts are on record; other purposes and
+// unknown fields are refused.
+func TestShareRelease(t *testing.T) {
+	psb, _, civ := shareParties(t)
+	cat, _, _ := loadFixtures(t)
+	l, dir, _ := testLog(t)
+	report := []byte(`{"kind":"count","group_by":"民族","results":[{"group":"汉族","value":187}]}` + "\n")
+	opt := govshare.ShareOptions{
+		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Now: now}, Keys: psb},
+		To:      civ.Public(), Log: l,
+	}
+	rel := govshare.Release{Payload: report, ContentType: "application/json", Fields: []string{"身份证号", "民族"}, RecordCount: 1}
+	var env bytes.Buffer
+	res, err := govshare.ShareRelease(context.Background(), rel, &env, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Header.Fields {
+		if f.Transform != classify.TransformDP {
+			t.Errorf("field %s leaves as %s", f.Name, f.Transform)
+		}
+	}
+	got, err := openShared(env.Bytes(), l, civ, classify.PurposeStatistics, now.Add(time.Hour))
+	if err != nil || !bytes.Equal(got, report) {
+		t.Fatalf("opened %q, %v", got, err)
+	}
+	if k := logKinds(t, dir); k != "share:opened" {
+		t.Errorf("log holds %s", k)
+	}
+	opt.Request.Purpose = classify.PurposeWorkReference
+	if _, err := govshare.ShareRelease(context.Background(), rel, &bytes.Buffer{}, opt); err == nil {
+		t.Error("a release for work_reference was sealed")
+	}
+	opt.Request.Purpose = classify.PurposeStatistics
+	rel.Fields = []string{"不存在"}
+	if _, err := govshare.ShareRelease(context.Background(), rel, &bytes.Buffer{}, opt); !errors.Is(err, policy.ErrUnknownField) {
+		t.Errorf("unknown release field: %v", err)
+	}
+}

@@ -121,7 +121,7 @@ func (d *demo) run(rows int) error {
 
 	// 2. Keys.
 	d.say("\n2. Each department makes its keys; the public bundles (*.pub) are exchanged.")
-	for _, dept := range []string{psb, tax, civil} {
+	for _, dept := range []string{psb, tax, civil, stats} {
 		if _, err := d.cmd(true, "keys", "new", "--dept", dept, "--dir", d.path("keys")); err != nil {
 			return err
 		}
@@ -205,14 +205,22 @@ func (d *demo) run(rows int) error {
 	// 6. Statistics.
 	d.say("\n6. A statistics release to the statistics bureau: 民族 never leaves in clear, but a differentially")
 	d.say("   private count by ethnicity may (ε = 1, one contribution per resident, budget kept in a ledger):")
-	out, err = d.cmd(true, "stats", "--catalog", d.path("catalog.yaml"), "--purpose", "statistics", "--epsilon", "1",
-		"--person", "身份证号", "--group-by", "民族", "--count", "--ledger", d.path("ledger.json"), "--recipient", stats,
-		d.path("register.csv"))
+	d.say("   The release is sealed to the statistics bureau and recorded like any share:")
+	if _, err := d.cmd(true, "stats", "--catalog", d.path("catalog.yaml"), "--purpose", "statistics", "--epsilon", "1",
+		"--person", "身份证号", "--group-by", "民族", "--count", "--ledger", d.path("ledger.json"),
+		"--from", d.path("keys"), "--to", d.path("keys/"+stats+".pub"), "--log", d.path("log"),
+		d.path("register.csv"), "-o", d.path("stats.gse")); err != nil {
+		return err
+	}
+	if err := open(stats, "statistics", "stats.gse", "stats.json", true); err != nil {
+		return err
+	}
+	report, err := os.ReadFile(d.path("stats.json"))
 	if err != nil {
 		return err
 	}
-	d.say("    (its JSON report, as a table:)")
-	if err := d.showStats(out); err != nil {
+	d.say("   The statistics bureau received (its JSON report, as a table):")
+	if err := d.showStats(string(report)); err != nil {
 		return err
 	}
 

@@ -123,25 +123,31 @@ func cmdShare(e *env, args []string) error {
 		msg += fmt.Sprintf("; %d rows rejected to %s", res.Rejected, *rejects)
 	}
 	fmt.Fprintln(e.stderr, msg)
-	if res.Receipt != nil {
-		rpath := *out + ".receipt.json"
-		b, err := json.MarshalIndent(res.Receipt, "", "  ")
-		if err != nil {
-			return err
-		}
-		rf, err := createAtomic(rpath, false)
-		if err != nil {
-			return err
-		}
-		defer rf.Abort()
-		if _, err := rf.Write(append(b, '\n')); err != nil {
-			return err
-		}
-		if err := rf.Commit(); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", res.Receipt.Index, *lf.dir, rpath)
+	return writeReceipt(e, res.Receipt, *out, *lf.dir)
+}
+
+// writeReceipt keeps a share's receipt beside its envelope, OUT.receipt.json.
+func writeReceipt(e *env, r *audit.Receipt, out, logDir string) error {
+	if r == nil {
+		return nil
 	}
+	rpath := out + ".receipt.json"
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	rf, err := createAtomic(rpath, false)
+	if err != nil {
+		return err
+	}
+	defer rf.Abort()
+	if _, err := rf.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	if err := rf.Commit(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", r.Index, logDir, rpath)
 	return nil
 }
 

@@ -199,7 +199,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"sealed 300 rows", "to tax-bureau for administrative_basis", "not shared: 银行卡号, 民族",
 		"opened envelope", "wrong_recipient", "wrong_purpose", "tampered",
-		"verifies: 7 records", "does NOT verify", "汉族",
+		"verifies: 9 records", "does NOT verify", "汉族",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -302,5 +302,43 @@ func TestCLIFailsClosed(t *testing.T) {
 	if code, _, errs := runCLI(t, "", "stats", "--catalog", cat, "--purpose", "statistics", "--epsilon", "1",
 		"--person", "身份证号", "--sum", "手机号码", "--bounds", "0,1", in); code == 0 || !strings.Contains(errs, "only a count") {
 		t.Errorf("sum of mobiles: %d %q", code, errs)
+	}
+}
+
+// TestStatsSealed: a DP release sealed with stats --from/--to/-o opens for
+// statistics only, to the JSON stats prints, and both acts are logged; the
+// sealing flags go together.
+func TestStatsSealed(t *testing.T) {
+	dir, kdir := shareSetup(t)
+	cat := "../../testdata/catalog/population.yaml"
+	in := filepath.Join(sampleDir, "population.csv")
+	env, logDir := filepath.Join(dir, "s.gse"), filepath.Join(dir, "log")
+	base := []string{"stats", "--catalog", cat, "--purpose", "statistics", "--epsilon", "1", "--person", "身份证号",
+		"--group-by", "性别", "--count", in}
+	code, _, errs := runCLI(t, "", append(base, "--from", kdir, "--to", filepath.Join(kdir, "civil-affairs-bureau.pub"),
+		"--log", logDir, "-o", env)...)
+	if code != 0 || !strings.Contains(errs, "sealed a count release") {
+		t.Fatalf("sealed stats: %d %s", code, errs)
+	}
+	open := []string{"open", "--keys", kdir, "--dept", "civil-affairs-bureau", "--trust", filepath.Join(kdir, "public-security-bureau.pub"), "--log", logDir, env}
+	if code, _, _ := runCLI(t, "", append(open, "--purpose", "work_reference")...); code == 0 {
+		t.Error("a statistics release opened for work_reference")
+	}
+	code, out, errs := runCLI(t, "", append(open, "--purpose", "statistics")...)
+	var rep struct {
+		Kind    string
+		Results []struct{ Group string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Kind != "count" || len(rep.Results) == 0 {
+		t.Fatalf("open: %d %s %s", code, out, errs)
+	}
+	_, shown, _ := runCLI(t, "", "log", "show", "--json", logDir)
+	if !strings.Contains(shown, `"purpose":"statistics","grant":""`) || strings.Count(shown, `"outcome":"opened"`) != 1 {
+		t.Errorf("log: %s", shown)
+	}
+	for _, partial := range [][]string{{"--from", kdir}, {"-o", filepath.Join(dir, "t.gse")}, {"--log", logDir}} {
+		if code, _, _ := runCLI(t, "", append(append([]string(nil), base...), partial...)...); code != 2 {
+			t.Errorf("stats %v: exit %d, want a usage error", partial, code)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/dp"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
@@ -32,6 +36,11 @@ func cmdStats(e *env, args []string) error {
 	ledger := fs.String("ledger", "", "privacy-budget ledger file; refuses releases beyond the budget")
 	budget := fs.String("budget", "1,1e-5", "ε,δ budget per (resource, recipient) when the ledger is created")
 	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
+	from := fs.String("from", "", "seal the release: keyring directory holding the catalog provider's keys")
+	to := fs.String("to", "", "seal the release to this recipient's public bundle, R.pub")
+	out := fs.String("o", "", "seal the release into this envelope file (with --from and --to) instead of printing it")
+	lf := logFlags(fs.FlagSet, "release")
+	master := fs.String("master", "", "master key URI (default: the local master key in --from)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -41,6 +50,13 @@ func cmdStats(e *env, args []string) error {
 	}
 	if classify.Purpose(*purpose) != classify.PurposeStatistics {
 		return usageError{"stats is for --purpose statistics only"}
+	}
+	seal := *from != "" || *to != "" || *out != ""
+	if seal && (*from == "" || *to == "" || *out == "" || *out == "-") {
+		return usageError{"sealing a release needs --from, --to and -o FILE together"}
+	}
+	if !seal && *lf.dir != "" {
+		return usageError{"--log records a sealed release: give --from, --to and -o"}
 	}
 	spec := dp.Spec{Epsilon: *epsilon, Delta: *delta, Person: *person, GroupBy: *groupBy, Recipient: *recipient}
 	kinds := 0
@@ -100,6 +116,35 @@ func cmdStats(e *env, args []string) error {
 	if _, ok := cat.Field(*person); !ok {
 		return fmt.Errorf("govshare: person column %q is not in the catalog", *person)
 	}
+	// Sealing: everything that can fail is checked before the release
+	// spends any budget.
+	var sopt govshare.ShareOptions
+	var af *atomicFile
+	if seal {
+		if sopt.To, err = keys.LoadPublic(*to); err != nil {
+			return err
+		}
+		if *recipient != "" && *recipient != sopt.To.Dept() {
+			return usageError{fmt.Sprintf("--recipient %s but --to is %s's bundle", *recipient, sopt.To.Dept())}
+		}
+		*recipient = sopt.To.Dept()
+		spec.Recipient = *recipient
+		if sopt.Keys, err = loadKeyring(*from, cat.Provider, *master); err != nil {
+			return err
+		}
+		sopt.Request = policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
+		if af, err = createAtomic(*out, true); err != nil {
+			return err
+		}
+		defer af.Abort()
+		sopt.Commit, sopt.Withdraw = af.Commit, af.Withdraw
+		if sopt.Log, err = lf.open(e); err != nil {
+			return err
+		}
+		if sopt.Log != nil {
+			defer sopt.Log.Close()
+		}
+	}
 	var led *dp.Ledger
 	if *ledger != "" {
 		if *recipient == "" {
@@ -141,8 +186,30 @@ func cmdStats(e *env, args []string) error {
 		}
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
+	var report bytes.Buffer
+	enc := json.NewEncoder(&report)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	if !seal {
+		_, err := e.stdout.Write(report.Bytes())
+		return err
+	}
+	fields := []string{*person}
+	for _, c := range []string{spec.GroupBy, spec.Column} {
+		if c != "" {
+			fields = append(fields, c)
+		}
+	}
+	res, err := govshare.ShareRelease(context.Background(), govshare.Release{
+		Payload: report.Bytes(), ContentType: "application/json", Fields: fields, RecordCount: uint64(len(rep.Results)),
+	}, af, sopt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "sealed a %s release (%d groups released) to %s for statistics (suite %s, envelope %s)\n",
+		rep.Kind, len(rep.Results), res.Header.Recipient, res.Header.Suite, res.Header.ID)
+	return writeReceipt(e, res.Receipt, *out, *lf.dir)
 }
