@@ -40,6 +40,7 @@ var usages = map[string]string{
 	"inspect": "inspect [--json] IN.gse",
 	"log":     "log verify [--vkey F] [--receipt R] LOGDIR | log show [--json] LOGDIR",
 	"demo":    "demo [--rows N] [--dir D]",
+	"dispute": "dispute --keys KDIR --dept D --reason TEXT --log LOGDIR [--log-key F] IN.gse",
 }
 
 func init() {
@@ -55,6 +56,7 @@ func init() {
 		"inspect": {usages["inspect"], cmdInspect},
 		"log":     {usages["log"], cmdLog},
 		"demo":    {usages["demo"], cmdDemo},
+		"dispute": {usages["dispute"], cmdDispute},
 	}
 }
 

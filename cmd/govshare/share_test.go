@@ -342,3 +342,33 @@ func TestStatsSealed(t *testing.T) {
 		}
 	}
 }
+
+// TestDispute: the recipient records a dispute of an envelope; a reason
+// that carries an identifier is refused without echoing it, and a third
+// department may not dispute.
+func TestDispute(t *testing.T) {
+	dir, kdir := shareSetup(t)
+	env, logDir := filepath.Join(dir, "d.gse"), filepath.Join(dir, "log")
+	if code, _, errs := runCLI(t, "", "share", "--catalog", "../../testdata/catalog/population.yaml", "--purpose", "work_reference",
+		"--from", kdir, "--dept", "public-security-bureau", "--to", filepath.Join(kdir, "tax-bureau.pub"), "--log", logDir,
+		filepath.Join(sampleDir, "population.csv"), "-o", env); code != 0 {
+		t.Fatal(errs)
+	}
+	dispute := func(dept, reason string) (int, string) {
+		code, _, errs := runCLI(t, "", "dispute", "--keys", kdir, "--dept", dept, "--reason", reason, "--log", logDir, env)
+		return code, errs
+	}
+	if code, errs := dispute("tax-bureau", "row count differs from the catalog (rows 12–14 missing)"); code != 0 || !strings.Contains(errs, "recorded as #1") {
+		t.Fatalf("dispute: %d %s", code, errs)
+	}
+	if code, errs := dispute("tax-bureau", "wrong value for 11010519491231002X"); code == 0 || strings.Contains(errs, "11010519491231002X") {
+		t.Errorf("a reason with an ID number: %d %q", code, errs)
+	}
+	if code, _ := dispute("civil-affairs-bureau", "not ours"); code == 0 {
+		t.Error("a third department disputed")
+	}
+	_, shown, _ := runCLI(t, "", "log", "show", "--json", logDir)
+	if strings.Count(shown, `"type":"dispute"`) != 1 {
+		t.Errorf("log: %s", shown)
+	}
+}
