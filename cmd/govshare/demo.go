@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -50,6 +52,22 @@ func cmdDemo(e *env, args []string) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
+		// The directory holds keys and a register: remove it on Ctrl-C too,
+		// and let a closed pipe (demo | head) end in a clean-up, not a kill.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+		defer func() {
+			signal.Stop(sig)
+			close(sig) // no more deliveries after Stop: ends the goroutine below
+		}()
+		go func() {
+			for s := range sig {
+				if s != syscall.SIGPIPE {
+					os.RemoveAll(dir)
+					os.Exit(130)
+				}
+			}
+		}()
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	} else if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/records"
@@ -54,8 +55,14 @@ func cmdDetect(e *env, args []string) error {
 	}
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
 	w := &findingWriter{w: out, json: *asJSON}
-	if err := detectStream(in, w.write); err != nil {
+	replaced, err := detectStream(in, w.write)
+	if err != nil {
 		return fmt.Errorf("govshare: %s: %w", name, err)
+	}
+	if replaced > 0 && *encoding != "" {
+		// The decoder shows bytes that are not GB18030 as U+FFFD: say so,
+		// since an identifier there cannot be found.
+		fmt.Fprintf(e.stderr, "govshare: warning: %s: %d byte sequences are not valid %s (read as U+FFFD)\n", name, replaced, *encoding)
 	}
 	if err := w.close(); err != nil {
 		return err
@@ -64,8 +71,10 @@ func cmdDetect(e *env, args []string) error {
 }
 
 // detectStream reads in, detects in parallel batches of lines and hands the
-// findings to emit in input order, with absolute byte offsets.
-func detectStream(in io.Reader, emit func(classify.Finding) error) error {
+// findings to emit in input order, with absolute byte offsets. It returns
+// the number of U+FFFD characters read, which after decoding mark bytes
+// that were not in the declared encoding.
+func detectStream(in io.Reader, emit func(classify.Finding) error) (replaced int, err error) {
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *detectBatch, workers)
 	order := make(chan *detectBatch, workers*2)
@@ -83,6 +92,7 @@ func detectStream(in io.Reader, emit func(classify.Finding) error) error {
 		defer close(order)
 		defer close(work)
 		readErr <- readBatches(in, func(base int, text string) {
+			replaced += strings.Count(text, "\uFFFD")
 			b := &detectBatch{base: base, text: text, done: make(chan struct{})}
 			order <- b
 			work <- b
@@ -100,9 +110,9 @@ func detectStream(in io.Reader, emit func(classify.Finding) error) error {
 		}
 	}
 	if err := <-readErr; err != nil {
-		return err
+		return replaced, err
 	}
-	return emitErr
+	return replaced, emitErr
 }
 
 // readBatches cuts the input into batches that end at a line end.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // shareSetup makes the keys of a provider and two recipients in one
@@ -370,5 +372,19 @@ func TestDispute(t *testing.T) {
 	_, shown, _ := runCLI(t, "", "log", "show", "--json", logDir)
 	if strings.Count(shown, `"type":"dispute"`) != 1 {
 		t.Errorf("log: %s", shown)
+	}
+}
+
+// TestDetectWarnsOnBadGB18030: bytes that are not GB18030 are reported, not
+// silently read as U+FFFD.
+func TestDetectWarnsOnBadGB18030(t *testing.T) {
+	gb, _ := simplifiedchinese.GB18030.NewEncoder().String("手机13812345678，姓名")
+	p := writeFile(t, "notes.txt", gb[:len(gb)-1]+"\xff\n")
+	code, out, errs := runCLI(t, "", "detect", "--encoding", "gb18030", p)
+	if code != 0 || !strings.Contains(out, "cn_mobile") || !strings.Contains(errs, "not valid gb18030") {
+		t.Errorf("%d %q %q", code, out, errs)
+	}
+	if code, _, errs := runCLI(t, "", "detect", "--encoding", "gb18030", writeFile(t, "ok.txt", gb+"\n")); code != 0 || errs != "" {
+		t.Errorf("valid GB18030: %d %q", code, errs)
 	}
 }
