@@ -1,11 +1,14 @@
 package records
 
 import (
+	"encoding/binary"
 	"slices"
+	"sync"
 
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
 	"io"
@@ -50,19 +53,105 @@ type BatchReader struct {
 	headerLine int
 }
 
-// decodeGB decodes GB18030 src into dst's storage. Bytes that are no
-// GB18030 become U+FFFD, which the text check then reports with its line
-// and field.
+// decodeGB decodes GB18030 src into dst's storage. ASCII is copied and
+// two-byte characters (nearly all Chinese text) are looked up in a table
+// built from x/text's own decoder; anything else — four-byte characters,
+// invalid bytes — goes to that decoder. Bytes that are no GB18030 become
+// U+FFFD, which the text check then reports with its line and field.
 func decodeGB(dst, src []byte) []byte {
-	d := simplifiedchinese.GB18030.NewDecoder()
+	gb2.once.Do(gb2.build)
 	dst = slices.Grow(dst[:0], len(src)+len(src)/2+16) // 2-byte characters grow to 3
+	var d *encoding.Decoder
+	for len(src) > 0 {
+		c := src[0]
+		if c < 0x80 {
+			i := 1
+			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
+				i += 8 // eight ASCII bytes at a time
+			}
+			for i < len(src) && src[i] < 0x80 {
+				i++
+			}
+			dst, src = append(dst, src[:i]...), src[i:]
+			continue
+		}
+		if len(src) >= 2 {
+			if e := gb2.utf8(c, src[1]); e != 0 {
+				// e holds the UTF-8 bytes, low byte first, and their count on top.
+				switch e >> 24 {
+				case 3:
+					dst = append(dst, byte(e), byte(e>>8), byte(e>>16))
+				case 2:
+					dst = append(dst, byte(e), byte(e>>8))
+				default:
+					dst = append(dst, byte(e))
+				}
+				src = src[2:]
+				continue
+			}
+		}
+		// One character the table does not hold: four bytes when a digit
+		// follows the lead byte, else two.
+		n := 2
+		switch {
+		case c == 0x80 || c == 0xFF:
+			n = 1 // no lead byte (x/text reads 0x80 as CP936's €)
+		case len(src) > 1 && '0' <= src[1] && src[1] <= '9':
+			n = 4
+		}
+		n = min(n, len(src))
+		if d == nil {
+			d = simplifiedchinese.GB18030.NewDecoder()
+		}
+		dst, src = decodeRun(d, dst, src[:n]), src[n:]
+	}
+	return dst
+}
+
+// gb2 maps every valid two-byte GB18030 character (lead 0x81–0xFE, trail
+// 0x40–0xFE) to its UTF-8 bytes as x/text decodes it (all are in the BMP,
+// so at most three bytes, packed with their count); 0 where it does not.
+var gb2 gbTable
+
+type gbTable struct {
+	once  sync.Once
+	table [126 * 191]uint32
+}
+
+func (t *gbTable) build() {
+	d := simplifiedchinese.GB18030.NewDecoder()
+	for lead := 0x81; lead <= 0xFE; lead++ {
+		for trail := 0x40; trail <= 0xFE; trail++ {
+			out, err := d.Bytes([]byte{byte(lead), byte(trail)})
+			r, n := utf8.DecodeRune(out)
+			if err != nil || n != len(out) || r == utf8.RuneError || n > 3 {
+				continue
+			}
+			e := uint32(n) << 24
+			for i, b := range out {
+				e |= uint32(b) << (8 * i)
+			}
+			t.table[(lead-0x81)*191+trail-0x40] = e
+		}
+	}
+}
+
+func (t *gbTable) utf8(lead, trail byte) uint32 {
+	if lead < 0x81 || lead > 0xFE || trail < 0x40 || trail > 0xFE {
+		return 0
+	}
+	return t.table[int(lead-0x81)*191+int(trail-0x40)]
+}
+
+// decodeRun appends the decoding of whole characters run to dst.
+func decodeRun(d *encoding.Decoder, dst, run []byte) []byte {
 	for {
-		n, m, err := d.Transform(dst[len(dst):cap(dst)], src, true)
-		dst, src = dst[:len(dst)+n], src[m:]
+		n, m, err := d.Transform(dst[len(dst):cap(dst)], run, true)
+		dst, run = dst[:len(dst)+n], run[m:]
 		if err != transform.ErrShortDst {
 			return dst // the decoder replaces what it cannot read; no other error
 		}
-		dst = slices.Grow(dst, 2*len(src)+16)
+		dst = slices.Grow(dst, 2*len(run)+16)
 	}
 }
 
