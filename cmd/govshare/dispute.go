@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/govshare/govshare/audit"
-	"github.com/govshare/govshare/envelope"
 )
 
 // cmdDispute records that a department disputes an envelope's content or
@@ -27,14 +25,9 @@ func cmdDispute(e *env, args []string) error {
 	if len(pos) != 1 || *kdir == "" || *dept == "" || *reason == "" || *lf.dir == "" {
 		return usageError{"dispute needs --keys, --dept, --reason, --log and one envelope file"}
 	}
-	f, err := os.Open(pos[0])
+	h, err := inspectFile(pos[0])
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	h, err := envelope.Inspect(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	if *dept != h.Recipient && *dept != h.Provider {
 		return fmt.Errorf("govshare: %s is neither the provider nor the recipient of envelope %s", *dept, h.ID)

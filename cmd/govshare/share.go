@@ -351,19 +351,28 @@ func cmdInspect(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError{"inspect takes one envelope file"}
 	}
-	f, err := os.Open(pos[0])
+	h, err := inspectFile(pos[0])
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	h, err := envelope.Inspect(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(h)
 	}
 	return printHeader(e.stdout, h)
+}
+
+// inspectFile reads an envelope file's header, unauthenticated.
+func inspectFile(path string) (*envelope.Header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h, err := envelope.Inspect(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return h, nil
 }
 
 // printHeader shows a header for people. It is not authenticated until
