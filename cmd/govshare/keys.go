@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	iofs "io/fs"
 	"os"
@@ -13,10 +12,6 @@ import (
 )
 
 func cmdKeys(e *env, args []string) error {
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprintf(e.stderr, "usage: govshare %s\n", usages["keys"])
-		return flag.ErrHelp
-	}
 	if len(args) == 0 || args[0] != "new" {
 		return usageError{"keys takes a subcommand: new"}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,10 +16,6 @@ import (
 func cmdLog(e *env, args []string) error {
 	if len(args) == 0 {
 		return usageError{"log takes a subcommand: verify or show"}
-	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(e.stderr, "usage: govshare %s\n", usages["log"])
-		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "verify":

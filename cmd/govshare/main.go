@@ -17,6 +17,7 @@ import (
 type command struct {
 	usage string
 	run   func(env *env, args []string) error
+	sub   bool // takes a subcommand first (keys new, log verify): run answers -h there
 }
 
 // env is what a command may touch, so tests can run commands in-process.
@@ -45,20 +46,23 @@ var usages = map[string]string{
 
 func init() {
 	commands = map[string]command{
-		"scan":    {usages["scan"], cmdScan},
-		"detect":  {usages["detect"], cmdDetect},
-		"keys":    {usages["keys"], cmdKeys},
-		"mask":    {usages["mask"], cmdMask},
-		"unmask":  {usages["unmask"], cmdUnmask},
-		"stats":   {usages["stats"], cmdStats},
-		"share":   {usages["share"], cmdShare},
-		"open":    {usages["open"], cmdOpen},
-		"inspect": {usages["inspect"], cmdInspect},
-		"log":     {usages["log"], cmdLog},
-		"demo":    {usages["demo"], cmdDemo},
-		"dispute": {usages["dispute"], cmdDispute},
+		"scan":    {usages["scan"], cmdScan, false},
+		"detect":  {usages["detect"], cmdDetect, false},
+		"keys":    {usages["keys"], cmdKeys, true},
+		"mask":    {usages["mask"], cmdMask, false},
+		"unmask":  {usages["unmask"], cmdUnmask, false},
+		"stats":   {usages["stats"], cmdStats, false},
+		"share":   {usages["share"], cmdShare, false},
+		"open":    {usages["open"], cmdOpen, false},
+		"inspect": {usages["inspect"], cmdInspect, false},
+		"log":     {usages["log"], cmdLog, true},
+		"demo":    {usages["demo"], cmdDemo, false},
+		"dispute": {usages["dispute"], cmdDispute, false},
 	}
 }
+
+// isHelp reports a request for help in place of a command or subcommand.
+func isHelp(s string) bool { return s == "help" || s == "-h" || s == "--help" }
 
 // usageError marks errors that deserve the usage line and exit status 2.
 type usageError struct{ msg string }
@@ -70,7 +74,7 @@ func main() {
 }
 
 func run(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		printUsage(e.stderr)
 		if len(args) == 0 {
 			return 2
@@ -81,6 +85,12 @@ func run(e *env, args []string) int {
 	if !ok {
 		fmt.Fprintf(e.stderr, "govshare: unknown command %q (run \"govshare help\")\n", args[0])
 		return 2
+	}
+	// Flag commands print their own help (with defaults); before a
+	// subcommand there are no flags yet to parse it.
+	if c.sub && len(args) > 1 && isHelp(args[1]) {
+		fmt.Fprintf(e.stderr, "usage: govshare %s\n", c.usage)
+		return 0
 	}
 	err := c.run(e, args[1:])
 	if err == nil {
