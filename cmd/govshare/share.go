@@ -539,13 +539,6 @@ func newLogKey(dir, keyFile string) (sk string, created bool, err error) {
 
 // readSecretFile reads a one-line secret, refusing a file others may read.
 func readSecretFile(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("govshare: %s is readable by others (mode %v): chmod 600 it", path, st.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
+	b, err := keys.ReadSecretFile(path, 4<<10) // a note signing key is under 100 bytes
 	return strings.TrimSpace(string(b)), err
 }

@@ -37,7 +37,7 @@ func LocalMaster(dir string) (tink.AEAD, error) {
 	} else if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
-	b, err := readSecretFile(path, maxMasterSize)
+	b, err := ReadSecretFile(path, maxMasterSize)
 	if err != nil {
 		return nil, err
 	}

@@ -249,7 +249,7 @@ func Load(dir, dept string, master tink.AEAD) (*Keyring, error) {
 		return nil, err
 	}
 	path := KeysPath(dir, dept)
-	b, err := readSecretFile(path, maxKeyringSize)
+	b, err := ReadSecretFile(path, maxKeyringSize)
 	if err != nil {
 		return nil, err
 	}
@@ -260,9 +260,11 @@ func Load(dir, dept string, master tink.AEAD) (*Keyring, error) {
 	return kr, nil
 }
 
-// readSecretFile reads a regular file after checking it is private to its
-// owner.
-func readSecretFile(path string, limit int64) ([]byte, error) {
+// ReadSecretFile reads a regular file of at most limit bytes after checking
+// it is private to its owner (no group or other permission: "chmod 600").
+// Keyrings and master keys are read with it; so are other secrets kept in
+// files, such as a share-record log's signing key.
+func ReadSecretFile(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
