@@ -142,6 +142,8 @@ type text struct{ gb bool }
 
 var replacement = []byte("\uFFFD")
 
+// textOf is the one place that knows the GB18030 family's names ("gbk"
+// and "gb2312" are subsets GB18030 decodes).
 func textOf(encoding string) text {
 	switch strings.ToLower(encoding) {
 	case "gb18030", "gbk", "gb2312":
@@ -168,11 +170,12 @@ func (t text) msg() string {
 // Decode returns r decoded to UTF-8 from encoding: "" or "utf-8" (as is)
 // or "gb18030" (also "gbk" and "gb2312", which GB18030 extends).
 func Decode(r io.Reader, encoding string) (io.Reader, error) {
+	if textOf(encoding).gb {
+		return transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder()), nil
+	}
 	switch strings.ToLower(encoding) {
 	case "", "utf-8", "utf8":
 		return r, nil
-	case "gb18030", "gbk", "gb2312":
-		return transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder()), nil
 	}
 	return nil, fmt.Errorf("unknown encoding %q (use utf-8 or gb18030)", encoding)
 }
