@@ -179,13 +179,7 @@ func (opt *ShareOptions) sealAndLog(ctx context.Context, out io.Writer, payload 
 	}
 	idx, err := opt.Log.Append(ctx, rec)
 	if err != nil {
-		err = fmt.Errorf("govshare: envelope sealed but not logged, so withheld: %w", err)
-		if opt.Withdraw != nil {
-			if werr := opt.Withdraw(); werr != nil {
-				err = errors.Join(err, fmt.Errorf("govshare: and it could not be withdrawn: %w", werr))
-			}
-		}
-		return nil, nil, err
+		return nil, nil, withhold(opt.Withdraw, "envelope sealed", err)
 	}
 	r, err := opt.Log.Receipt(idx)
 	if err != nil {
@@ -373,17 +367,23 @@ func Open(ctx context.Context, w io.Writer, r io.ReaderAt, size int64, opt OpenO
 	}
 	if _, lerr := opt.Log.Append(ctx, rec); lerr != nil {
 		if err == nil {
-			err = fmt.Errorf("govshare: envelope opened but not logged, so withheld: %w", lerr)
-			if opt.Withdraw != nil {
-				if werr := opt.Withdraw(); werr != nil {
-					err = errors.Join(err, fmt.Errorf("govshare: and the plaintext could not be withdrawn: %w", werr))
-				}
-			}
-			return h, err
+			return h, withhold(opt.Withdraw, "envelope opened", lerr)
 		}
 		return h, errors.Join(err, fmt.Errorf("govshare: refusal not logged: %w", lerr))
 	}
 	return h, err
+}
+
+// withhold takes back an output whose act could not be logged (withdraw may
+// be nil) and says so: what is not on record must not go out.
+func withhold(withdraw func() error, act string, logErr error) error {
+	err := fmt.Errorf("govshare: %s but not logged, so withheld: %w", act, logErr)
+	if withdraw != nil {
+		if werr := withdraw(); werr != nil {
+			err = errors.Join(err, fmt.Errorf("govshare: and the output could not be withdrawn: %w", werr))
+		}
+	}
+	return err
 }
 
 // openOutcome is the log's code for an Open result.
