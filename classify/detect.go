@@ -417,7 +417,7 @@ func (sc *scanner) grouped(i, j int) int {
 	// landline: 0 + area code, then one subscriber group
 	if s[i] == '0' && (first == 3 || first == 4) {
 		d := join(2)
-		if landlineSplit(d) == first {
+		if landlineSplitDelim(d, true) == first {
 			return sc.emit(TypeLandline, i, ends[1])
 		}
 	}

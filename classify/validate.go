@@ -192,7 +192,14 @@ func mobileDigits(s string) bool {
 
 // landlineSplit returns the length of the area code of a digits-only
 // landline number, or 0 when the number does not fit a mainland plan.
-func landlineSplit(d string) int {
+//
+// Subscriber numbers do not start with 0 or 1 (1 is kept for service
+// numbers); a number whose area code is delimited (in brackets or followed
+// by a separator) is accepted with a leading 1 all the same, since forms and
+// examples write them so and the delimiter is evidence enough.
+func landlineSplit(d string) int { return landlineSplitDelim(d, false) }
+
+func landlineSplitDelim(d string, delimited bool) int {
 	if len(d) < 10 || len(d) > 12 || d[0] != '0' {
 		return 0
 	}
@@ -207,7 +214,7 @@ func landlineSplit(d string) int {
 		return 0 // 01X other than 010 is not an area code
 	}
 	sub := len(d) - area
-	if sub < 7 || sub > 8 || (area == 3 && sub != 8) || d[area] == '0' || d[area] == '1' {
+	if sub < 7 || sub > 8 || (area == 3 && sub != 8) || d[area] == '0' || (d[area] == '1' && !delimited) {
 		return 0
 	}
 	return area
@@ -225,10 +232,10 @@ func ValidLandline(s string) bool {
 		}
 		_, m := utf8.DecodeRuneInString(s[i:])
 		area, rest := s[n:i], strings.TrimPrefix(s[i+m:], " ")
-		return landlineSplit(area+rest) == len(area)
+		return landlineSplitDelim(area+rest, true) == len(area)
 	}
 	if i := strings.IndexAny(s, "- "); i > 0 {
-		return landlineSplit(s[:i]+s[i+1:]) == i
+		return landlineSplitDelim(s[:i]+s[i+1:], true) == i
 	}
 	return landlineSplit(s) > 0
 }
@@ -275,6 +282,9 @@ func ValidBankCard(s string) bool {
 // provinceAbbrevs are the one-character province abbreviations on plates.
 const provinceAbbrevs = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
+// plateSuffixes end the special plates of GA 36-2018 after four alphanumerics.
+const plateSuffixes = "学挂警港澳领试超使"
+
 func plateLetter(c byte) bool { return c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' }
 func plateAlnum(c byte) bool  { return plateLetter(c) || (c >= '0' && c <= '9') }
 func isDigit(c byte) bool     { return c >= '0' && c <= '9' }
@@ -287,12 +297,20 @@ func plateTail(s string) int {
 		return 0
 	}
 	i := 1
-	if strings.HasPrefix(s[1:], "·") {
-		i += len("·")
-	} else if s[1] == ' ' {
-		i++
+	for _, sep := range plateSeps {
+		if strings.HasPrefix(s[1:], sep) {
+			i += len(sep)
+			break
+		}
 	}
 	body := s[i:]
+	// special plates: 4 alphanumerics and a use character (学 coach, 挂
+	// trailer, 警 police, 港/澳 cross-border, 领 consulate, 试 test, 超 oversize)
+	if len(body) >= 4+3 && plateAlnum(body[0]) && plateAlnum(body[1]) && plateAlnum(body[2]) && plateAlnum(body[3]) {
+		if r, _ := utf8.DecodeRuneInString(body[4:]); strings.ContainsRune(plateSuffixes, r) {
+			return i + 4 + 3
+		}
+	}
 	// new energy: D/F + alnum + 4 digits, or 5 digits + D/F
 	if len(body) >= 6 && (body[0] == 'D' || body[0] == 'F') && plateAlnum(body[1]) &&
 		isDigit(body[2]) && isDigit(body[3]) && isDigit(body[4]) && isDigit(body[5]) {
@@ -649,9 +667,19 @@ func atoiLoose(s string) int {
 	return v
 }
 
-// Validate reports whether s is a valid value of type t. Header-driven types
-// (date_of_birth) validate the value's form only.
+// Validate reports whether s is a valid value of type t in any written form
+// that Canonical accepts (full-width, grouped, prefixed, quoted).
+// Header-driven types (date_of_birth) validate the value's form only.
 func Validate(t Type, s string) bool {
+	if validStrict(t, s) {
+		return true
+	}
+	_, ok := Canonical(t, s)
+	return ok
+}
+
+// validStrict checks the plain form of each type: the fast path of Validate.
+func validStrict(t Type, s string) bool {
 	switch t {
 	case TypeResidentID:
 		return ValidResidentID(s)

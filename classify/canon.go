@@ -1,0 +1,407 @@
+package classify
+
+import (
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+)
+
+// Values as people write them differ from the forms the check digits are
+// defined on: full-width digits from a Chinese input method (１３８…),
+// groups separated for reading (110105 19491231 002X, 138-1234-5678),
+// a lower-case x, country prefixes (+86, 0086), spreadsheet quoting ('…,
+// ="…", a trailing .0). Canonical maps each written form to one canonical
+// form per type, so that validation, tokens, pseudonyms and FPE see one
+// person's identifier written three ways as one value.
+
+// foldRune maps a rune that people use in place of an ASCII character to
+// that character: the full-width forms U+FF01–U+FF5E, the ideographic space
+// U+3000 and the hyphen-like dashes. It returns the rune unchanged otherwise.
+func foldRune(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFF01 + '!'
+	case r == 0x3000:
+		return ' '
+	case r >= 0x2010 && r <= 0x2013, r == 0x2212, r == 0xFE63:
+		return '-'
+	}
+	return r
+}
+
+// needsFold reports whether s holds a rune that foldRune changes: a quick
+// byte test first, as nearly all input is ASCII or plain Han text. The
+// runes foldRune maps are encoded EF BC xx / EF BD xx (full-width forms),
+// EF B9 A3 (small hyphen), E3 80 80 (ideographic space) and E2 80 9x / E2 88 92
+// (dashes, minus).
+func needsFold(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		switch s[i] {
+		case 0xEF:
+			if b := s[i+1]; b == 0xBC || b == 0xBD || (b == 0xB9 && s[i+2] == 0xA3) {
+				return true
+			}
+		case 0xE3:
+			if s[i+1] == 0x80 && s[i+2] == 0x80 {
+				return true
+			}
+		case 0xE2:
+			if (s[i+1] == 0x80 && s[i+2] >= 0x90 && s[i+2] <= 0x93) || (s[i+1] == 0x88 && s[i+2] == 0x92) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Fold returns s with full-width ASCII forms, the ideographic space and
+// hyphen-like dashes replaced by their ASCII counterparts. Other text,
+// Han characters included, is unchanged. It does not allocate when there
+// is nothing to fold.
+func Fold(s string) string {
+	if !needsFold(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// isSeparator reports the characters written between groups of one
+// identifier's characters (after Fold).
+func isSeparator(c byte) bool { return c == ' ' || c == '-' || c == '\t' }
+
+// unquote strips the wrappers a spreadsheet puts around a value typed as
+// text: a leading apostrophe ('110105…) and the formula ="…". The value must
+// already be folded and trimmed.
+func unquote(s string) string {
+	if strings.HasPrefix(s, "=\"") && strings.HasSuffix(s, "\"") && len(s) >= 3 {
+		return s[2 : len(s)-1]
+	}
+	if strings.HasPrefix(s, "'") {
+		return s[1:]
+	}
+	return s
+}
+
+// compact returns the ASCII letters and digits of s upper-cased, dropping
+// the separators between groups. It fails on any other character, on
+// separators at the ends, and on two separators in a row, so that only
+// one value written in groups compacts, not a list of values.
+func compact(s string, max int) (string, bool) {
+	if s == "" || isSeparator(s[0]) || isSeparator(s[len(s)-1]) {
+		return "", false
+	}
+	var buf [32]byte
+	b := buf[:0]
+	sep := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c) || (c >= 'A' && c <= 'Z'):
+		case c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+		case isSeparator(c):
+			if sep {
+				return "", false
+			}
+			sep = true
+			continue
+		default:
+			return "", false
+		}
+		sep = false
+		if len(b) == max {
+			return "", false
+		}
+		b = append(b, c)
+	}
+	return string(b), true
+}
+
+// dropDecimalZero removes the ".0" a spreadsheet appends to a number it
+// stored as a float (13812345678.0).
+func dropDecimalZero(s string) string {
+	if t, ok := strings.CutSuffix(s, ".0"); ok && t != "" && isDigit(t[len(t)-1]) {
+		return t
+	}
+	return s
+}
+
+// Canonical returns the canonical form of s as a value of type t, and
+// whether s is a valid value of t in any written form Detect finds:
+// full-width characters, grouping separators, lower-case letters, country
+// prefixes and spreadsheet quoting. The canonical forms are:
+//
+//	cn_resident_id   18 (or 15) characters, ASCII digits, upper-case X
+//	cn_uscc          18 upper-case characters
+//	cn_org_code      XXXXXXXX-X (its printed form)
+//	cn_mobile        11 digits, no country prefix
+//	cn_landline      area code, "-", subscriber number [, "-", extension]
+//	bank_card        the digits
+//	cn_license_plate province character and upper-case letters and digits, no separator
+//	cn_passport, cn_travel_permit, tw_id   upper-case, no separator
+//	hk_id            A123456(7) (with brackets, as printed)
+//	email            local part as written, domain in lower case
+//	ipv4, ipv6       the address as net/netip prints it
+//	url              the URL, folded and trimmed
+//	person_name      the name, trimmed, with "·" for any middle dot
+//	address          the address, folded and trimmed
+//	geo_coordinate   "lon,lat" with the decimals as written
+//	date_of_birth    YYYY-MM-DD
+//
+// Every transform of govshare acts on the canonical form (tokens,
+// pseudonyms, FPE, DP person keys), so that one person written three ways is
+// one value. Validate(t, s) is Canonical's ok.
+func Canonical(t Type, s string) (string, bool) {
+	s = strings.TrimSpace(Fold(s))
+	if s == "" || len(s) > 4096 {
+		return "", false
+	}
+	switch t {
+	case TypeResidentID:
+		c, ok := compact(dropDecimalZero(unquote(s)), 18)
+		if ok && ValidResidentID(c) {
+			return c, true
+		}
+	case TypeUSCC:
+		c, ok := compact(unquote(s), 18)
+		if ok && ValidUSCC(c) {
+			return c, true
+		}
+	case TypeOrgCode:
+		// Printed XXXXXXXX-X: a separator only before the check character.
+		s = unquote(s)
+		if len(s) == 10 && isSeparator(s[8]) {
+			s = s[:8] + s[9:]
+		}
+		c, ok := compact(s, 9)
+		if ok && len(s) == 9 && ValidOrgCode(c) {
+			return c[:8] + "-" + c[8:], true
+		}
+	case TypeMobile:
+		return canonicalMobile(dropDecimalZero(unquote(s)))
+	case TypeLandline:
+		return canonicalLandline(dropDecimalZero(unquote(s)))
+	case TypeBankCard:
+		c, ok := compact(dropDecimalZero(unquote(s)), 19)
+		if ok && ValidBankCard(c) {
+			return c, true
+		}
+	case TypeLicensePlate:
+		return canonicalPlate(s)
+	case TypePassport:
+		c, ok := compact(s, 9)
+		if ok && ValidPassport(c) {
+			return c, true
+		}
+	case TypeTravelPermit:
+		c, ok := compact(s, 11)
+		if ok && ValidTravelPermit(c) {
+			return c, true
+		}
+	case TypeHKID:
+		return canonicalHKID(s)
+	case TypeTWID:
+		c, ok := compact(s, 10)
+		if ok && ValidTWID(c) {
+			return c, true
+		}
+	case TypeEmail:
+		s = strings.ReplaceAll(s, "。", ".")
+		if at := strings.LastIndexByte(s, '@'); at > 0 && ValidEmail(s) {
+			return s[:at+1] + strings.ToLower(s[at+1:]), true
+		}
+	case TypeIPv4, TypeIPv6:
+		a, err := netip.ParseAddr(s)
+		if err == nil && a.Zone() == "" && (a.Is4() == (t == TypeIPv4)) && !a.Is4In6() {
+			return a.String(), true
+		}
+	case TypeURL:
+		if ValidURL(s) {
+			return s, true
+		}
+	case TypePersonName:
+		s = strings.NewReplacer("•", "·", "・", "·", ".", "·").Replace(s)
+		if ValidPersonName(s) {
+			return s, true
+		}
+	case TypeAddress:
+		if ValidAddress(s) {
+			return s, true
+		}
+	case TypeGeoCoordinate:
+		if lon, lat, ok := splitCoordinate(s); ok {
+			return lon + "," + lat, true
+		}
+	case TypeDateOfBirth:
+		if d, ok := ParseDate(s); ok {
+			return d.Format("2006-01-02"), true
+		}
+	}
+	return "", false
+}
+
+// canonicalMobile strips a country prefix (+86, 0086, 86, (+86), with or
+// without a separator after it) and the grouping separators.
+func canonicalMobile(s string) (string, bool) {
+	for _, p := range [...]string{"(+86)", "(86)", "+86", "0086", "86"} {
+		if rest, ok := strings.CutPrefix(s, p); ok && len(rest) >= 11 {
+			rest = strings.TrimLeft(rest, " -")
+			if c, ok := compact(rest, 11); ok && len(c) == 11 && mobileDigits(c) {
+				return c, true
+			}
+		}
+	}
+	c, ok := compact(s, 11)
+	if ok && len(c) == 11 && mobileDigits(c) {
+		return c, true
+	}
+	return "", false
+}
+
+// canonicalLandline accepts an area code in brackets or followed by a
+// separator, the subscriber number possibly in groups, and an extension
+// after "-", "转", "ext" or "分机".
+func canonicalLandline(s string) (string, bool) {
+	ext := ""
+	for _, m := range [...]string{"转", "分机", "ext.", "ext", "EXT", "x"} {
+		if i := strings.LastIndex(s, m); i > 0 {
+			e := strings.TrimLeft(s[i+len(m):], " .:")
+			if len(e) >= 1 && len(e) <= 6 && allASCIIDigits(e) {
+				s, ext = strings.TrimRight(s[:i], " -"), e
+				break
+			}
+		}
+	}
+	area := ""
+	if s != "" && s[0] == '(' {
+		i := strings.IndexByte(s, ')')
+		if i < 0 {
+			return "", false
+		}
+		area, s = s[1:i], strings.TrimLeft(s[i+1:], " -")
+		if !allASCIIDigits(area) {
+			return "", false
+		}
+	}
+	if area == "" {
+		// 0755-…, 010 …: an area code set off by a separator
+		if i := strings.IndexAny(s, " -"); (i == 3 || i == 4) && allASCIIDigits(s[:i]) {
+			area, s = s[:i], strings.TrimLeft(s[i+1:], " -")
+		}
+	}
+	// A trailing "-NNNN" after a complete number is an extension.
+	if ext == "" && area != "" {
+		if i := strings.LastIndexByte(s, '-'); i > 0 {
+			head, e := s[:i], s[i+1:]
+			if len(e) <= 5 && allASCIIDigits(e) {
+				if d, ok := compact(area+head, 12); ok && landlineSplitDelim(d, true) == len(area) {
+					s, ext = head, e
+				}
+			}
+		}
+	}
+	d, ok := compact(s, 12)
+	if !ok {
+		return "", false
+	}
+	d = area + d
+	n := landlineSplitDelim(d, area != "")
+	if n == 0 || (area != "" && n != len(area)) {
+		return "", false
+	}
+	out := d[:n] + "-" + d[n:]
+	if ext != "" {
+		out += "-" + ext
+	}
+	return out, true
+}
+
+func allASCIIDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// plateSeps are written between a plate's office letter and its number.
+var plateSeps = []string{"·", "•", "・", ".", "-", " "}
+
+// canonicalPlate removes the separator after the office letter and upper-cases.
+func canonicalPlate(s string) (string, bool) {
+	r, n := utf8.DecodeRuneInString(s)
+	if !strings.ContainsRune(provinceAbbrevs, r) {
+		return "", false
+	}
+	rest := strings.ToUpper(s[n:])
+	if len(rest) > 1 {
+		for _, sep := range plateSeps {
+			if strings.HasPrefix(rest[1:], sep) {
+				rest = rest[:1] + rest[1+len(sep):]
+				break
+			}
+		}
+	}
+	c := s[:n] + rest
+	if !strings.ContainsAny(rest, "·•・.- ") && ValidLicensePlate(c) {
+		return c, true
+	}
+	return "", false
+}
+
+// canonicalHKID accepts A123456(7), A123456 (7), A1234567 and lower case.
+func canonicalHKID(s string) (string, bool) {
+	s = strings.ToUpper(s)
+	body, check := s, ""
+	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
+		body, check = strings.TrimRight(s[:i], " "), s[i+1:len(s)-1]
+	} else if len(s) >= 2 {
+		body, check = s[:len(s)-1], s[len(s)-1:]
+	}
+	if len(check) != 1 || strings.ContainsAny(body, " ") {
+		return "", false
+	}
+	if c := body + check; (len(c) == 8 || len(c) == 9) && ValidHKID(c) {
+		return body + "(" + check + ")", true
+	}
+	return "", false
+}
+
+// splitCoordinate returns the two numbers of a coordinate pair as written,
+// in lon,lat order.
+func splitCoordinate(s string) (lon, lat string, ok bool) {
+	x, y, _, ok := ParseCoordinate(s)
+	if !ok {
+		return "", "", false
+	}
+	var a, b string
+	if i := strings.IndexByte(s, ','); i >= 0 {
+		a, b = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	} else if f := strings.Fields(s); len(f) == 2 {
+		a, b = f[0], f[1]
+	} else {
+		return "", "", false
+	}
+	a, b = strings.TrimPrefix(a, "+"), strings.TrimPrefix(b, "+")
+	// ParseCoordinate swaps a lat,lon pair; keep lon first.
+	if (x < 0) != strings.HasPrefix(a, "-") || !closeTo(x, a) {
+		a, b = b, a
+	}
+	_ = y
+	return a, b, true
+}
+
+// closeTo reports whether the decimal string d denotes v (as parsed).
+func closeTo(v float64, d string) bool {
+	f, _, ok := parseDecimal(d)
+	return ok && f == v
+}

@@ -1,0 +1,73 @@
+package classify
+
+import "testing"
+
+// TestCanonicalWrittenForms: each written form of one value has one canonical form.
+func TestCanonicalWrittenForms(t *testing.T) {
+	fixedNow(t)
+	cases := []struct {
+		typ   Type
+		want  string
+		forms []string
+	}{
+		{TypeResidentID, "11010519491231002X", []string{
+			"11010519491231002X", "11010519491231002x", "110105 19491231 002X", "110105-19491231-002x",
+			"1101 0519 4912 3100 2X", "１１０１０５１９４９１２３１００２ｘ", "110105－19491231－002X", "'11010519491231002X",
+			"=\"11010519491231002X\"", " 110105　19491231　002X ",
+		}},
+		{TypeMobile, "13812345678", []string{
+			"13812345678", "138-1234-5678", "138 1234 5678", "138 12345678", "+86 138 1234 5678", "+86-13812345678",
+			"86-13812345678", "008613812345678", "(+86)13812345678", "１３８１２３４５６７８", "13812345678.0", "'13812345678",
+		}},
+		{TypeLandline, "0755-23456789", []string{"0755-23456789", "(0755)23456789", "（0755）23456789", "075523456789", "0755 2345 6789", "０７５５－２３４５６７８９"}},
+		{TypeLandline, "0755-12345678", []string{"(0755)12345678", "0755-12345678", "（0755） 1234 5678"}},
+		{TypeLandline, "0512-41040901-8001", []string{"0512-41040901-8001", "0512-41040901转8001", "（0512）41040901转8001"}},
+		{TypeBankCard, "6222021234567890128", []string{"6222 0212 3456 7890 128", "6222021234567890128", "６２２２０２１２３４５６７８９０１２８"}},
+		{TypeUSCC, "91350100M000100Y43", []string{"91350100M000100Y43", "9135 0100 M000 100Y 43", "９１３５０１００Ｍ０００１００Ｙ４３", "91350100m000100y43"}},
+		{TypeOrgCode, "D2143569-X", []string{"D2143569-X", "D2143569X", "d2143569-x", "Ｄ２１４３５６９－Ｘ"}},
+		{TypeHKID, "A123456(3)", []string{"A123456(3)", "A123456 (3)", "A1234563", "a123456(3)", "Ａ１２３４５６（３）"}},
+		{TypeLicensePlate, "粤BD12345", []string{"粤BD12345", "粤B·D12345", "粤B•D12345", "粤B・D12345", "粤B.D12345", "粤B-D12345", "粤B D12345", "粤bd12345", "粤Ｂ·Ｄ１２３４５"}},
+		{TypeLicensePlate, "粤B1234学", []string{"粤B1234学", "粤B·1234学"}},
+		{TypeEmail, "zhang.san@example.com", []string{"zhang.san@example.com", "zhang.san＠example．com", "zhang.san@example。com", "zhang.san@EXAMPLE.COM"}},
+		{TypeDateOfBirth, "1990-01-02", []string{"1990-01-02", "1990年1月2日", "1990年1月2号", "１９９０年１月２日", "19900102"}},
+		{TypeGeoCoordinate, "116.4074,39.9042", []string{"116.4074,39.9042", "39.9042,116.4074", "116.4074，39.9042", "116.4074 39.9042"}},
+	}
+	for _, c := range cases {
+		for i, f := range c.forms {
+			got, ok := Canonical(c.typ, f)
+			if !ok || got != c.want {
+				t.Errorf("%s: form %d: ok=%v, canonical differs", c.typ, i, ok)
+			}
+			if !Validate(c.typ, f) {
+				t.Errorf("%s: form %d: Validate rejects what Canonical accepts", c.typ, i)
+			}
+		}
+	}
+}
+
+// TestCanonicalRefuses: separators cannot join two values, and checksums still decide.
+func TestCanonicalRefuses(t *testing.T) {
+	fixedNow(t)
+	cases := []struct {
+		typ Type
+		v   string
+	}{
+		{TypeResidentID, "110105  19491231002X"},
+		{TypeResidentID, "110105194912310021"},
+		{TypeResidentID, "-11010519491231002X"},
+		{TypeMobile, "1381234567"},
+		{TypeMobile, "12812345678"},
+		{TypeMobile, "13812345678.67"},
+		{TypeBankCard, "6222 0212 3456 7890 129"},
+		{TypeOrgCode, "D214356-9X"},
+		{TypeHKID, "A123456(4)"},
+		{TypeLicensePlate, "粤B··D12345"},
+		{TypeLandline, "(0755)1234567890"},
+		{TypeEmail, "a@b"},
+	}
+	for i, c := range cases {
+		if _, ok := Canonical(c.typ, c.v); ok {
+			t.Errorf("case %d (%s): accepted", i, c.typ)
+		}
+	}
+}
