@@ -44,10 +44,13 @@ func Detect(text string) []Finding {
 // Detect returns the identifiers in text, in order, non-overlapping.
 func (d *Detector) Detect(text string) []Finding { return d.AppendDetect(nil, text) }
 
-// AppendDetect appends the findings in text to dst and returns it. It
-// allocates nothing when dst has room: Values are substrings of text.
+// AppendDetect appends the findings in text to dst and returns it. Values
+// are substrings of text. It allocates nothing when dst has room and text
+// has no full-width or other foldable characters; otherwise it scans a
+// folded copy and reports spans in text's own bytes.
 func (d *Detector) AppendDetect(dst []Finding, text string) []Finding {
-	sc := scanner{s: text, out: dst}
+	sc := scanner{s: text, src: text, out: dst}
+	sc.s, sc.marks = foldMapped(text)
 	t := time.Now
 	if d.Now != nil {
 		t = d.Now
@@ -69,7 +72,9 @@ func (d *Detector) AppendDetect(dst []Finding, text string) []Finding {
 }
 
 type scanner struct {
-	s       string
+	s       string     // the text scanned: src, folded (see foldMapped)
+	src     string     // the text as given; spans and Values refer to it
+	marks   []foldMark // map offsets of s back to src
 	out     []Finding
 	today   int // yyyymmdd
 	only    bool
@@ -90,7 +95,8 @@ func (sc *scanner) on(t Type) bool {
 
 func (sc *scanner) emit(t Type, start, end int) int {
 	if sc.on(t) {
-		sc.out = append(sc.out, Finding{Type: t, Start: start, End: end, Value: sc.s[start:end]})
+		os, oe := sc.orig(start), sc.orig(end)
+		sc.out = append(sc.out, Finding{Type: t, Start: os, End: oe, Value: sc.src[os:oe]})
 	}
 	return end
 }
@@ -138,6 +144,12 @@ func (sc *scanner) run() {
 			continue
 		}
 		if c < utf8.RuneSelf {
+			if c == '(' {
+				if e := sc.paren(i); e > i {
+					i = e
+					continue
+				}
+			}
 			if c == ':' && i+1 < n && s[i+1] == ':' && (i == 0 || !isAlnum(s[i-1])) {
 				if e := sc.ipv6(i); e > i {
 					i = e
@@ -203,10 +215,15 @@ func (sc *scanner) ascii(i, j int, digits bool) int {
 			}
 		}
 	case '-', ' ':
-		if digits {
-			if e := sc.grouped(i, j); e > 0 {
+		if isDigit(s[i]) {
+			if e := sc.writtenGroups(i, j); e > 0 {
 				return e
 			}
+		}
+		// HK ID with a space before its bracketed check character
+		if next == ' ' && (j-i == 7 || j-i == 8) && j+4 <= len(s) && s[j+1] == '(' && s[j+3] == ')' &&
+			ValidHKID(s[i:j]+s[j+1:j+4]) {
+			return sc.emit(TypeHKID, i, j+4)
 		}
 		if next == '-' && j-i == 8 && j+2 <= len(s) && isAlnum(s[j+1]) && !isAlnum(sc.at(j+2)) {
 			if ValidOrgCode(s[i : j+2]) {
@@ -271,12 +288,17 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 		switch {
 		case n == 11:
 			if mobilePrefix(s[0], s[1], s[2]) {
+				if sc.amountAfter(j) || sc.amountBefore(i) {
+					return TypeNone
+				}
 				return TypeMobile
 			}
 			if landlineSplit(s) > 0 {
 				return TypeLandline
 			}
 		case n == 13 && s[0] == '8' && s[1] == '6' && mobileDigits(s[2:]):
+			return TypeMobile
+		case n == 15 && s[:4] == "0086" && mobileDigits(s[4:]):
 			return TypeMobile
 		case n == 18:
 			if sc.residentID(s) {
@@ -285,7 +307,7 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 			if sc.idShape(s) {
 				return TypeNone // a mistyped resident ID is nothing else
 			}
-			if bankIIN(s) && LuhnValid(s) {
+			if sc.card(s, i) {
 				return TypeBankCard
 			}
 			if usccStrict(s) {
@@ -295,11 +317,11 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 			if sc.legacyID(s) {
 				return TypeResidentID
 			}
-			if bankIIN(s) && LuhnValid(s) {
+			if sc.card(s, i) {
 				return TypeBankCard
 			}
 		case n >= 13 && n <= 19:
-			if bankIIN(s) && LuhnValid(s) {
+			if sc.card(s, i) {
 				return TypeBankCard
 			}
 		case n == 10 || n == 12:
@@ -328,6 +350,16 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 		}
 		if ValidTravelPermit(s) {
 			return TypeTravelPermit
+		}
+		if ValidOrgCode(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, orgCodeWords)) {
+			return TypeOrgCode
+		}
+		if ValidHKID(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, hkidWords)) {
+			return TypeHKID
+		}
+	case 8:
+		if ValidHKID(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, hkidWords)) {
+			return TypeHKID
 		}
 	case 11:
 		if ValidTravelPermit(s) {
@@ -377,80 +409,6 @@ func (sc *scanner) legacyID(s string) bool {
 	return sc.dateOK(1900+y, m, d)
 }
 
-// grouped handles digit groups joined by '-' or ' ': landlines
-// (010-12345678), mobiles (138-1234-5678, 138 1234 5678) and bank cards in
-// groups of four. s[i:j] is the first group.
-func (sc *scanner) grouped(i, j int) int {
-	s := sc.s
-	sep := s[j]
-	// Collect up to five groups separated by the same single separator.
-	var ends [6]int
-	ends[0] = j
-	g := 1
-	k := j
-	for g < 6 && k < len(s) && s[k] == sep {
-		e := k + 1
-		for e < len(s) && isDigit(s[e]) {
-			e++
-		}
-		if e == k+1 || (e < len(s) && isAlnum(s[e])) {
-			break
-		}
-		ends[g] = e
-		g++
-		k = e
-	}
-	if g < 2 {
-		return 0
-	}
-	var buf [24]byte
-	join := func(upto int) string {
-		b := buf[:0]
-		start := i
-		for x := 0; x < upto; x++ {
-			b = append(b, s[start:ends[x]]...)
-			start = ends[x] + 1
-		}
-		return string(b)
-	}
-	first := j - i
-	// landline: 0 + area code, then one subscriber group
-	if s[i] == '0' && (first == 3 || first == 4) {
-		d := join(2)
-		if landlineSplitDelim(d, true) == first {
-			return sc.emit(TypeLandline, i, ends[1])
-		}
-	}
-	// mobile: 3-4-4
-	if first == 3 && g >= 3 && ends[1]-j == 5 && ends[2]-ends[1] == 5 {
-		if d := join(3); mobileDigits(d) {
-			return sc.emit(TypeMobile, i, ends[2])
-		}
-	}
-	// bank card: groups of four, the last 1–4 (16–19 digits)
-	if first == 4 && g >= 4 {
-		for upto := min(g, 5); upto >= 4; upto-- {
-			ok := true
-			for x := 1; x < upto-1; x++ {
-				if ends[x]-ends[x-1] != 5 {
-					ok = false
-				}
-			}
-			if last := ends[upto-1] - ends[upto-2] - 1; last < 1 || last > 4 {
-				ok = false
-			}
-			if !ok {
-				continue
-			}
-			d := join(upto)
-			if len(d) >= 16 && len(d) <= 19 && bankIIN(d) && LuhnValid(d) {
-				return sc.emit(TypeBankCard, i, ends[upto-1])
-			}
-		}
-	}
-	return 0
-}
-
 // email matches local@domain starting at i.
 func (sc *scanner) email(i int) int {
 	s := sc.s
@@ -492,7 +450,9 @@ func (sc *scanner) url(i int) int {
 		return 0
 	}
 	if ValidURL(s[i:e]) {
-		return sc.emit(TypeURL, i, e)
+		sc.emit(TypeURL, i, e)
+		sc.nestedInURL(i, e)
+		return e
 	}
 	return 0
 }
@@ -510,6 +470,9 @@ func (sc *scanner) ipv4(i int) int {
 		return 0
 	}
 	if ValidIPv4(s[i:e]) {
+		if sc.notIPv4(i, e) {
+			return e
+		}
 		return sc.emit(TypeIPv4, i, e)
 	}
 	return 0

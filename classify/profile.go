@@ -19,6 +19,10 @@ type ColumnProfile struct {
 	Tier       Tier     `json:"tier"`
 	Confidence float64  `json:"confidence"`
 	Reasons    []string `json:"reasons"`
+	// Review is set when a person must look at the column before the
+	// draft is used: the header names an identifier type that the values
+	// do not confirm. DraftCatalog copies it into the field's review note.
+	Review string `json:"review,omitempty"`
 }
 
 // Profiler classifies columns from their header and a sample of values.
@@ -36,8 +40,11 @@ const (
 )
 
 // ProfileColumn classifies one column from its header name and sampled
-// values. Blank values are ignored. Content wins over a misleading header: a
-// column named "phone" whose values are not phone numbers is TypeNone.
+// values. Blank values are ignored. Content wins over a misleading header
+// for the type: a column named "phone" whose values are not phone numbers
+// is TypeNone. It never wins towards less protection: that column keeps the
+// category, level, sensitivity and tier a phone column would have, and is
+// marked for review (see the package doc, "Drafts never fail open").
 func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	clock := time.Now
 	if p != nil && p.Now != nil {
@@ -64,12 +71,17 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 			}
 		}
 	}
-	best, bestFrac := -1, 0.0
-	for k := range Types {
-		if f := float64(counts[k]) / float64(max(len(nonBlank), 1)); f > bestFrac {
-			best, bestFrac = k, f
+	// The type most values validate as; on a tie, a type with a check
+	// digit beats one without (a bare HK ID such as CA1234567 also has the
+	// shape of a travel permit, but only the check digit is evidence).
+	best, bestCount := -1, 0
+	for k, t := range Types {
+		c := counts[k]
+		if c > bestCount || (c > 0 && c == bestCount && hasCheckDigit(t) && !hasCheckDigit(Types[best])) {
+			best, bestCount = k, c
 		}
 	}
+	bestFrac := float64(bestCount) / float64(max(len(nonBlank), 1))
 	hintFrac := 0.0
 	if hint.typ != "" {
 		for k, t := range Types {
@@ -103,7 +115,7 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	default:
 		prof.Confidence = round2(1 - bestFrac)
 		if hint.typ != "" {
-			prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s but only %d of %d sampled values validate as it: content wins", name, hint.typ, int(hintFrac*float64(n)+0.5), n))
+			prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s but only %d of %d sampled values validate as it: not typed as it", name, hint.typ, int(hintFrac*float64(n)+0.5), n))
 		} else {
 			prof.Reasons = append(prof.Reasons, fmt.Sprintf("no identifier type validates for %d or more of %d sampled values", int(contentMatch*float64(n)+0.999), n))
 		}
@@ -115,6 +127,7 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	}
 	prof.applyType(nonBlank, clock())
 	prof.applyHeaderCategory(hint)
+	prof.applyHeaderFloor(hint, n)
 	if prof.Reasons == nil {
 		prof.Reasons = []string{}
 	}
@@ -122,6 +135,72 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// hasCheckDigit reports whether a type's values carry a check character.
+func hasCheckDigit(t Type) bool {
+	switch t {
+	case TypeResidentID, TypeUSCC, TypeOrgCode, TypeBankCard, TypeHKID, TypeTWID:
+		return true
+	}
+	return false
+}
+
+// tierRank orders tiers from least to most protected; an invalid tier ranks 0.
+func tierRank(t Tier) int {
+	switch t {
+	case TierUnconditional:
+		return 1
+	case TierConditional:
+		return 2
+	case TierNotShared:
+		return 3
+	}
+	return 0
+}
+
+// applyHeaderFloor keeps a column whose header names an identifier type at
+// least as protected as that type, and at least personal and conditional,
+// when the content does not confirm the type: values written in a way
+// Validate does not know, mistyped check digits, or a header that lies. The
+// draft is never looser than the header; it is marked for review, and the
+// reasons say why without quoting any value. A URL header is exempt (URLs
+// are public by themselves).
+func (p *ColumnProfile) applyHeaderFloor(h hint, n int) {
+	named := h.typ
+	if named == "" && h.geo {
+		named = TypeGeoCoordinate
+	}
+	if named == "" || named == TypeURL || n == 0 || p.Type == named {
+		return
+	}
+	f := typeClasses[named]
+	if f.cat == CategoryPublic {
+		f.cat = CategoryPersonal
+	}
+	if tierRank(f.tier) < tierRank(TierConditional) {
+		f.tier = TierConditional
+	}
+	looser := (p.Category == CategoryPublic && f.cat != CategoryPublic) ||
+		p.Level.Rank() < f.level.Rank() || (f.sensitive && !p.Sensitive) || tierRank(p.Tier) < tierRank(f.tier)
+	if p.Type != TypeNone && !looser {
+		return // content names another type at least as protected: content wins
+	}
+	if p.Category == CategoryPublic {
+		p.Category = f.cat
+	}
+	p.Level = MaxLevel(p.Level, f.level)
+	p.Sensitive = p.Sensitive || f.sensitive
+	if tierRank(p.Tier) < tierRank(f.tier) {
+		p.Tier = f.tier
+	}
+	what := "the sampled values do not validate as it"
+	if p.Type != TypeNone {
+		what = fmt.Sprintf("the sampled values validate as %s, which is less protected", p.Type)
+	}
+	p.Review = fmt.Sprintf("the header names %s but %s: confirm what the column holds, then delete this note", named, what)
+	p.Reasons = append([]string{fmt.Sprintf("header %q names %s but %s: kept at least %s, %s, tier %s as for %s, and marked for review (content may only make a draft stricter)",
+		p.Name, named, what, p.Category, p.Level, p.Tier, named)}, p.Reasons...)
+}
 
 // typeClass is the category, level, sensitivity and suggested tier of an
 // identifier type (DOMAIN.md §3; GB/T 35273 Appendix B for sensitivity).
@@ -174,7 +253,11 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 	case TypeResidentID:
 		minors := 0
 		for _, v := range values {
-			if id, err := ParseResidentID(v); err == nil && id.Minor(now) {
+			c, ok := Canonical(TypeResidentID, v)
+			if !ok {
+				continue
+			}
+			if id, err := ParseResidentID(c); err == nil && id.Minor(now) {
 				minors++
 			}
 		}
@@ -184,6 +267,10 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 	case TypeGeoCoordinate:
 		fine := 0
 		for _, v := range values {
+			v = Fold(v)
+			if c, ok := Canonical(TypeGeoCoordinate, v); ok {
+				v = c
+			}
 			if _, _, d, ok := ParseCoordinate(v); ok && d > 3 {
 				fine++
 			} else if d, ok := decimals(v); ok && d > 3 {
@@ -200,7 +287,7 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 // allDegrees reports whether every value is a decimal number of degrees.
 func allDegrees(values []string) bool {
 	for _, v := range values {
-		x, d, ok := parseDecimal(v)
+		x, d, ok := parseDecimal(Fold(v))
 		if !ok || d < 1 || x < -180 || x > 180 {
 			return false
 		}
@@ -233,7 +320,18 @@ func (p *ColumnProfile) applyHeaderCategory(h hint) {
 		} else {
 			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks personal information", h.word)}, p.Reasons...)
 		}
+	case h.ownMoney && p.Type == TypeNone && p.Category == CategoryPublic:
+		p.Category, p.Tier = CategoryPersonal, TierConditional
+		p.Reasons = append([]string{fmt.Sprintf("header keyword %q names what a person is paid, taxed or credited with: personal information, conditional", h.money)}, p.Reasons...)
+	case h.money != "" && p.Type == TypeNone && p.Category == CategoryPublic:
+		p.Reasons = append(p.Reasons, moneyNote(h.money))
 	}
+}
+
+// moneyNote is the reason a column of amounts carries while nothing in its
+// table says whose they are.
+func moneyNote(word string) string {
+	return fmt.Sprintf("header keyword %q names an amount of money: public unless the table identifies a person", word)
 }
 
 // hint is what a header says about its column.
@@ -243,6 +341,11 @@ type hint struct {
 	sensitive bool
 	geo       bool // a single latitude or longitude column
 	word      string
+	// money is the keyword naming an amount of money ("" if none);
+	// ownMoney marks amounts that belong to a person by their nature
+	// (wages, personal income tax, contribution base).
+	money    string
+	ownMoney bool
 }
 
 type headerKeywords struct {
@@ -287,6 +390,18 @@ var (
 	sensitiveParts    = []string{"民族", "宗教", "信仰", "病历", "诊断", "病史", "健康", "疾病", "指纹", "人脸", "虹膜", "犯罪", "违法", "性取向", "收入", "存款", "余额", "行踪", "轨迹", "religion", "ethnic", "diagnosis", "medical", "health", "criminal", "fingerprint", "biometric", "income", "salary"}
 	personalAttrParts = []string{"性别", "年龄", "婚姻", "学历", "职业", "marital", "education", "occupation"}
 	personalAttrExact = []string{"xb", "nl", "gender", "sex", "age"}
+	// Amounts of money. ownMoney words name what only a person is paid,
+	// taxed or credited with; the others are a person's only when the
+	// table identifies a person (attachAmounts). 收入, 存款, 余额, income
+	// and salary are sensitive (above) and stricter already.
+	ownMoneyParts = []string{"工资", "薪资", "薪酬", "薪金", "薪水", "应发合计", "实发合计", "应发金额", "实发金额",
+		"个税", "个人所得税", "缴费基数", "wage", "payroll", "grosspay", "netpay"}
+	ownMoneyExact = []string{"pay"}
+	moneyParts    = []string{"金额", "补贴", "补助", "津贴", "奖金", "奖励金", "税额", "纳税", "税款", "罚款", "罚金", "罚没",
+		"赔偿", "补偿", "缴费", "缴存", "缴纳", "报销", "救助金", "慰问金", "养老金", "退休金", "抚恤金", "公积金", "医保",
+		"社保", "费用", "amount", "subsidy", "allowance", "bonus", "compensation", "penalty", "payment", "pension",
+		"benefit", "taxamount", "taxpaid", "taxdue", "taxpayable", "balance", "deposit"}
+	moneyExact = []string{"tax", "fine", "fee", "fees"}
 )
 
 // normalizeHeader lowercases and drops spaces, underscores and punctuation.
@@ -338,6 +453,13 @@ func headerHint(name string) hint {
 	if out.typ == "" {
 		if w := match(geoExact, geoParts); w != "" {
 			out.geo, out.word = true, w
+		}
+	}
+	if out.typ == "" && out.cat == "" && !out.geo {
+		if w := match(ownMoneyExact, ownMoneyParts); w != "" {
+			out.money, out.ownMoney = w, true
+		} else if w := match(moneyExact, moneyParts); w != "" {
+			out.money = w
 		}
 	}
 	return out

@@ -240,26 +240,32 @@ func ValidLandline(s string) bool {
 	return landlineSplit(s) > 0
 }
 
-// bankIIN reports whether the digits start with an issuer prefix seen on
-// cards in China and fit that scheme's lengths: UnionPay 62 and 60/6013
-// (16–19), Visa 4 (13, 16, 19), Mastercard 51–55 and 2221–2720 (16),
-// JCB 35 (16–19), American Express 34/37 (15), domestic 9 (95/98 debit, 16–19).
+// bankIIN reports whether the digits start with an issuer prefix of a card
+// used in China and fit that scheme's lengths: UnionPay 62 (16–19), Bank of
+// China's 6013 (16–19), ICBC's 9558 debit (19), Visa 4 (16, 19), Mastercard
+// 51–55 and 2221–2720 (16), JCB 3528–3589 (16–19), American Express 34/37
+// (15). A number that only passes Luhn, which one in ten does by chance,
+// needs this evidence as well.
 func bankIIN(d string) bool {
 	n := len(d)
+	if n < 15 {
+		return false
+	}
 	switch d[0] {
 	case '6':
-		return n >= 16 && n <= 19 && (d[1] == '2' || d[1] == '0' || d[1] == '5')
+		return n >= 16 && (d[1] == '2' || d[:4] == "6013")
 	case '4':
-		return n == 13 || n == 16 || n == 19
+		return n == 16 || n == 19
 	case '5':
 		return n == 16 && d[1] >= '1' && d[1] <= '5'
 	case '2':
 		p, _ := atoiN(d, 0, 4)
 		return n == 16 && p >= 2221 && p <= 2720
 	case '3':
-		return (n >= 16 && n <= 19 && d[1] == '5') || (n == 15 && (d[1] == '4' || d[1] == '7'))
+		p, _ := atoiN(d, 0, 4)
+		return (n >= 16 && p >= 3528 && p <= 3589) || (n == 15 && (d[1] == '4' || d[1] == '7'))
 	case '9':
-		return n >= 16 && n <= 19 && (d[1] == '5' || d[1] == '8')
+		return n == 19 && d[:4] == "9558"
 	}
 	return false
 }

@@ -1,0 +1,68 @@
+package classify
+
+import "testing"
+
+// TestDetectWrittenForms: identifiers as people write them are found, with
+// the span of what is written; look-alikes of §2 of issue 9 are not.
+func TestDetectWrittenForms(t *testing.T) {
+	card16 := luhnComplete("622848000000000000"[:15])
+	card19 := luhnComplete("622202123456789012")
+	cases := []struct {
+		name string
+		text string
+		want []want
+	}{
+		{"full-width mobile", "手机：１３８１２３４５６７８。", []want{{TypeMobile, "１３８１２３４５６７８"}}},
+		{"full-width id with x", "身份证１１０１０５１９４９１２３１００２ｘ，", []want{{TypeResidentID, "１１０１０５１９４９１２３１００２ｘ"}}},
+		{"mixed widths", "证件号11010５19491231００2X", []want{{TypeResidentID, "11010５19491231００2X"}}},
+		{"full-width email", "邮箱zhang＠example．com；", []want{{TypeEmail, "zhang＠example．com"}}},
+		{"email with 。", "邮箱zhang@example。com，谢谢", []want{{TypeEmail, "zhang@example。com"}}},
+		{"bracketed area code", "电话（0755）12345678转8001，", []want{{TypeLandline, "（0755）12345678转8001"}}},
+		{"bracketed ascii", "tel (0512)41040901.", []want{{TypeLandline, "(0512)41040901"}}},
+		{"landline extension", "010-62345678-8001 and 0755-23456789转8001", []want{{TypeLandline, "010-62345678-8001"}, {TypeLandline, "0755-23456789转8001"}}},
+		{"id 6-8-4", "身份证号 110105 19491231 002X 已核", []want{{TypeResidentID, "110105 19491231 002X"}}},
+		{"id in fours with dashes", "1101-0519-4912-3100-2X", []want{{TypeResidentID, "1101-0519-4912-3100-2X"}}},
+		{"id full-width dashes", "110105－19491231－002X", []want{{TypeResidentID, "110105－19491231－002X"}}},
+		{"id ocr spacing", "1101 05194 91231 002X", []want{{TypeResidentID, "1101 05194 91231 002X"}}},
+		{"mobile 3-8", "手机 138 12345678。", []want{{TypeMobile, "138 12345678"}}},
+		{"mobile prefixes", "+86 138 1234 5678、86-13812345678、008613812345678、(+86)13812345678",
+			[]want{{TypeMobile, "+86 138 1234 5678"}, {TypeMobile, "86-13812345678"}, {TypeMobile, "008613812345678"}, {TypeMobile, "(+86)13812345678"}}},
+		{"card 16 in fours", "卡号 " + group4(card16) + "。", []want{{TypeBankCard, group4(card16)}}},
+		{"card 19 in fours", "卡号 " + group4(card19) + "。", []want{{TypeBankCard, group4(card19)}}},
+		{"uscc in groups", "9135 0100 M000 100Y 43", []want{{TypeUSCC, "9135 0100 M000 100Y 43"}}},
+		{"hk id with space", "香港身份证 A123456 (3)", []want{{TypeHKID, "A123456 (3)"}}},
+		{"plates with separators", "粤B·D12345、粤B•D12345、粤B・D12345、粤B.D12345、粤B-D12345、粤B D12345",
+			[]want{{TypeLicensePlate, "粤B·D12345"}, {TypeLicensePlate, "粤B•D12345"}, {TypeLicensePlate, "粤B・D12345"}, {TypeLicensePlate, "粤B.D12345"}, {TypeLicensePlate, "粤B-D12345"}, {TypeLicensePlate, "粤B D12345"}}},
+		{"special plates", "粤B1234学，京A1234警，粤Z1234港", []want{{TypeLicensePlate, "粤B1234学"}, {TypeLicensePlate, "京A1234警"}, {TypeLicensePlate, "粤Z1234港"}}},
+		{"nested in url", "https://x.gov.cn/q?sfzh=11010519491231002X&tel=13812345678",
+			[]want{{TypeURL, "https://x.gov.cn/q?sfzh=11010519491231002X&tel=13812345678"}, {TypeResidentID, "11010519491231002X"}, {TypeMobile, "13812345678"}}},
+		{"bare org code line", "D2143569X\n", []want{{TypeOrgCode, "D2143569X"}}},
+		{"bare hkid line", "A1234563\n", []want{{TypeHKID, "A1234563"}}},
+		{"excel forms", "'11010519491231002X =\"13812345678\" 13812345678.0", []want{{TypeResidentID, "11010519491231002X"}, {TypeMobile, "13812345678"}, {TypeMobile, "13812345678"}}},
+		// Look-alikes.
+		{"luhn without iin", "编码 " + luhnComplete("123456789012345"), nil},
+		{"card-shaped contract number", "合同编号" + card16 + "，流水号" + card19, nil},
+		{"19 digits failing luhn", "卡号 " + group4(card16+"123"), nil},
+		{"versions are not ips", "版本12.17.8.182，v1.2.3.4，第6.2.8.28条", nil},
+		{"amounts are not mobiles", "金额13812345678元，合计13,812,345.67，13812345678.67", nil},
+		{"hotlines and icp", "12345 12315 95588 10086 400-820-8820 京ICP备12345678号-1 京公网安备 11010502030143号", nil},
+		{"masked and timestamps", "138****5678 110105********002X 6222 **** **** 1234 20261203093512 1733212345678 2026-12-03 09:35:12", nil},
+		{"bare org code in prose", "型号D2143569X的设备", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := detectAll(c.text)
+			if len(got) != len(c.want) {
+				t.Fatalf("got %d findings %v, want %d", len(got), got, len(c.want))
+			}
+			for i, f := range got {
+				if f.Type != c.want[i].typ || f.Value != c.want[i].value {
+					t.Errorf("finding %d: got %s, want %s of %d bytes", i, f, c.want[i].typ, len(c.want[i].value))
+				}
+				if c.text[f.Start:f.End] != f.Value {
+					t.Errorf("finding %d: span does not match value", i)
+				}
+			}
+		})
+	}
+}
