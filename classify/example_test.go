@@ -62,7 +62,7 @@ func ExampleProfiler_ProfileColumn() {
 	col = p.ProfileColumn("sfzh", []string{"11010519491231002X"})
 	fmt.Println(col.Type, col.Category, col.Level, col.Sensitive, col.Tier)
 	// Output:
-	// none public unconditional
+	// none personal conditional
 	// cn_resident_id personal important true conditional
 }
 

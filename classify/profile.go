@@ -134,6 +134,108 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	return prof
 }
 
+// ProfileTable classifies the columns of one table: each column as
+// ProfileColumn does, then the rules that need the whole table (an amount
+// of money in a table that identifies a person is that person's: see
+// the package doc). columns[i] holds the sampled values of names[i].
+func (p *Profiler) ProfileTable(names []string, columns [][]string) []ColumnProfile {
+	out := make([]ColumnProfile, len(names))
+	for i, name := range names {
+		var vals []string
+		if i < len(columns) {
+			vals = columns[i]
+		}
+		out[i] = p.ProfileColumn(name, vals)
+	}
+	return attachAmounts(out)
+}
+
+// Whose rows a table holds, by the types of its columns: an identity
+// document names the person the row is about; a name, mobile or bank card
+// does too, unless the table has an organization code (its rows are then
+// organizations, and those columns their contacts), or the name is under
+// a header for someone acting for an organization.
+var (
+	personDocTypes = []Type{TypeResidentID, TypePassport, TypeTravelPermit, TypeHKID, TypeTWID}
+	personTypes    = []Type{TypePersonName, TypeMobile, TypeBankCard}
+	orgRoleParts   = []string{"法定代表人", "法人代表", "法人", "负责人", "联系人", "聯繫人", "经办人", "代理人", "legalrepresentative", "legalperson", "contact"}
+)
+
+// personColumn returns the index of a column that identifies the person a
+// row is about, or -1. A column marked for review counts as the type its
+// header names.
+func personColumn(cols []ColumnProfile) int {
+	typeOf := func(c *ColumnProfile) Type {
+		if c.Type == TypeNone && c.Review != "" {
+			return headerHint(c.Name).typ
+		}
+		return c.Type
+	}
+	in := func(t Type, ts []Type) bool {
+		for _, x := range ts {
+			if t == x {
+				return true
+			}
+		}
+		return false
+	}
+	org := false
+	for i := range cols {
+		t := typeOf(&cols[i])
+		if in(t, personDocTypes) {
+			return i
+		}
+		org = org || t == TypeUSCC || t == TypeOrgCode
+	}
+	if org {
+		return -1
+	}
+	for i := range cols {
+		if !in(typeOf(&cols[i]), personTypes) {
+			continue
+		}
+		h, role := normalizeHeader(cols[i].Name), false
+		for _, w := range orgRoleParts {
+			role = role || strings.Contains(h, w)
+		}
+		if !role {
+			return i
+		}
+	}
+	return -1
+}
+
+// attachAmounts returns cols with every public column of amounts raised to
+// personal, conditional when the table identifies a person. It only ever
+// makes a profile stricter, and applying it twice changes nothing.
+func attachAmounts(cols []ColumnProfile) []ColumnProfile {
+	who := personColumn(cols)
+	if who < 0 {
+		return cols
+	}
+	out := make([]ColumnProfile, len(cols))
+	copy(out, cols)
+	for i := range out {
+		c := &out[i]
+		h := headerHint(c.Name)
+		if h.money == "" || c.Type != TypeNone || c.Category != CategoryPublic {
+			continue
+		}
+		c.Category = CategoryPersonal
+		if tierRank(c.Tier) < tierRank(TierConditional) {
+			c.Tier = TierConditional
+		}
+		reasons := []string{fmt.Sprintf("header keyword %q names an amount of money and column %q identifies the person each row is about: money attached to a person is personal information, conditional", h.money, cols[who].Name)}
+		for _, r := range c.Reasons {
+			if r != moneyNote(h.money) {
+				reasons = append(reasons, r)
+			}
+		}
+		c.Reasons = reasons
+	}
+	return out
+}
+
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // hasCheckDigit reports whether a type's values carry a check character.
@@ -198,8 +300,8 @@ func (p *ColumnProfile) applyHeaderFloor(h hint, n int) {
 		what = fmt.Sprintf("the sampled values validate as %s, which is less protected", p.Type)
 	}
 	p.Review = fmt.Sprintf("the header names %s but %s: confirm what the column holds, then delete this note", named, what)
-	p.Reasons = append([]string{fmt.Sprintf("header %q names %s but %s: kept at least %s, %s, tier %s as for %s, and marked for review (content may only make a draft stricter)",
-		p.Name, named, what, p.Category, p.Level, p.Tier, named)}, p.Reasons...)
+	p.Reasons = append([]string{fmt.Sprintf("header %q names %s but %s: kept at least as protected as %s (%s, %s, tier %s) and marked for review; content may only make a draft stricter",
+		p.Name, named, what, named, f.cat, f.level, f.tier)}, p.Reasons...)
 }
 
 // typeClass is the category, level, sensitivity and suggested tier of an

@@ -200,7 +200,7 @@ func mobileDigits(s string) bool {
 func landlineSplit(d string) int { return landlineSplitDelim(d, false) }
 
 func landlineSplitDelim(d string, delimited bool) int {
-	if len(d) < 10 || len(d) > 12 || d[0] != '0' {
+	if len(d) < 10 || len(d) > 12 || d[0] != '0' || d[1] == '0' {
 		return 0
 	}
 	if _, ok := atoiN(d, 0, len(d)); !ok {

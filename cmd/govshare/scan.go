@@ -51,11 +51,10 @@ func cmdScan(e *env, args []string) error {
 			cols[i] = append(cols[i], v)
 		}
 	}
+	// The table rules (an amount in a table that identifies a person is
+	// that person's) need every column: profile the table as a whole.
 	var p classify.Profiler
-	profiles := make([]classify.ColumnProfile, len(header))
-	for i, name := range header {
-		profiles[i] = p.ProfileColumn(name, cols[i])
-	}
+	profiles := p.ProfileTable(header, cols)
 	if *catalogOut != "" {
 		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
 		if err := classify.SaveCatalog(*catalogOut, classify.DraftCatalog(base, profiles), classify.DraftComment...); err != nil {
@@ -82,7 +81,17 @@ func cmdScan(e *env, args []string) error {
 		return err
 	}
 	if *catalogOut != "" {
-		fmt.Fprintf(e.stdout, "draft catalog written to %s: review it before use\n", *catalogOut)
+		review := 0
+		for _, p := range profiles {
+			if p.Review != "" {
+				review++
+			}
+		}
+		if review > 0 {
+			fmt.Fprintf(e.stdout, "draft catalog written to %s: review it before use (%d fields marked for review)\n", *catalogOut, review)
+		} else {
+			fmt.Fprintf(e.stdout, "draft catalog written to %s: review it before use\n", *catalogOut)
+		}
 	}
 	return nil
 }
