@@ -72,7 +72,7 @@ func Fold(s string) string {
 
 // isSeparator reports the characters written between groups of one
 // identifier's characters (after Fold).
-func isSeparator(c byte) bool { return c == ' ' || c == '-' || c == '\t' }
+func isSeparator(c byte) bool { return c == ' ' || c == '-' }
 
 // unquote strips the wrappers a spreadsheet puts around a value typed as
 // text: a leading apostrophe ('110105…) and the formula ="…". The value must
@@ -160,6 +160,11 @@ func Canonical(t Type, s string) (string, bool) {
 	s = strings.TrimSpace(Fold(s))
 	if s == "" || len(s) > 4096 {
 		return "", false
+	}
+	switch t {
+	case TypeResidentID, TypeUSCC, TypeOrgCode, TypeMobile, TypeLandline, TypeBankCard:
+		// 138—1234—5678: an em dash between groups
+		s = strings.ReplaceAll(s, "—", "-")
 	}
 	switch t {
 	case TypeResidentID:
@@ -278,6 +283,16 @@ func canonicalLandline(s string) (string, bool) {
 		}
 	}
 	area := ""
+	// +86 10 6234 5678: the country code, then the area code without its 0
+	for _, p := range [...]string{"(+86)", "+86", "0086"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			rest = strings.TrimLeft(rest, " -")
+			if rest != "" && rest[0] != '0' {
+				s = "0" + rest
+			}
+			break
+		}
+	}
 	if s != "" && s[0] == '(' {
 		i := strings.IndexByte(s, ')')
 		if i < 0 {
@@ -343,6 +358,12 @@ func canonicalPlate(s string) (string, bool) {
 		return "", false
 	}
 	rest := strings.ToUpper(s[n:])
+	for _, sep := range [...]string{" ", "·"} {
+		if t, ok := strings.CutPrefix(rest, sep); ok {
+			rest = t
+			break
+		}
+	}
 	if len(rest) > 1 {
 		for _, sep := range plateSeps {
 			if strings.HasPrefix(rest[1:], sep) {

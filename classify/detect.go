@@ -215,7 +215,8 @@ func (sc *scanner) ascii(i, j int, digits bool) int {
 			}
 		}
 	case '-', ' ':
-		if isDigit(s[i]) {
+		// USCCs may start with A, N or Y (the registering authority)
+		if c := s[i]; isDigit(c) || c == 'A' || c == 'N' || c == 'Y' {
 			if e := sc.writtenGroups(i, j); e > 0 {
 				return e
 			}
@@ -327,6 +328,10 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 		case n == 10 || n == 12:
 			if landlineSplit(s) > 0 {
 				return TypeLandline
+			}
+		case n == 9:
+			if ValidOrgCode(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, orgCodeWords)) {
+				return TypeOrgCode
 			}
 		}
 		return TypeNone

@@ -69,8 +69,16 @@ func (sc *scanner) han(i int, r rune, size int) int {
 	}
 	s := sc.s
 	if f&hanPlate != 0 {
-		if k := plateTail(s[i+size:]); k > 0 {
-			e := i + size + k
+		// 粤B12345, and with a space or dot after the province: 粤 B12345
+		p := i + size
+		for _, sep := range [...]string{" ", "·"} {
+			if strings.HasPrefix(s[p:], sep) && p+len(sep) < len(s) && plateLetter(s[p+len(sep)]) {
+				p += len(sep)
+				break
+			}
+		}
+		if k := plateTail(s[p:]); k > 0 {
+			e := p + k
 			if e >= len(s) || !isAlnum(s[e]) {
 				return sc.emit(TypeLicensePlate, i, e)
 			}

@@ -75,23 +75,47 @@ func foldInText(s string, i int, r rune, n int) rune {
 		if r == '。' && emailDomainBefore(s, i) && tldAt(s, i+n) {
 			return '.'
 		}
+		// 138—1234—5678: an em dash between digits separates groups
+		if r == '—' && i > 0 && isDigitRune(lastRune(s[:i])) {
+			if nr, _ := utf8.DecodeRuneInString(s[i+n:]); isDigitRune(nr) {
+				return '-'
+			}
+		}
 		return r
 	case f >= '0' && f <= '9', f >= 'A' && f <= 'Z', f >= 'a' && f <= 'z',
 		f == '@', f == '.', f == '-', f == '+', f == '_', f == ' ':
 		return f
 	case f == '(':
-		if nr, _ := utf8.DecodeRuneInString(s[i+n:]); isDigitRune(nr) || nr == '+' || nr == '＋' {
+		// （0755）, （+86）, and a bracketed check character （A）
+		nr, m := utf8.DecodeRuneInString(s[i+n:])
+		if isDigitRune(nr) || nr == '+' || nr == '＋' {
 			return f
 		}
+		if isAlnumRune(nr) {
+			if cr, _ := utf8.DecodeRuneInString(s[i+n+m:]); cr == '）' || cr == ')' {
+				return f
+			}
+		}
 	case f == ')':
-		if pr, _ := utf8.DecodeLastRuneInString(s[:i]); isDigitRune(pr) {
+		if pr, _ := utf8.DecodeLastRuneInString(s[:i]); isAlnumRune(pr) {
 			return f
 		}
 	}
 	return r
 }
 
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
+
+// isAlnumRune reports ASCII and full-width letters and digits.
+func isAlnumRune(r rune) bool {
+	r = foldRune(r)
+	return r < utf8.RuneSelf && isAlnum(byte(r))
+}
 
 // commonTLDs are the top-level and second-level labels seen in Chinese
 // e-mail addresses; after a "。" they tell a domain from a new sentence.
@@ -240,13 +264,19 @@ func mobileGrouping(gs []group) bool {
 // separated area code and an optional extension. It returns where scanning
 // resumes, or 0.
 func (sc *scanner) writtenGroups(i, j int) int {
+	s := sc.s
+	// A run inside a sequence of groups that did not make an identifier
+	// from its start is not the start of one: 7206 0547 4444 3979 236 holds
+	// no landline 0547 4444….
+	if i >= 2 && isSeparator(s[i-1]) && isDigit(s[i-2]) {
+		return 0
+	}
 	var arr [maxGroups]group
 	n := sc.groups(i, j, &arr)
 	if n < 2 {
 		return 0
 	}
 	gs := arr[:n]
-	s := sc.s
 	var buf [32]byte
 	allDigits := func(gs []group) bool {
 		for _, g := range gs {
@@ -274,12 +304,27 @@ func (sc *scanner) writtenGroups(i, j int) int {
 	}
 	// Mobile after a country prefix written as its own group: 86 138…, 0086-138….
 	if p := s[i:j]; p == "86" || p == "0086" {
-		if e := sc.groupedMobile(gs[1:]); e > 0 {
+		if e := sc.mobileInGroups(gs[1:]); e > 0 {
 			start := i
 			if i > 0 && s[i-1] == '+' {
 				start--
 			}
 			return sc.emit(TypeMobile, start, e)
+		}
+		// +86 10 6234 5678: a landline's area code without its 0
+		if n >= 3 && allDigits(gs[1:]) {
+			for k := min(n, 4); k >= 3; k-- {
+				d := append(buf[:0], '0')
+				d = sc.joinGroups(d, gs[1:k])
+				area := gs[1].end - gs[1].start + 1
+				if landlineSplitDelim(string(d), true) == area {
+					start := i
+					if i > 0 && s[i-1] == '+' {
+						start--
+					}
+					return sc.emit(TypeLandline, start, sc.extension(gs[k-1].end))
+				}
+			}
 		}
 	}
 	// The longest run of groups that is a resident ID, USCC, card or mobile.
@@ -317,6 +362,17 @@ func (sc *scanner) writtenGroups(i, j int) int {
 // number is all of its groups.
 func (sc *scanner) lastDigitGroup(gs []group, k int) bool {
 	return k == len(gs) || !sc.allDigits(gs[k].start, gs[k].end)
+}
+
+// mobileInGroups returns the end of a mobile written in the first groups of
+// gs, or 0.
+func (sc *scanner) mobileInGroups(gs []group) int {
+	for k := min(len(gs), 11); k >= 1; k-- {
+		if e := sc.groupedMobile(gs[:k]); e > 0 {
+			return e
+		}
+	}
+	return 0
 }
 
 // groupedMobile returns the end of a mobile written in the groups gs (all
@@ -384,7 +440,7 @@ func (sc *scanner) paren(i int) int {
 	}
 	inner := s[k:d]
 	b := d + 1
-	for b < len(s) && s[b] == ' ' && b-d <= 2 {
+	for b < len(s) && (s[b] == ' ' || s[b] == '-') && b-d <= 2 {
 		b++
 	}
 	if b >= len(s) || !isDigit(s[b]) {
@@ -399,7 +455,7 @@ func (sc *scanner) paren(i int) int {
 	gs := arr[:n]
 	switch inner {
 	case "+86", "86", "0086", "+0086":
-		if end := sc.groupedMobile(gs); end > 0 {
+		if end := sc.mobileInGroups(gs); end > 0 {
 			return sc.emit(TypeMobile, i, end)
 		}
 		if e-b == 11 && mobileDigits(s[b:e]) && !sc.amountAfter(e) {

@@ -66,3 +66,30 @@ func TestDetectWrittenForms(t *testing.T) {
 		})
 	}
 }
+
+func TestDetectWrittenMore(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want []want
+	}{
+		{"space after province", "车牌 粤 B12345，京·A12345", []want{{TypeLicensePlate, "粤 B12345"}, {TypeLicensePlate, "京·A12345"}}},
+		{"em dashes", "手机138—1234—5678。", []want{{TypeMobile, "138—1234—5678"}}},
+		{"bracket then dash", "(010)-62345678", []want{{TypeLandline, "(010)-62345678"}}},
+		{"+86 landline", "Tel +86 10 6234 5678, +86-755-23456789", []want{{TypeLandline, "+86 10 6234 5678"}, {TypeLandline, "+86-755-23456789"}}},
+		{"em dash prose", "数据——2026年", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := detectAll(c.text)
+			if len(got) != len(c.want) {
+				t.Fatalf("got %d findings %v, want %d", len(got), got, len(c.want))
+			}
+			for i, f := range got {
+				if f.Type != c.want[i].typ || f.Value != c.want[i].value {
+					t.Errorf("finding %d: got %s, want %s of %d bytes", i, f, c.want[i].typ, len(c.want[i].value))
+				}
+			}
+		})
+	}
+}
