@@ -403,6 +403,8 @@ func openOutcome(err error) string {
 		return audit.OutcomeUntrustedProvider
 	case errors.Is(err, envelope.ErrUnknownSuite):
 		return "unknown_suite"
+	case errors.Is(err, envelope.ErrKeyNotValid):
+		return "key_not_valid"
 	case errors.Is(err, envelope.ErrAuth), errors.Is(err, envelope.ErrMalformed):
 		return audit.OutcomeTampered
 	}

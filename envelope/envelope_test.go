@@ -24,7 +24,7 @@ var levels = []classify.Level{classify.LevelGeneral, classify.LevelImportant, cl
 var sentinels = map[string]error{
 	"ErrMalformed": ErrMalformed, "ErrUnknownSuite": ErrUnknownSuite, "ErrWrongPurpose": ErrWrongPurpose,
 	"ErrWrongRecipient": ErrWrongRecipient, "ErrUntrustedProvider": ErrUntrustedProvider,
-	"ErrExpired": ErrExpired, "ErrNotYetValid": ErrNotYetValid, "ErrAuth": ErrAuth,
+	"ErrExpired": ErrExpired, "ErrNotYetValid": ErrNotYetValid, "ErrAuth": ErrAuth, "ErrKeyNotValid": ErrKeyNotValid,
 	"ErrOnwardTransferProhibited": ErrOnwardTransferProhibited,
 }
 
@@ -507,7 +507,8 @@ func TestHeaderMarshalRejects(t *testing.T) {
 	h, _ := Inspect(bytes.NewReader(env))
 	for name, f := range map[string]func(h *Header){
 		"transfer allowed": func(h *Header) { h.OnwardTransferProhibited = false },
-		"version 2":        func(h *Header) { h.Version = 2 },
+		"version 1":        func(h *Header) { h.Version = 1 },
+		"version 3":        func(h *Header) { h.Version = 3 },
 		"before 1970":      func(h *Header) { h.NotBefore = time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC) },
 		"suite mismatch":   func(h *Header) { h.Suite = SuiteCore },
 	} {
@@ -539,7 +540,7 @@ func FuzzOpen(f *testing.F) {
 	for _, lv := range levels {
 		f.Add(seal(f, tk, sampleOptions(lv, 300), samplePlaintext(300)))
 	}
-	f.Add([]byte("GOVSHENV\x01\x00\x00\x00\x00"))
+	f.Add([]byte("GOVSHENV\x02\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var w recordingWriter
 		_, err := Open(&w, bytes.NewReader(b), int64(len(b)), openOpts(tk))

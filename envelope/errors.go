@@ -11,8 +11,9 @@ import (
 // callers (and the share-record log) can tell the refusals apart with
 // errors.Is.
 var (
-	// ErrMalformed: not an envelope/v1, an unknown version, a non-canonical
-	// or out-of-range encoding, truncation, or trailing bytes.
+	// ErrMalformed: not an envelope, an unknown version (envelope/v1, which
+	// has no key commitment, included), a non-canonical or out-of-range
+	// encoding, truncation, or trailing bytes.
 	ErrMalformed = format.ErrMalformed
 	// ErrUnknownSuite: a suite code outside the allow-list, or a suite that
 	// does not match the highest level in the field manifest.
@@ -25,17 +26,23 @@ var (
 	// ErrUntrustedProvider: the envelope names a provider (or signing key)
 	// other than the trusted public bundle's.
 	ErrUntrustedProvider = errors.New("govshare/envelope: provider is not the trusted one")
+	// ErrKeyNotValid: the provider's signing key, as the trusted bundle
+	// describes it, was not valid at the envelope's issue time: the key was
+	// retired or revoked by then, or not yet valid
+	// (keys.PublicBundle.SigningKeyValidAt).
+	ErrKeyNotValid = errors.New("govshare/envelope: provider's signing key was not valid at the issue time")
 	// ErrExpired: the open time is after not_after.
 	ErrExpired = errors.New("govshare/envelope: envelope has expired")
 	// ErrNotYetValid: the open time is before not_before.
 	ErrNotYetValid = errors.New("govshare/envelope: envelope is not yet valid")
-	// ErrAuth: the signature, key stanza or a payload chunk does not
-	// authenticate: the envelope was modified after sealing.
+	// ErrAuth: the signature, key stanza, key commitment or a payload chunk
+	// does not authenticate: the envelope was modified after sealing, or the
+	// input changed while Open read it.
 	ErrAuth = errors.New("govshare/envelope: envelope does not authenticate (tampered)")
 	// ErrTampered is [ErrAuth].
 	ErrTampered = ErrAuth
 	// ErrOnwardTransferProhibited: the envelope forbids passing its data on
-	// (always, in envelope/v1).
+	// (every envelope does).
 	ErrOnwardTransferProhibited = errors.New("govshare/envelope: onward transfer is prohibited")
 )
 

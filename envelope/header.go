@@ -86,6 +86,29 @@ func (id *ID) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// Commitment is an envelope's key commitment: HMAC-SHA256 keyed with the
+// data key over lp("govshare/envelope/v2/key-commitment") ‖ envelope id. It
+// is in the signed header, so the provider's signature commits to the one
+// data key that opens the envelope. It prints as hex.
+type Commitment [format.CommitSize]byte
+
+// String returns the commitment in lowercase hex.
+func (c Commitment) String() string { return hex.EncodeToString(c[:]) }
+
+// MarshalText encodes the commitment as hex.
+func (c Commitment) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText decodes a hex commitment.
+func (c *Commitment) UnmarshalText(b []byte) error {
+	if len(b) != 2*format.CommitSize {
+		return errorf("key commitment must be %d hex digits", 2*format.CommitSize)
+	}
+	if _, err := hex.Decode(c[:], b); err != nil {
+		return errorf("key commitment is not hex")
+	}
+	return nil
+}
+
 // Field is one entry of the field manifest: what a payload column is and in
 // which form it left the provider.
 type Field struct {
@@ -104,7 +127,7 @@ type Field struct {
 // H, which the key stanza, every payload chunk and the signature commit to.
 // The JSON form (struct tags) is for display only.
 type Header struct {
-	Version     int              `json:"version"` // always 1
+	Version     int              `json:"version"` // always 2
 	Suite       Suite            `json:"suite"`
 	ID          ID               `json:"id"`
 	IssuedAt    time.Time        `json:"issued_at"`
@@ -118,7 +141,7 @@ type Header struct {
 	// The window: opening is allowed for NotBefore ≤ now ≤ NotAfter.
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
-	// OnwardTransferProhibited must be true in envelope/v1: the recipient may
+	// OnwardTransferProhibited must be true: the recipient may
 	// not pass the data on (DOMAIN.md §1, 谁经手、谁使用、谁负责).
 	OnwardTransferProhibited bool    `json:"onward_transfer_prohibited"`
 	Fields                   []Field `json:"fields"`
@@ -126,6 +149,9 @@ type Header struct {
 	RecordCount              uint64  `json:"record_count"`
 	PayloadLength            uint64  `json:"payload_length"` // plaintext bytes
 	Digest                   string  `json:"digest_alg"`     // payload digest algorithm: sha256-chunks
+	// KeyCommitment commits to the data key (see [Commitment]); Open
+	// refuses a key stanza whose data key does not match it.
+	KeyCommitment Commitment `json:"key_commitment"`
 }
 
 // MarshalBinary returns the canonical header bytes. Times are stored as whole
@@ -171,7 +197,7 @@ func (h *Header) wire() (*format.Header, error) {
 		return nil, wrap(ErrMalformed, "version %d", h.Version)
 	}
 	if !h.OnwardTransferProhibited {
-		return nil, wrap(ErrMalformed, "envelope/v1 requires onward transfer to be prohibited")
+		return nil, wrap(ErrMalformed, "onward transfer must be prohibited")
 	}
 	w := &format.Header{
 		Suite:         uint8(h.Suite),
@@ -188,6 +214,7 @@ func (h *Header) wire() (*format.Header, error) {
 		RecordCount:   h.RecordCount,
 		PayloadLength: h.PayloadLength,
 		Digest:        format.Code(format.Digests, h.Digest),
+		KeyCommitment: h.KeyCommitment,
 	}
 	var err error
 	if w.IssuedAt, err = unix(h.IssuedAt, "issued_at"); err != nil {
@@ -236,6 +263,7 @@ func fromWire(w *format.Header) *Header {
 		RecordCount:              w.RecordCount,
 		PayloadLength:            w.PayloadLength,
 		Digest:                   format.Digests[w.Digest],
+		KeyCommitment:            w.KeyCommitment,
 	}
 	h.Fields = make([]Field, len(w.Fields))
 	for i, f := range w.Fields {

@@ -34,6 +34,22 @@ var t0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
 type testKeys struct {
 	prov, recv, other *keys.Keyring
+	master            tink.AEAD
+}
+
+// reload returns a fresh copy of a department's checked-in keyring, for a
+// test that rotates, retires or revokes without touching the shared one.
+func (tk *testKeys) reload(t testing.TB, dept string) *keys.Keyring {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "keys", dept+".keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := keys.Parse(b, dept, tk.master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 var (
@@ -72,7 +88,7 @@ func loadKeys() (*testKeys, error) {
 		}
 		return keys.Parse(b, dept, master)
 	}
-	var tk testKeys
+	tk := testKeys{master: master}
 	for _, p := range []struct {
 		dept string
 		dst  **keys.Keyring

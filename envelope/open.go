@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"io"
 	"slices"
@@ -43,19 +44,25 @@ type layout struct {
 // Open verifies an envelope and writes its plaintext to w. r must be
 // seekable (an *os.File or *bytes.Reader) because Open makes two passes:
 //
-//  1. checks the header against opts (trusted provider, recipient, purpose,
-//     window), hashes every ciphertext chunk and verifies the provider's
-//     signature over H, the key stanza and the payload digest;
-//  2. only then unwraps the data key and decrypts, writing each chunk.
+//  1. checks the header against opts (trusted provider, the signing key's
+//     validity at the issue time, recipient, purpose, window), hashes every
+//     ciphertext chunk, keeping each chunk's hash, and verifies the
+//     provider's signature over H, the key stanza and the payload digest;
+//  2. only then unwraps the data key, checks it against the header's key
+//     commitment, and decrypts, writing each chunk once its hash is found
+//     equal to the one the signature covered.
 //
-// Nothing is written to w unless the whole envelope authenticated. Errors
-// wrap one of the package's sentinels. If r changes between the passes, a
-// modified chunk fails its AES-GCM tag and Open returns [ErrAuth] having
-// written at most the chunks before it: give Open a file no one else writes.
+// Nothing is written to w unless the whole envelope authenticated, and
+// nothing but what the provider signed is ever written. Errors wrap one of
+// the package's sentinels. If r changes between the passes, the first chunk
+// that differs fails with [ErrAuth] before it is written, and Open returns
+// having written only the chunks before it: give Open a file no one else
+// writes.
 //
 // Both passes run on every core (chunks are read with concurrent ReadAt calls
 // and hashed or decrypted in parallel); w sees the plaintext in order, from
-// one Write at a time.
+// one Write at a time. Memory is constant but for the chunk hashes kept
+// between the passes: 32 bytes per 64 KiB chunk (0.5 MiB per GiB of payload).
 func Open(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions) (*Header, error) {
 	return openWorkers(w, r, size, opts, stream.Workers())
 }
@@ -77,6 +84,11 @@ func openWorkers(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions, worke
 	if err := checkTrust(h, opts.Trust, sigKind); err != nil {
 		return nil, err
 	}
+	// A signature dated when its key was retired or revoked is no
+	// signature: a leaked old key must not sign new envelopes.
+	if err := opts.Trust.KeyValidAt(sigKind, h.SignerKeyID, h.IssuedAt); err != nil {
+		return nil, wrap(ErrKeyNotValid, "issued %s; %s", h.IssuedAt.Format(time.RFC3339), keyDetail(err))
+	}
 	if err := checkRecipient(h, opts.Keys, kemKind); err != nil {
 		return nil, err
 	}
@@ -95,7 +107,7 @@ func openWorkers(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions, worke
 	}
 
 	hh := sha256.Sum256(l.header)
-	digest, err := payloadDigest(r, l, workers)
+	digest, hashes, err := payloadDigest(r, l, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +135,15 @@ func openWorkers(w io.Writer, r io.ReaderAt, size int64, opts OpenOptions, worke
 	if err != nil || len(dataKey) != format.DataKeySize {
 		return nil, wrap(ErrAuth, "key stanza does not decrypt")
 	}
-	if err := openPayload(w, r, l, dataKey, hh[:], string(opts.Purpose), workers); err != nil {
+	// The provider signed the stanza, but only the commitment ties the
+	// signature to one data key: without it a provider could sign a payload
+	// that opens under two keys and later show an arbiter the other one.
+	if c := keyCommitment(dataKey, h.ID); subtle.ConstantTimeCompare(c[:], h.KeyCommitment[:]) != 1 {
+		clear(dataKey)
+		return nil, wrap(ErrAuth, "data key does not match the header's key commitment")
+	}
+	defer clear(dataKey)
+	if err := openPayload(w, r, l, dataKey, hh[:], hashes, string(opts.Purpose), workers); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -251,9 +271,13 @@ func (l *layout) readChunk(r io.ReaderAt, i uint64, c *stream.Chunk) error {
 }
 
 // payloadDigest is pass 1: D over every ciphertext chunk, read and hashed on
-// `workers` goroutines, the chunk hashes fed to D in order.
-func payloadDigest(r io.ReaderAt, l *layout, workers int) ([]byte, error) {
+// `workers` goroutines, the chunk hashes fed to D in order. It returns the
+// chunk hashes too: pass 2 checks every chunk it reads against them.
+func payloadDigest(r io.ReaderAt, l *layout, workers int) ([]byte, [][32]byte, error) {
 	d := stream.NewDigest(l.chunks)
+	// l.chunks is bounded by the input's size (readLayout), so the input
+	// itself pays for this: 32 bytes per 64 KiB chunk.
+	hashes := make([][32]byte, l.chunks)
 	err := stream.Run(l.chunks, workers, nil,
 		func(i uint64, c *stream.Chunk) error {
 			if err := l.readChunk(r, i, c); err != nil {
@@ -262,21 +286,26 @@ func payloadDigest(r io.ReaderAt, l *layout, workers int) ([]byte, error) {
 			c.SumHash()
 			return nil
 		},
-		func(_ uint64, c *stream.Chunk) error {
+		func(i uint64, c *stream.Chunk) error {
 			d.Add(c.Hash)
+			hashes[i] = c.Hash
 			return nil
 		})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return d.Sum(), nil
+	return d.Sum(), hashes, nil
 }
 
 // openPayload is pass 2: read and decrypt every chunk on `workers` goroutines
 // and write them in order. The purpose in the key derivation is the opener's.
-// A chunk that fails its tag stops the run before it is written, and no
-// later chunk is written either.
-func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, purpose string, workers int) error {
+// Each chunk is hashed again and must equal its pass-1 hash, which the
+// verified signature covers (through D): a chunk read differently the second
+// time would otherwise pass its AES-GCM tag whenever whoever changed it holds
+// the data key (the provider, or the recipient itself). A chunk that differs
+// or fails its tag stops the run before it is written, and no later chunk is
+// written either.
+func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, hashes [][32]byte, purpose string, workers int) error {
 	key, err := stream.PayloadKey(dataKey, hh, purpose)
 	if err != nil {
 		return errorf("payload key: %w", err)
@@ -289,6 +318,10 @@ func openPayload(w io.Writer, r io.ReaderAt, l *layout, dataKey, hh []byte, purp
 		func(i uint64, c *stream.Chunk) error {
 			if err := l.readChunk(r, i, c); err != nil {
 				return err
+			}
+			c.SumHash()
+			if c.Hash != hashes[i] {
+				return wrap(ErrAuth, "payload chunk %d differs from the one the signature was checked against (the input changed between the passes)", i)
 			}
 			if err := c.Open(aead, hh, i, i == l.chunks-1); err != nil {
 				return wrap(ErrAuth, "payload chunk %d", i)
@@ -315,7 +348,7 @@ func Inspect(r io.Reader) (*Header, error) {
 }
 
 // Reshare would pass an envelope's data on to another department. Every
-// envelope/v1 prohibits onward transfer (DOMAIN.md §1: the user must not give
+// envelope prohibits onward transfer (DOMAIN.md §1: the user must not give
 // shared data to third parties), so Reshare reads the header and refuses with
 // [ErrOnwardTransferProhibited]; a malformed envelope fails with its parse
 // error. It is the one place a program asks, so the refusal can be logged.
@@ -332,7 +365,7 @@ func Reshare(r io.Reader, to *keys.PublicBundle) error {
 	if h.OnwardTransferProhibited {
 		return wrap(ErrOnwardTransferProhibited, "envelope %s from %s to %s may not be passed to %s", h.ID, h.Provider, h.Recipient, target)
 	}
-	// Unreachable in v1 (the parser requires the flag); kept so a future
+	// Unreachable (the parser requires the flag); kept so a future
 	// version that permits transfer cannot silently pass here.
 	return wrap(ErrOnwardTransferProhibited, "envelope %s: onward transfer is not supported", h.ID)
 }

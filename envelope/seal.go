@@ -2,11 +2,13 @@ package envelope
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/govshare/govshare/classify"
@@ -48,6 +50,9 @@ type SealOptions struct {
 // and hashed on every core. It returns the header written (its ID and
 // [Header.Hash] are what the share-record log keeps).
 //
+// The provider's primary signing key of the suite must be valid at the issue
+// time ([ErrKeyNotValid] otherwise: Open would refuse the envelope).
+//
 // On error, whatever was written to w is not a valid envelope; discard it.
 func Seal(w io.Writer, plaintext io.Reader, opts SealOptions, provider *keys.Keyring, recipient *keys.PublicBundle) (*Header, error) {
 	return sealWorkers(w, plaintext, opts, provider, recipient, stream.Workers())
@@ -87,6 +92,11 @@ func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *k
 	if err != nil {
 		return nil, errorf("provider signer: %w", err)
 	}
+	// An envelope Open would refuse is not worth sealing: the signing key
+	// must be valid at the issue time (a clock set before the key's rotation).
+	if err := provider.Public().KeyValidAt(sigKind, signerID, now); err != nil {
+		return nil, wrap(ErrKeyNotValid, "issue time %s; %s", now.UTC().Format(time.RFC3339), keyDetail(err))
+	}
 	kemHandle, err := recipient.Handle(kemKind)
 	if err != nil {
 		return nil, errorf("recipient KEM key: %w", err)
@@ -121,6 +131,11 @@ func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *k
 	if _, err := rand.Read(h.ID[:]); err != nil {
 		return nil, errorf("envelope id: %w", err)
 	}
+	dataKey := make([]byte, format.DataKeySize)
+	if _, err := rand.Read(dataKey); err != nil {
+		return nil, errorf("data key: %w", err)
+	}
+	h.KeyCommitment = keyCommitment(dataKey, h.ID)
 	hb, err := h.MarshalBinary()
 	if err != nil {
 		return nil, err
@@ -132,10 +147,6 @@ func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *k
 	}
 	hh := sha256.Sum256(hb)
 
-	dataKey := make([]byte, format.DataKeySize)
-	if _, err := rand.Read(dataKey); err != nil {
-		return nil, errorf("data key: %w", err)
-	}
 	stanza, err := enc.Encrypt(dataKey, stanzaInfo(hh[:]))
 	if err != nil {
 		return nil, errorf("wrap data key: %w", err)
@@ -227,6 +238,31 @@ func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header
 func chunkLen(total, i uint64) int {
 	start := i * format.ChunkSize
 	return int(min(total-start, format.ChunkSize))
+}
+
+// keyCommitment is HMAC-SHA256(data key, lp(LabelKeyCommitment) ‖ id). A
+// data key other than the sealed one gives another value (HMAC-SHA256 is
+// collision resistant in its key as well), so the signed header names the one
+// data key, and through it the one plaintext, an envelope opens to: AES-GCM
+// alone is not key-committing, and a provider could otherwise craft a
+// payload that opens under two data keys to two plaintexts.
+func keyCommitment(dataKey []byte, id ID) Commitment {
+	m := hmac.New(sha256.New, dataKey)
+	m.Write(keys.AppendLengthPrefixed(nil, format.LabelKeyCommitment))
+	m.Write(id[:])
+	var c Commitment
+	m.Sum(c[:0])
+	return c
+}
+
+// keyDetail is a keys lifecycle error without its package prefix, for use
+// after an envelope sentinel.
+func keyDetail(err error) string {
+	s := err.Error()
+	for _, p := range []string{keys.ErrKeyNotValid.Error() + ": ", "govshare/keys: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
 }
 
 // stanzaInfo is the HPKE contextInfo: LabelKeyStanza ‖ H.

@@ -25,7 +25,7 @@ import (
 //
 //	file: general-ok.gse
 //	keys: tax-bureau              (the opener's keyring)
-//	trust: public-security-bureau (the provider bundle trusted)
+//	trust: public-security-bureau (the provider bundle trusted; see trustFor)
 //	purpose: administrative_basis
 //	now: 2026-03-01T09:00:00Z
 //	expect: ok                    (or: expect: err ErrName)
@@ -67,7 +67,7 @@ func makeVectors(t *testing.T) []*vector {
 		v.file, v.expect, v.ptHash, v.env = name+".gse", "err "+expect, "", env
 		return &v
 	}
-	general, _ := base("general-ok", classify.LevelGeneral, 1000, 1)
+	general, gpt := base("general-ok", classify.LevelGeneral, 1000, 1)
 	important, _ := base("important-ok", classify.LevelImportant, format.ChunkSize+4000, 2)
 	core, cpt := base("core-ok", classify.LevelCore, 200, 3)
 	empty, _ := base("empty-ok", classify.LevelGeneral, 0, 4)
@@ -87,7 +87,13 @@ func makeVectors(t *testing.T) []*vector {
 	ex.now = t0.Add(91 * 24 * time.Hour).Format(time.RFC3339)
 	ny := derive(general, "not-yet-valid", "ErrNotYetValid", general.env)
 	ny.now = t0.Add(-time.Minute).Format(time.RFC3339)
-	vs = append(vs, wp, wr, up, ex, ny,
+	revoked := derive(general, "signer-revoked-before-issue", "ErrKeyNotValid", general.env)
+	revoked.trust = trustRevoked
+	retired := derive(general, "signer-retired-before-issue", "ErrKeyNotValid", general.env)
+	retired.trust = trustRetired
+	later := derive(general, "signer-revoked-after-issue-ok", "", general.env)
+	later.expect, later.ptHash, later.trust = "ok", general.ptHash, trustRevokedLater
+	vs = append(vs, wp, wr, up, ex, ny, revoked, retired, later,
 		derive(general, "payload-flipped", "ErrAuth", flip(general.env, g.payload[0]+10)),
 		derive(important, "second-chunk-flipped", "ErrAuth", flip(important.env, p.payload[0]+format.ChunkSize+format.TagSize+10)),
 		derive(general, "stanza-flipped", "ErrAuth", flip(general.env, g.stanza[0]+40)),
@@ -95,7 +101,9 @@ func makeVectors(t *testing.T) []*vector {
 		derive(general, "header-id-flipped", "ErrAuth", flip(general.env, 14)),
 		derive(important, "truncated-at-chunk", "ErrMalformed", important.env[:p.payload[0]+format.ChunkSize+format.TagSize]),
 		derive(general, "appended", "ErrMalformed", append(bytes.Clone(general.env), '\n')),
-		derive(general, "unknown-version", "ErrMalformed", func() []byte { b := bytes.Clone(general.env); b[8] = 2; return b }()),
+		derive(general, "unknown-version", "ErrMalformed", func() []byte { b := bytes.Clone(general.env); b[8] = 3; return b }()),
+		derive(general, "envelope-v1", "ErrMalformed", func() []byte { b := bytes.Clone(general.env); b[8] = 1; return b }()),
+		derive(general, "uncommitted-data-key", "ErrAuth", uncommittedDataKey(t, tk, general.env, gpt)),
 		derive(general, "unknown-suite", "ErrUnknownSuite", func() []byte { b := bytes.Clone(general.env); b[13] = 9; return b }()),
 		derive(core, "downgraded-suite", "ErrUnknownSuite", func() []byte { b := bytes.Clone(core.env); b[13] = format.SuiteImportant; return b }()),
 		derive(core, "spliced-by-recipient", "ErrAuth", spliceForgery(t, tk, core.env, cpt)),
@@ -112,6 +120,64 @@ func makeVectors(t *testing.T) []*vector {
 		}()),
 	)
 	return vs
+}
+
+// Trust names beyond the three departments: the provider's bundle after a
+// lifecycle change, made from its checked-in keyring by trustFor.
+const (
+	// Ed25519 rotated at t0−2h and the old key (which sealed the vectors)
+	// revoked from t0−1h.
+	trustRevoked = provDept + "+ed25519-revoked-at-t0-1h"
+	// Ed25519 rotated at t0−1h: the old key is retired from then.
+	trustRetired = provDept + "+ed25519-rotated-at-t0-1h"
+	// Ed25519 rotated at t0+1h and the old key revoked from t0+2h: what it
+	// signed at t0 stays valid.
+	trustRevokedLater = provDept + "+ed25519-revoked-at-t0+2h"
+)
+
+// trustFor returns the public bundle a manifest's trust line names.
+func trustFor(t *testing.T, tk *testKeys, name string) *keys.PublicBundle {
+	t.Helper()
+	change := func(rotate, revoke time.Duration) *keys.PublicBundle {
+		k := tk.reload(t, provDept)
+		old, _ := k.PrimaryKeyID(keys.KindSignEd25519)
+		if _, err := k.RotateAt(keys.KindSignEd25519, t0.Add(rotate)); err != nil {
+			t.Fatal(err)
+		}
+		if revoke != 0 {
+			if err := k.Revoke(keys.KindSignEd25519, old, t0.Add(revoke)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return k.Public()
+	}
+	switch name {
+	case provDept:
+		return tk.prov.Public()
+	case recvDept:
+		return tk.recv.Public()
+	case otherDept:
+		return tk.other.Public()
+	case trustRevoked:
+		return change(-2*time.Hour, -time.Hour)
+	case trustRetired:
+		return change(-time.Hour, 0)
+	case trustRevokedLater:
+		return change(time.Hour, 2*time.Hour)
+	}
+	t.Fatalf("unknown trust %q", name)
+	return nil
+}
+
+// uncommittedDataKey is the provider's own forgery: the real header, which
+// commits to the sealed data key, with a stanza wrapping another data key
+// and the payload encrypted under that one, all signed by the provider. It
+// authenticates everywhere but at the key commitment.
+func uncommittedDataKey(t *testing.T, tk *testKeys, env, pt []byte) []byte {
+	p := split(t, env)
+	hb := env[:p.header[1]]
+	other := bytes.Repeat([]byte{0x42}, format.DataKeySize)
+	return forge(t, tk, hb, wrapDataKey(t, tk, hb, other), encryptPayload(t, hb, other, pt))
 }
 
 // spliceForgery is the recipient's forgery: same header and stanza, payload
@@ -253,7 +319,7 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := OpenOptions{Keys: ring[v.keys], Trust: ring[v.trust].Public(), Purpose: classify.Purpose(v.purpose), Now: now}
+			opts := OpenOptions{Keys: ring[v.keys], Trust: trustFor(t, tk, v.trust), Purpose: classify.Purpose(v.purpose), Now: now}
 			got, _, err := open(env, opts)
 			if v.expect == "ok" {
 				if err != nil {

@@ -1,10 +1,12 @@
 package keys_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/govshare/govshare/crypto/keys"
 )
@@ -131,4 +133,44 @@ func ExampleKeyring_String() {
 	s := fmt.Sprintf("%+v", kr)
 	fmt.Println(s[:34])
 	// Output: keys.Keyring{dept:"tax-bureau" tok
+}
+
+// A department rotates its signing key and later revokes the old one from
+// the time it may have leaked. Signatures the old key made before then stay
+// valid; anything it signs dated later is refused by whoever holds the new
+// bundle.
+func ExampleKeyring_Revoke() {
+	kr, _ := keys.New("tax-bureau")
+	kind := keys.KindSignEd25519
+	old, _ := kr.PrimaryKeyID(kind)
+	rotated := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	_, _ = kr.RotateAt(kind, rotated)
+	_ = kr.Revoke(kind, old, rotated.Add(-24*time.Hour))
+
+	pub := kr.Public()
+	ki, _ := pub.KeyInfo(kind, old)
+	fmt.Println(pub.Version(), ki.State)
+	fmt.Println(pub.SigningKeyValidAt(old, rotated.Add(-48*time.Hour)) == nil)
+	fmt.Println(errors.Is(pub.SigningKeyValidAt(old, rotated.Add(-time.Hour)), keys.ErrKeyNotValid))
+	// Output:
+	// 3 revoked
+	// true
+	// true
+}
+
+// A recipient keeps the bundle whose fingerprint it compared with the
+// department by telephone, and accepts a later bundle only if VerifyUpdate
+// passes.
+func ExampleVerifyUpdate() {
+	kr, _ := keys.New("tax-bureau")
+	trusted := kr.Public()
+	fmt.Println(len(trusted.Fingerprint())) // 16 groups of 4 hex digits
+	_, _ = kr.Rotate(keys.KindSignMLDSA87)
+	next := kr.Public()
+	fmt.Println(keys.VerifyUpdate(trusted, next), next.Fingerprint() == trusted.Fingerprint())
+	fmt.Println(errors.Is(keys.VerifyUpdate(next, trusted), keys.ErrBundleRollback))
+	// Output:
+	// 79
+	// <nil> true
+	// true
 }

@@ -78,6 +78,9 @@ func TestFormatHidesKeyMaterial(t *testing.T) {
 			assertNoSecret(t, out, sec, k.String())
 		}
 	}
+	for _, sec := range secrets(t, kr.cur.Load().root) {
+		assertNoSecret(t, out, sec, "root")
+	}
 	mb, err := os.ReadFile(filepath.Join(dir, MasterFile))
 	if err != nil {
 		t.Fatal(err)

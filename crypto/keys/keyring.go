@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cloudflare/circl/oprf"
 	"github.com/tink-crypto/tink-go/v2/daead"
@@ -28,11 +29,13 @@ const FPEKeySize = 32
 // maxDeptLen bounds department names; they become file names.
 const maxDeptLen = 64
 
-// Keyring is one department's set of keys. It is safe for concurrent use;
-// [Keyring.Rotate] swaps in a new immutable state, so readers never block.
+// Keyring is one department's set of keys, its root key (which signs its
+// public bundles) and the lifecycle of its published keys. It is safe for
+// concurrent use; [Keyring.Rotate], [Keyring.Retire] and [Keyring.Revoke]
+// swap in a new immutable state, so readers never block.
 type Keyring struct {
 	dept string
-	mu   sync.Mutex // serializes Rotate
+	mu   sync.Mutex // serializes Rotate, Retire and Revoke
 	cur  atomic.Pointer[state]
 }
 
@@ -41,6 +44,8 @@ type Keyring struct {
 type state struct {
 	handles   [numKinds]*keyset.Handle
 	oprf      oprfSet
+	root      *keyset.Handle // the department's root key: signs public bundles only
+	life      lifecycle      // states of the published keys, bundle version
 	daead     tink.DeterministicAEAD
 	pseudonym *prf.Set
 	fpe       *prf.Set
@@ -80,7 +85,7 @@ func New(dept string) (*Keyring, error) {
 			continue
 		}
 		m := keyset.NewManager()
-		if _, err := addPrimary(m, k); err != nil {
+		if _, err := addPrimary(m, k, signingIDTaken(&handles, k)); err != nil {
 			return nil, err
 		}
 		h, err := m.Handle()
@@ -93,11 +98,15 @@ func New(dept string) (*Keyring, error) {
 	if _, err := oset.add(); err != nil {
 		return nil, err
 	}
-	return newKeyring(dept, handles, oset)
+	root, err := newRoot()
+	if err != nil {
+		return nil, err
+	}
+	return newKeyring(dept, handles, oset, root, defaultLifecycle(&handles))
 }
 
-func newKeyring(dept string, handles [numKinds]*keyset.Handle, oset oprfSet) (*Keyring, error) {
-	st, err := newState(dept, handles, oset)
+func newKeyring(dept string, handles [numKinds]*keyset.Handle, oset oprfSet, root *keyset.Handle, life lifecycle) (*Keyring, error) {
+	st, err := newState(dept, handles, oset, root, life)
 	if err != nil {
 		return nil, err
 	}
@@ -106,24 +115,86 @@ func newKeyring(dept string, handles [numKinds]*keyset.Handle, oset oprfSet) (*K
 	return kr, nil
 }
 
-// addPrimary generates a key of kind k in m and makes it primary.
-func addPrimary(m *keyset.Manager, k Kind) (uint32, error) {
+// rootKind is the algorithm of a department's root key, the key that signs
+// its public bundles: ML-DSA-87, the strongest signature govshare uses, since
+// the root is meant to last longer than any key it vouches for.
+const rootKind = KindSignMLDSA87
+
+// newRoot generates a root key: a keyset of one ML-DSA-87 key.
+func newRoot() (*keyset.Handle, error) {
+	m := keyset.NewManager()
+	if _, err := addPrimary(m, rootKind, nil); err != nil {
+		return nil, err
+	}
+	h, err := m.Handle()
+	if err != nil {
+		return nil, fmt.Errorf("govshare/keys: new root key: %w", err)
+	}
+	return h, nil
+}
+
+// checkRoot verifies a root keyset (private or public): exactly one key, of
+// the root algorithm.
+func checkRoot(h *keyset.Handle) error {
+	if err := checkHandle(rootKind, h); err != nil {
+		return fmt.Errorf("govshare/keys: root key: %w", err)
+	}
+	if h.Len() != 1 {
+		return errors.New("govshare/keys: root keyset must hold exactly one key")
+	}
+	return nil
+}
+
+// signingIDTaken reports, for a new key of kind k, whether an id is already
+// used by another signing kind, so that every signing key id names one key
+// ([PublicBundle.SigningKeyValidAt], [PublicBundle.VerifySignature]).
+func signingIDTaken(handles *[numKinds]*keyset.Handle, k Kind) func(uint32) bool {
+	if !isSigning(k) {
+		return nil
+	}
+	return func(id uint32) bool {
+		for _, o := range []Kind{KindSignEd25519, KindSignMLDSA65Ed25519, KindSignMLDSA87} {
+			if o == k || handles[o] == nil {
+				continue
+			}
+			for _, ki := range handles[o].KeysetInfo().GetKeyInfo() {
+				if ki.GetKeyId() == id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
+// addPrimary generates a key of kind k in m, with an id for which taken (if
+// not nil) is false, and makes it primary.
+func addPrimary(m *keyset.Manager, k Kind, taken func(uint32) bool) (uint32, error) {
 	p, err := k.params()
 	if err != nil {
 		return 0, err
 	}
-	id, err := m.AddNewKeyFromParameters(p)
-	if err != nil {
-		return 0, fmt.Errorf("govshare/keys: generate %v key: %w", k, err)
+	for {
+		id, err := m.AddNewKeyFromParameters(p)
+		if err != nil {
+			return 0, fmt.Errorf("govshare/keys: generate %v key: %w", k, err)
+		}
+		if taken != nil && taken(id) {
+			// Not yet primary, so it can go; try another id.
+			if err := m.Delete(id); err != nil {
+				return 0, fmt.Errorf("govshare/keys: generate %v key: %w", k, err)
+			}
+			continue
+		}
+		if err := m.SetPrimary(id); err != nil {
+			return 0, fmt.Errorf("govshare/keys: set %v primary: %w", k, err)
+		}
+		return id, nil
 	}
-	if err := m.SetPrimary(id); err != nil {
-		return 0, fmt.Errorf("govshare/keys: set %v primary: %w", k, err)
-	}
-	return id, nil
 }
 
-func newState(dept string, handles [numKinds]*keyset.Handle, oset oprfSet) (*state, error) {
-	st := &state{handles: handles, oprf: oset}
+func newState(dept string, handles [numKinds]*keyset.Handle, oset oprfSet, root *keyset.Handle, life lifecycle) (*state, error) {
+	st := &state{handles: handles, oprf: oset, root: root, life: life}
 	for _, k := range Kinds() {
 		if k.isTink() {
 			if err := checkHandle(k, handles[k]); err != nil {
@@ -133,6 +204,12 @@ func newState(dept string, handles [numKinds]*keyset.Handle, oset oprfSet) (*sta
 	}
 	if err := oset.check(); err != nil {
 		return nil, err
+	}
+	if err := checkRoot(root); err != nil {
+		return nil, err
+	}
+	if err := checkLifecycle(life, &handles); err != nil {
+		return nil, fmt.Errorf("govshare/keys: %w", err)
 	}
 	var err error
 	if st.daead, err = daead.New(handles[KindToken]); err != nil {
@@ -144,25 +221,9 @@ func newState(dept string, handles [numKinds]*keyset.Handle, oset oprfSet) (*sta
 	if st.fpe, err = prf.NewPRFSet(handles[KindFPE]); err != nil {
 		return nil, fmt.Errorf("govshare/keys: fpe primitive: %w", err)
 	}
-	pub := &PublicBundle{dept: dept, oprfPrimary: oset.primary}
-	for _, k := range Kinds() {
-		if !k.isPublic() {
-			continue
-		}
-		ph, err := handles[k].Public()
-		if err != nil {
-			return nil, fmt.Errorf("govshare/keys: %v public keyset: %w", k, err)
-		}
-		pub.handles[k] = ph
+	if st.pub, err = newBundle(dept, &handles, oset, root, life); err != nil {
+		return nil, err
 	}
-	for _, e := range oset.keys {
-		b, err := e.sk.Public().MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("govshare/keys: oprf public key: %w", err)
-		}
-		pub.oprf = append(pub.oprf, oprfPublic{id: e.id, key: b})
-	}
-	st.pub = pub
 	return st, nil
 }
 
@@ -333,38 +394,64 @@ func (k *Keyring) KeyIDs(kind Kind) ([]uint32, error) {
 	return ids, nil
 }
 
-// Rotate adds a fresh key of the given kind and makes it primary; returns
+// Rotate is [Keyring.RotateAt] at the current time.
+func (k *Keyring) Rotate(kind Kind) (uint32, error) { return k.RotateAt(kind, time.Now()) }
+
+// RotateAt adds a fresh key of the given kind and makes it primary; returns
 // its id. Old keys stay in the keyset, so tokens, FPE outputs and ciphertexts
 // made under them still reverse, and signatures still verify. Pseudonyms and
 // OPRF tokens made after a rotation differ from earlier ones for the same
 // value (they are irreversible; the recorded key id tells them apart).
+//
+// For the published kinds (KEM and signing keys) the new key is valid from
+// at, and the previous primary is retired at at: it still decrypts, and its
+// signatures dated before at still verify, but a signature it makes dated at
+// or after at is refused ([KeyInfo.ValidAt]). Rotating a published kind or
+// the OPRF key changes the public bundle, so its version goes up by one.
+//
 // Primitives already obtained from the keyring keep using the key that was
-// primary when they were made. Save the keyring afterwards.
-func (k *Keyring) Rotate(kind Kind) (uint32, error) {
+// primary when they were made. Save the keyring afterwards, and give the new
+// public bundle to the departments that trust this one.
+func (k *Keyring) RotateAt(kind Kind, at time.Time) (uint32, error) {
 	if !kind.valid() {
 		return 0, fmt.Errorf("govshare/keys: unknown key kind %v", kind)
+	}
+	at, err := lifeTime(at, "rotation")
+	if err != nil {
+		return 0, err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	old := k.cur.Load()
-	handles, oset := old.handles, old.oprf.clone()
+	handles, oset, life := old.handles, old.oprf.clone(), old.life.clone()
 	var id uint32
 	if kind == KindOPRF {
-		var err error
 		if id, err = oset.add(); err != nil {
 			return 0, err
 		}
+		life.version++
 	} else {
+		prev := old.handles[kind].KeysetInfo().GetPrimaryKeyId()
 		m := keyset.NewManagerFromHandle(old.handles[kind])
-		var err error
-		if id, err = addPrimary(m, kind); err != nil {
+		if id, err = addPrimary(m, kind, signingIDTaken(&handles, kind)); err != nil {
 			return 0, err
 		}
 		if handles[kind], err = m.Handle(); err != nil {
 			return 0, fmt.Errorf("govshare/keys: rotate %v: %w", kind, err)
 		}
+		if kind.isPublic() {
+			i, _ := life.find(kind, prev)
+			p := &life.infos[i]
+			if !p.NotBefore.IsZero() && at.Before(p.NotBefore) {
+				return 0, fmt.Errorf("govshare/keys: rotation time %s is before the current %v key's not_before %s", stamp(at), kind, stamp(p.NotBefore))
+			}
+			p.State, p.NotAfter = KeyRetired, at
+			life.infos = append(life.infos, KeyInfo{Kind: kind, ID: id, State: KeyActive, NotBefore: at})
+			sortInfos(life.infos, &handles)
+			life.version++
+		}
 	}
-	st, err := newState(k.dept, handles, oset)
+	st, err := newState(k.dept, handles, oset, old.root, life)
 	if err != nil {
 		return 0, err
 	}
@@ -372,9 +459,78 @@ func (k *Keyring) Rotate(kind Kind) (uint32, error) {
 	return id, nil
 }
 
-// Public returns the public bundle: KEM and signature public keysets and the
-// OPRF public keys. It holds no secrets and is what [Keyring.Save] writes to
-// <dept>.pub.
+// Retire ends the validity of a published (KEM or signing) key that is not
+// the primary at at: signatures it makes dated at or after at are refused.
+// Retiring only ever shortens a validity: an earlier retirement time stays.
+// Use it for a key that should no longer be trusted for new signatures
+// although nothing suggests it leaked; [Keyring.RotateAt] retires the
+// previous primary by itself. The bundle version goes up by one if anything
+// changed. Save the keyring afterwards.
+func (k *Keyring) Retire(kind Kind, id uint32, at time.Time) error {
+	return k.change(kind, id, at, "retirement", func(ki *KeyInfo, at time.Time) bool {
+		if ki.State == KeyRevoked || (!ki.NotAfter.IsZero() && !at.Before(ki.NotAfter)) {
+			return false
+		}
+		ki.State, ki.NotAfter = KeyRetired, at
+		return true
+	})
+}
+
+// Revoke declares a published key that is not the primary compromised or
+// withdrawn from at on: from that time nothing it signs is valid, whatever
+// its state before. at may be in the past; give the earliest time the key may
+// have been exposed, since a thief can date a signature before the
+// revocation. Revoking again only ever moves the time earlier. To revoke the
+// primary key, rotate first. The bundle version goes up by one if anything
+// changed. Save the keyring afterwards.
+func (k *Keyring) Revoke(kind Kind, id uint32, at time.Time) error {
+	return k.change(kind, id, at, "revocation", func(ki *KeyInfo, at time.Time) bool {
+		if ki.State == KeyRevoked && !at.Before(ki.RevokedAt) {
+			return false
+		}
+		ki.State, ki.RevokedAt = KeyRevoked, at
+		return true
+	})
+}
+
+// change applies a lifecycle change to a non-primary published key.
+func (k *Keyring) change(kind Kind, id uint32, at time.Time, what string, apply func(ki *KeyInfo, at time.Time) bool) error {
+	if !kind.isPublic() {
+		return fmt.Errorf("govshare/keys: %v keys are not published and have no lifecycle: rotate instead", kind)
+	}
+	at, err := lifeTime(at, what)
+	if err != nil {
+		return err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	old := k.cur.Load()
+	life := old.life.clone()
+	i, ok := life.find(kind, id)
+	if !ok {
+		return fmt.Errorf("%w: no %v key %d in %s's keyring", ErrUnknownKey, kind, id, k.dept)
+	}
+	if id == old.handles[kind].KeysetInfo().GetPrimaryKeyId() {
+		return fmt.Errorf("govshare/keys: %v key %d is the primary: rotate first", kind, id)
+	}
+	ki := life.infos[i]
+	if !apply(&ki, at) {
+		return nil
+	}
+	life.infos[i] = ki
+	life.version++
+	st, err := newState(k.dept, old.handles, old.oprf, old.root, life)
+	if err != nil {
+		return err
+	}
+	k.cur.Store(st)
+	return nil
+}
+
+// Public returns the public bundle: KEM and signature public keysets, the
+// OPRF public keys, every published key's lifecycle and the bundle version,
+// signed by the keyring's root key. It holds no secrets and is what
+// [Keyring.Save] writes to <dept>.pub.
 func (k *Keyring) Public() *PublicBundle { return k.cur.Load().pub }
 
 // String describes the keyring by department and primary key ids only.

@@ -216,6 +216,9 @@ func TestPublicBundleHasNoSecrets(t *testing.T) {
 			assertNoSecret(t, string(b), sec, k.String())
 		}
 	}
+	for _, sec := range secrets(t, kr.cur.Load().root) {
+		assertNoSecret(t, string(b), sec, "root")
+	}
 	p, err := ParsePublic(b)
 	if err != nil {
 		t.Fatal(err)
@@ -585,7 +588,7 @@ func fixedFPEKeyring(t testing.TB) *Keyring {
 	st := kr.cur.Load()
 	handles := st.handles
 	handles[KindFPE] = h
-	out, err := newKeyring("tax-bureau", handles, st.oprf)
+	out, err := newKeyring("tax-bureau", handles, st.oprf, st.root, st.life)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,23 +18,40 @@ import (
 )
 
 // Keyring file layout (<dept>.keys). Every byte is either checked exactly
-// (magic, department, kinds, lengths) or authenticated by the master AEAD,
+// (magic, department, tags, lengths) or authenticated by the master AEAD,
 // so flipping any byte makes [Load] fail:
 //
-//	"GSKR" ‖ version 0x01 ‖ u16 len ‖ dept ‖ u8 count (= 9)
-//	count × ( u8 kind ‖ u32 len ‖ ciphertext )   kinds in Kind order
+//	"GSKR" ‖ version 0x02 ‖ u16 len ‖ dept ‖ u8 count (= 11)
+//	count × ( u8 tag ‖ u32 len ‖ ciphertext )
 //
-// A Tink kind's ciphertext is the encrypted keyset of
+// The tags are the 9 kinds in Kind order, then 0xF0 (the root key) and 0xF1
+// (the lifecycle: key states and bundle version). A Tink kind's ciphertext,
+// and the root's, is the encrypted keyset of
 // [keyset.Handle.WriteWithAssociatedData] (the unauthenticated KeysetInfo
-// Tink would add is dropped); the OPRF entry is master.Encrypt of the OPRF
-// key blob. The associated data of each entry is
-// lp("govshare/keys/v1") ‖ lp(dept) ‖ lp(kind name), so an entry cannot be
-// moved to another department's file or to another kind.
+// Tink would add is dropped); the OPRF and lifecycle entries are
+// master.Encrypt of their blobs. The associated data of each entry is
+// lp("govshare/keys/v1") ‖ lp(dept) ‖ lp(name), name being the kind name,
+// "root" or "lifecycle", so an entry cannot be moved to another department's
+// file or to another slot.
+//
+// Version 0x01 files (count = 9, no root or lifecycle) still load: every key
+// is active with no bounds, the bundle is version 1, and a new root key is
+// made in memory. [Keyring.Save] writes version 0x02; until then every load
+// makes another root, so save the keyring before publishing its bundle.
 const (
 	keyringMagic   = "GSKR"
-	keyringVersion = 1
+	keyringVersion = 2
+	keyringV1      = 1
 	keyringADLabel = "govshare/keys/v1"
 	maxKeyringSize = 16 << 20
+	tagRoot        = 0xF0
+	tagLifecycle   = 0xF1
+	entryRoot      = "root"
+	entryLifecycle = "lifecycle"
+	extraEntries   = 2
+	kindEntries    = int(numKinds - 1)
+	keyringV2Count = kindEntries + extraEntries
+	keyringV1Count = kindEntries
 )
 
 var (
@@ -68,10 +85,10 @@ func (e *FileError) Error() string {
 // Unwrap returns the cause, so errors.Is(err, ErrDecrypt) works.
 func (e *FileError) Unwrap() error { return e.Err }
 
-func entryAD(dept string, k Kind) []byte {
+func entryAD(dept, name string) []byte {
 	b := AppendLengthPrefixed(nil, keyringADLabel)
 	b = AppendLengthPrefixed(b, dept)
-	return AppendLengthPrefixed(b, k.String())
+	return AppendLengthPrefixed(b, name)
 }
 
 // captureWriter keeps the ciphertext of an encrypted keyset.
@@ -97,7 +114,8 @@ func (r ciphertextReader) ReadEncrypted() (*tinkpb.EncryptedKeyset, error) {
 	return &tinkpb.EncryptedKeyset{EncryptedKeyset: r.ct}, nil
 }
 
-// Marshal encrypts every keyset under master and returns the keyring file.
+// Marshal encrypts every keyset, the root key and the lifecycle under
+// master and returns the keyring file.
 func (k *Keyring) Marshal(master tink.AEAD) ([]byte, error) {
 	if master == nil {
 		return nil, errors.New("govshare/keys: nil master key")
@@ -107,33 +125,49 @@ func (k *Keyring) Marshal(master tink.AEAD) ([]byte, error) {
 	b = append(b, keyringVersion)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(k.dept)))
 	b = append(b, k.dept...)
-	b = append(b, byte(numKinds-1))
+	b = append(b, byte(keyringV2Count))
+	add := func(tag byte, ct []byte) {
+		b = append(b, tag)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(ct)))
+		b = append(b, ct...)
+	}
+	encryptKeyset := func(h *keyset.Handle, name string) ([]byte, error) {
+		var w captureWriter
+		if err := h.WriteWithAssociatedData(&w, master, entryAD(k.dept, name)); err != nil {
+			return nil, fmt.Errorf("govshare/keys: encrypt %s keyset: %w", name, err)
+		}
+		return w.ct, nil
+	}
 	for _, kind := range Kinds() {
-		ad := entryAD(k.dept, kind)
 		var ct []byte
+		var err error
 		if kind == KindOPRF {
 			blob, err := st.oprf.marshal()
 			if err != nil {
 				return nil, err
 			}
-			if ct, err = master.Encrypt(blob, ad); err != nil {
+			if ct, err = master.Encrypt(blob, entryAD(k.dept, kind.String())); err != nil {
 				return nil, fmt.Errorf("govshare/keys: encrypt oprf keys: %w", err)
 			}
-		} else {
-			var w captureWriter
-			if err := st.handles[kind].WriteWithAssociatedData(&w, master, ad); err != nil {
-				return nil, fmt.Errorf("govshare/keys: encrypt %v keyset: %w", kind, err)
-			}
-			ct = w.ct
+		} else if ct, err = encryptKeyset(st.handles[kind], kind.String()); err != nil {
+			return nil, err
 		}
-		b = append(b, byte(kind))
-		b = binary.BigEndian.AppendUint32(b, uint32(len(ct)))
-		b = append(b, ct...)
+		add(byte(kind), ct)
 	}
+	ct, err := encryptKeyset(st.root, entryRoot)
+	if err != nil {
+		return nil, err
+	}
+	add(tagRoot, ct)
+	if ct, err = master.Encrypt(st.life.marshal(), entryAD(k.dept, entryLifecycle)); err != nil {
+		return nil, fmt.Errorf("govshare/keys: encrypt lifecycle: %w", err)
+	}
+	add(tagLifecycle, ct)
 	return b, nil
 }
 
-// Parse decrypts a keyring file made by [Keyring.Marshal] for dept.
+// Parse decrypts a keyring file made by [Keyring.Marshal] for dept. It also
+// reads version-1 files (see the file layout above).
 func Parse(b []byte, dept string, master tink.AEAD) (*Keyring, error) {
 	if err := ValidDept(dept); err != nil {
 		return nil, err
@@ -154,9 +188,10 @@ func Parse(b []byte, dept string, master tink.AEAD) (*Keyring, error) {
 		return out, true
 	}
 	hdr, ok := take(len(keyringMagic) + 3)
-	if !ok || string(hdr[:4]) != keyringMagic || hdr[4] != keyringVersion {
+	if !ok || string(hdr[:4]) != keyringMagic || (hdr[4] != keyringVersion && hdr[4] != keyringV1) {
 		return nil, ErrMalformedKeyring
 	}
+	v1 := hdr[4] == keyringV1
 	name, ok := take(int(binary.BigEndian.Uint16(hdr[5:])))
 	if !ok {
 		return nil, ErrMalformedKeyring
@@ -164,53 +199,91 @@ func Parse(b []byte, dept string, master tink.AEAD) (*Keyring, error) {
 	if string(name) != dept {
 		return nil, fmt.Errorf("%w: it belongs to another department", ErrMalformedKeyring)
 	}
+	want := keyringV2Count
+	if v1 {
+		want = keyringV1Count
+	}
 	cnt, ok := take(1)
-	if !ok || cnt[0] != byte(numKinds-1) {
+	if !ok || int(cnt[0]) != want {
 		return nil, ErrMalformedKeyring
 	}
 	// Check the whole structure, then authenticate every entry, before the
 	// (slower) work of building keysets: a damaged file fails fast.
-	var cts [numKinds][]byte
+	type entry struct {
+		tag  byte
+		name string
+		ct   []byte
+	}
+	var entries []entry
 	for _, kind := range Kinds() {
+		entries = append(entries, entry{tag: byte(kind), name: kind.String()})
+	}
+	if !v1 {
+		entries = append(entries, entry{tag: tagRoot, name: entryRoot}, entry{tag: tagLifecycle, name: entryLifecycle})
+	}
+	for i := range entries {
 		h, ok := take(5)
-		if !ok || h[0] != byte(kind) {
+		if !ok || h[0] != entries[i].tag {
 			return nil, ErrMalformedKeyring
 		}
-		if cts[kind], ok = take(int(binary.BigEndian.Uint32(h[1:]))); !ok {
+		if entries[i].ct, ok = take(int(binary.BigEndian.Uint32(h[1:]))); !ok {
 			return nil, ErrMalformedKeyring
 		}
 	}
 	if len(r) != 0 {
 		return nil, fmt.Errorf("%w: trailing data", ErrMalformedKeyring)
 	}
-	var blob []byte
-	for _, kind := range Kinds() {
-		pt, err := master.Decrypt(cts[kind], entryAD(dept, kind))
+	var oprfBlob, lifeBlob []byte
+	for _, e := range entries {
+		pt, err := master.Decrypt(e.ct, entryAD(dept, e.name))
 		if err != nil {
-			return nil, fmt.Errorf("%w (entry %v)", ErrDecrypt, kind)
+			return nil, fmt.Errorf("%w (entry %s)", ErrDecrypt, e.name)
 		}
-		if kind == KindOPRF {
-			blob = pt
+		switch e.tag {
+		case byte(KindOPRF):
+			oprfBlob = pt
+		case tagLifecycle:
+			lifeBlob = pt
 		}
 	}
-	oset, err := parseOPRFSet(blob)
+	oset, err := parseOPRFSet(oprfBlob)
 	if err != nil {
 		return nil, err
+	}
+	readKeyset := func(e entry) (*keyset.Handle, error) {
+		// Tink decrypts again (cheap) so the keyset is read only through
+		// its encrypted-keyset API, never as cleartext here.
+		h, err := keyset.ReadWithAssociatedData(ciphertextReader{e.ct}, master, entryAD(dept, e.name))
+		if err != nil {
+			return nil, fmt.Errorf("%w (entry %s)", ErrDecrypt, e.name)
+		}
+		return h, nil
 	}
 	var handles [numKinds]*keyset.Handle
 	for _, kind := range Kinds() {
 		if !kind.isTink() {
 			continue
 		}
-		// Tink decrypts again (cheap) so the keyset is read only through
-		// its encrypted-keyset API, never as cleartext here.
-		h, err := keyset.ReadWithAssociatedData(ciphertextReader{cts[kind]}, master, entryAD(dept, kind))
-		if err != nil {
-			return nil, fmt.Errorf("%w (entry %v)", ErrDecrypt, kind)
+		if handles[kind], err = readKeyset(entries[kind-1]); err != nil {
+			return nil, err
 		}
-		handles[kind] = h
 	}
-	return newKeyring(dept, handles, oset)
+	if v1 {
+		root, err := newRoot()
+		if err != nil {
+			return nil, err
+		}
+		return newKeyring(dept, handles, oset, root, defaultLifecycle(&handles))
+	}
+	root, err := readKeyset(entries[kindEntries])
+	if err != nil {
+		return nil, err
+	}
+	life, err := parseLifecycle(lifeBlob)
+	if err != nil {
+		return nil, err
+	}
+	return newKeyring(dept, handles, oset, root, life)
 }
 
 // KeysPath and PublicPath return where [Keyring.Save] puts a department's

@@ -1,4 +1,4 @@
-// Package format is the envelope/v1 wire format: the canonical binary header,
+// Package format is the envelope/v2 wire format: the canonical binary header,
 // the key stanza and signature blocks, and every domain-separation label.
 // It knows nothing of keys; the envelope package does the cryptography.
 //
@@ -22,21 +22,26 @@ import (
 // Magic opens every envelope; Version follows it.
 const (
 	Magic   = "GOVSHENV"
-	Version = 1
+	Version = 2
+	// VersionNoCommitment is envelope/v1, which had no key commitment. It is
+	// refused with a message of its own.
+	VersionNoCommitment = 1
 )
 
 // Labels: one per use of a key or hash, so no value made for one purpose can
 // be replayed as another (STYLE.md, age's primitives.go).
 const (
 	// LabelKeyStanza prefixes H in the HPKE contextInfo that wraps the data key.
-	LabelKeyStanza = "govshare/envelope/v1/key-stanza"
+	LabelKeyStanza = "govshare/envelope/v2/key-stanza"
 	// LabelPayloadKey is the HKDF info label of the payload key (followed by
 	// the length-prefixed purpose).
-	LabelPayloadKey = "govshare/envelope/v1/payload-key"
+	LabelPayloadKey = "govshare/envelope/v2/payload-key"
 	// LabelPayloadDigest starts the hash over the per-chunk hashes.
-	LabelPayloadDigest = "govshare/envelope/v1/payload-digest"
+	LabelPayloadDigest = "govshare/envelope/v2/payload-digest"
 	// LabelSignature starts the message the provider signs.
-	LabelSignature = "govshare/envelope/v1/signature"
+	LabelSignature = "govshare/envelope/v2/signature"
+	// LabelKeyCommitment starts the HMAC input of the key commitment.
+	LabelKeyCommitment = "govshare/envelope/v2/key-commitment"
 )
 
 // Sizes and limits.
@@ -45,6 +50,7 @@ const (
 	TagSize       = 16       // AES-GCM tag per chunk
 	IDSize        = 16       // envelope id
 	DataKeySize   = 32       // the random key wrapped to the recipient
+	CommitSize    = 32       // the key commitment (HMAC-SHA256)
 	prefixSize    = 9        // magic + version
 	MaxHeaderBody = 1 << 20  // header body bound: a manifest of thousands of fields fits
 	// MaxPayload bounds the plaintext (1 PiB) so sizes and offsets fit int64
@@ -65,10 +71,10 @@ const (
 	SuiteCore      = 3 // ML-KEM-1024 + ML-DSA-87
 )
 
-// FlagOnwardProhibited is the only flag of v1, and it must be set.
+// FlagOnwardProhibited is the only flag, and it must be set.
 const FlagOnwardProhibited = 0x01
 
-// DigestSHA256Chunks is the only payload digest algorithm of v1: SHA-256 over
+// DigestSHA256Chunks is the only payload digest algorithm: SHA-256 over
 // the list of per-chunk SHA-256 hashes.
 const DigestSHA256Chunks = 1
 
@@ -133,6 +139,10 @@ type Header struct {
 	RecordCount   uint64
 	PayloadLength uint64
 	Digest        uint8
+	// KeyCommitment is HMAC-SHA256(data key, lp(LabelKeyCommitment) ‖ ID):
+	// through H, the signature commits to the one data key that opens the
+	// envelope.
+	KeyCommitment [CommitSize]byte
 }
 
 // Marshal returns the canonical header bytes (magic, version, u32-length-
@@ -176,6 +186,7 @@ func (h *Header) encode() ([]byte, error) {
 		b.AddUint64(h.RecordCount)
 		b.AddUint64(h.PayloadLength)
 		b.AddUint8(h.Digest)
+		b.AddBytes(h.KeyCommitment[:])
 	})
 	out, err := b.Bytes()
 	if err != nil {
@@ -218,8 +229,12 @@ func HeaderLen(b []byte) (int, error) {
 	if string(b[:len(Magic)]) != Magic {
 		return 0, malformed("not an envelope (bad magic)")
 	}
-	if b[len(Magic)] != Version {
-		return 0, malformed("unknown version %d", b[len(Magic)])
+	switch v := b[len(Magic)]; v {
+	case Version:
+	case VersionNoCommitment:
+		return 0, malformed("envelope/v1 is no longer opened (its signature does not commit to the data key): ask the provider to seal it again")
+	default:
+		return 0, malformed("unknown version %d", v)
 	}
 	body := uint32(b[9])<<24 | uint32(b[10])<<16 | uint32(b[11])<<8 | uint32(b[12])
 	if body > MaxHeaderBody {
@@ -293,10 +308,13 @@ func parseBody(body []byte) (*Header, error) {
 			return nil, malformed("truncated field %d", i)
 		}
 	}
+	var commit []byte
 	if !readString8(&s, &h.ContentType) || !s.ReadUint64(&h.RecordCount) ||
-		!s.ReadUint64(&h.PayloadLength) || !s.ReadUint8(&h.Digest) {
+		!s.ReadUint64(&h.PayloadLength) || !s.ReadUint8(&h.Digest) ||
+		!s.ReadBytes(&commit, CommitSize) {
 		return nil, malformed("truncated header")
 	}
+	copy(h.KeyCommitment[:], commit)
 	if !s.Empty() {
 		return nil, malformed("trailing bytes in the header body")
 	}
@@ -333,7 +351,7 @@ func (h *Header) Validate() error {
 		return malformed("not_after before not_before")
 	}
 	if h.Flags != FlagOnwardProhibited {
-		return malformed("flags 0x%02x: v1 requires exactly onward-transfer-prohibited", h.Flags)
+		return malformed("flags 0x%02x: exactly onward-transfer-prohibited is required", h.Flags)
 	}
 	if len(h.Fields) == 0 || len(h.Fields) > maxFields {
 		return malformed("manifest must list 1–%d fields", maxFields)

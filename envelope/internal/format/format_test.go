@@ -30,6 +30,7 @@ func validHeader() *Header {
 		RecordCount:   10,
 		PayloadLength: 1000,
 		Digest:        DigestSHA256Chunks,
+		KeyCommitment: [CommitSize]byte{0xc0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 0xff},
 	}
 }
 
@@ -73,8 +74,9 @@ func TestHeaderKnownAnswer(t *testing.T) {
 	u64(10)
 	u64(1000)
 	u8(1)
+	want = append(want, h.KeyCommitment[:]...)
 	body := want
-	want = append([]byte("GOVSHENV\x01"), byte(len(body)>>24), byte(len(body)>>16), byte(len(body)>>8), byte(len(body)))
+	want = append([]byte("GOVSHENV\x02"), byte(len(body)>>24), byte(len(body)>>16), byte(len(body)>>8), byte(len(body)))
 	want = append(want, body...)
 
 	got, err := h.Marshal()
@@ -153,7 +155,9 @@ func TestHeaderFramingRejects(t *testing.T) {
 		"empty":           nil,
 		"bad magic":       set(func(b []byte) []byte { b[0] ^= 1; return b }),
 		"version 0":       set(func(b []byte) []byte { b[8] = 0; return b }),
-		"version 2":       set(func(b []byte) []byte { b[8] = 2; return b }),
+		"version 1":       set(func(b []byte) []byte { b[8] = 1; return b }),
+		"version 3":       set(func(b []byte) []byte { b[8] = 3; return b }),
+		"no commitment":   set(func(b []byte) []byte { b[12] -= CommitSize; return b[:len(b)-CommitSize] }),
 		"trailing byte":   append(bytes.Clone(good), 0),
 		"body too long":   set(func(b []byte) []byte { b[12]++; return append(b, 0) }),
 		"body too short":  set(func(b []byte) []byte { b[12]--; return b[:len(b)-1] }),
@@ -166,6 +170,10 @@ func TestHeaderFramingRejects(t *testing.T) {
 		if _, err := ParseHeader(b); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: got %v, want ErrMalformed", name, err)
 		}
+	}
+	// An envelope/v1 says why it is refused.
+	if _, err := ParseHeader(set(func(b []byte) []byte { b[8] = 1; return b })); err == nil || !strings.Contains(err.Error(), "key") {
+		t.Errorf("version 1: %v does not say it lacks a key commitment", err)
 	}
 	if _, _, err := ReadHeader(bytes.NewReader(good[:20])); !errors.Is(err, ErrMalformed) {
 		t.Errorf("ReadHeader truncated: %v", err)
@@ -197,7 +205,7 @@ func FuzzParseHeader(f *testing.F) {
 	g.Grant = ""
 	b, _ := g.Marshal()
 	f.Add(b)
-	f.Add([]byte("GOVSHENV\x01\x00\x00\x00\x00"))
+	f.Add([]byte("GOVSHENV\x02\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := ParseHeader(b)
 		if err != nil {

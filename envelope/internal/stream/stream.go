@@ -1,4 +1,4 @@
-// Package stream is the envelope/v1 payload encryption: a STREAM
+// Package stream is the envelope/v2 payload encryption: a STREAM
 // construction (Hoang, Reyhanitabar, Rogaway, Vizár 2015) over AES-256-GCM
 // with 64 KiB chunks, and the payload digest the provider signs.
 //

@@ -27,7 +27,7 @@ func TestChunkKnownAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := "\x00\x00\x00\x20govshare/envelope/v1/payload-key\x00\x00\x00\x14administrative_basis"
+	info := "\x00\x00\x00\x20govshare/envelope/v2/payload-key\x00\x00\x00\x14administrative_basis"
 	want, _ := hkdf.Key(sha256.New, dataKey, h[:], info, 32)
 	if !bytes.Equal(key, want) {
 		t.Fatal("PayloadKey differs from HKDF-SHA256(data key, H, lp(label) ‖ lp(purpose))")
@@ -51,7 +51,7 @@ func TestChunkKnownAnswer(t *testing.T) {
 		}
 		all.Write(got)
 	}
-	const pinned = "feb6800a5625f9db6482a72474d353cd902defbc30010d201dba5c590a40d1ab"
+	const pinned = "6d5f41a6ec5b7cb04f8c2b70186d842b47ef81dd345e44b2f488d673624e34ed"
 	if got := hex.EncodeToString(all.Sum(nil)); got != pinned {
 		t.Fatalf("pinned chunk digest changed: %s", got)
 	}
@@ -92,7 +92,7 @@ func TestDigest(t *testing.T) {
 	d.Add(c0)
 	d.Add(c1)
 	ref := sha256.New()
-	ref.Write([]byte("\x00\x00\x00\x23govshare/envelope/v1/payload-digest"))
+	ref.Write([]byte("\x00\x00\x00\x23govshare/envelope/v2/payload-digest"))
 	ref.Write([]byte{0, 0, 0, 0, 0, 0, 0, 2})
 	ref.Write(c0[:])
 	ref.Write(c1[:])
