@@ -26,18 +26,25 @@ func main() {
 	values := flag.Int("values", 1_000_000, "values in the corpus (half mobiles, half resident IDs)")
 	chunk := flag.Int("chunk", 64<<10, "bytes per call: both detectors get the same newline-separated chunks")
 	perValue := flag.Int("per-value", 20000, "values for the one-call-per-value comparison")
+	cli := flag.Bool("cli", false, "time 'govshare detect --json FILE' and a godlp program doing the same, as whole processes")
+	runs := flag.Int("runs", 5, "with -cli: runs of govshare detect; the best counts (godlp runs once)")
+	dir := flag.String("dir", "", "with -cli: keep the corpus, binaries and outputs in this directory (default: a temporary one, removed)")
 	flag.Parse()
 	log.SetFlags(0)
-
-	g := synth.New(42)
-	corpus := make([]string, *values)
-	for i := range corpus {
-		if i%2 == 0 {
-			corpus[i] = g.Mobile()
-		} else {
-			corpus[i] = g.ResidentID()
+	if *cli {
+		n := 100_000
+		flag.Visit(func(f *flag.Flag) {
+			if f.Name == "values" {
+				n = *values
+			}
+		})
+		if err := runCLI(n, *runs, *dir); err != nil {
+			log.Fatal(err)
 		}
+		return
 	}
+
+	corpus := makeCorpus(*values)
 	chunks := makeChunks(corpus, *chunk)
 	bytesTotal := 0
 	for _, c := range chunks {
@@ -135,6 +142,21 @@ func best(n int, f func()) time.Duration {
 		}
 	}
 	return min
+}
+
+// makeCorpus returns n values from internal/synth (seed 42), mobiles and
+// resident IDs in turn.
+func makeCorpus(n int) []string {
+	g := synth.New(42)
+	corpus := make([]string, n)
+	for i := range corpus {
+		if i%2 == 0 {
+			corpus[i] = g.Mobile()
+		} else {
+			corpus[i] = g.ResidentID()
+		}
+	}
+	return corpus
 }
 
 // makeChunks joins values with newlines into chunks of at most size bytes.

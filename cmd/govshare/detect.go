@@ -2,13 +2,16 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/records"
@@ -16,16 +19,19 @@ import (
 
 // Batches of whole lines go to the workers; a line longer than maxBatch is
 // cut at the last space or ASCII punctuation before the limit, so memory
-// stays bounded whatever the input.
+// stays bounded whatever the input. Batches are small enough that a file of
+// a few MB is spread over both cores and its output starts early.
 const (
-	batchSize = 1 << 20
+	batchSize = 64 << 10
 	maxBatch  = 16 << 20
 )
 
 type detectBatch struct {
 	base     int
 	text     string
-	findings []classify.Finding
+	out      []byte // the batch's findings, encoded by the worker
+	count    int    // findings in out
+	replaced int    // U+FFFD characters in text
 	done     chan struct{}
 }
 
@@ -53,9 +59,18 @@ func cmdDetect(e *env, args []string) error {
 	if in, err = records.Decode(in, *encoding); err != nil {
 		return usageError{err.Error()}
 	}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// detect keeps little alive (the batches in flight, a few MB) and
+		// drops text and output already written. The default collects
+		// each time the heap doubles from 4 MB, for nothing on a file of a
+		// few MB (a tenth of the run); collect at 5× instead, and at
+		// 256 MiB whatever the ratio, for lines of many MB.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
+	}
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
 	w := &findingWriter{w: out, json: *asJSON}
-	replaced, err := detectStream(in, w.write)
+	replaced, err := detectStream(in, w.encode, w.write)
 	if err != nil {
 		return fmt.Errorf("govshare: %s: %w", name, err)
 	}
@@ -70,19 +85,42 @@ func cmdDetect(e *env, args []string) error {
 	return out.Flush()
 }
 
-// detectStream reads in, detects in parallel batches of lines and hands the
-// findings to emit in input order, with absolute byte offsets. It returns
-// the number of U+FFFD characters read, which after decoding mark bytes
-// that were not in the declared encoding.
-func detectStream(in io.Reader, emit func(classify.Finding) error) (replaced int, err error) {
+// detectStream reads in and detects in parallel batches of lines. The
+// workers encode each batch's findings, with absolute byte offsets, by
+// calling encode on each; write gets the encoded batches in input order.
+// It returns the number of U+FFFD characters read, which after decoding
+// mark bytes that were not in the declared encoding.
+func detectStream(in io.Reader, encode func(dst []byte, f classify.Finding) []byte, write func(out []byte, count int) error) (replaced int, err error) {
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *detectBatch, workers)
 	order := make(chan *detectBatch, workers*2)
+	free := make(chan []byte, workers*4) // output buffers written out, for reuse
 	var d classify.Detector
 	for range workers {
 		go func() {
+			found := make([]classify.Finding, 0, batchSize/12) // one a bare value
 			for b := range work {
-				b.findings = d.AppendDetect(nil, b.text)
+				found = d.AppendDetect(found[:0], b.text)
+				select {
+				case b.out = <-free:
+				default:
+				}
+				// Room for the output as it will be unless values need
+				// escaping, so the buffer grows once.
+				need := 0
+				for _, f := range found {
+					need += len(f.Type) + len(f.Value) + 64
+				}
+				b.out = slices.Grow(b.out, need)
+				for _, f := range found {
+					f.Start += b.base
+					f.End += b.base
+					b.out = encode(b.out, f)
+				}
+				b.count = len(found)
+				b.replaced = strings.Count(b.text, "\uFFFD")
+				clear(found) // the findings hold the text: let it go
+				b.text = ""
 				close(b.done)
 			}
 		}()
@@ -92,49 +130,69 @@ func detectStream(in io.Reader, emit func(classify.Finding) error) (replaced int
 		defer close(order)
 		defer close(work)
 		readErr <- readBatches(in, func(base int, text string) {
-			replaced += strings.Count(text, "\uFFFD")
 			b := &detectBatch{base: base, text: text, done: make(chan struct{})}
 			order <- b
 			work <- b
 		})
 	}()
-	var emitErr error
+	var writeErr error
 	for b := range order {
 		<-b.done
-		for _, f := range b.findings {
-			if emitErr == nil {
-				f.Start += b.base
-				f.End += b.base
-				emitErr = emit(f)
+		replaced += b.replaced
+		if writeErr == nil && b.count > 0 {
+			writeErr = write(b.out, b.count)
+		}
+		if cap(b.out) <= 16*batchSize { // not what a line of many MB needed
+			select {
+			case free <- b.out[:0]:
+			default:
 			}
 		}
+		b.out = nil
 	}
 	if err := <-readErr; err != nil {
 		return replaced, err
 	}
-	return replaced, emitErr
+	return replaced, writeErr
 }
 
-// readBatches cuts the input into batches that end at a line end.
+// readBatches cuts the input into batches of at most batchSize bytes that
+// end at a line end; a longer line makes a longer batch, up to maxBatch.
 func readBatches(in io.Reader, send func(base int, text string)) error {
-	br := bufio.NewReaderSize(in, 1<<16)
-	var buf []byte
+	buf := make([]byte, 0, batchSize)
 	base := 0
+	nl := 0 // buf[:nl] ends at the last newline read; 0 if none
 	flush := func(n int) {
 		send(base, string(buf[:n]))
 		base += n
-		buf = append(buf[:0], buf[n:]...)
+		rest := buf[n:]
+		if cap(buf) > batchSize && len(rest) < batchSize {
+			buf = make([]byte, 0, batchSize) // back to batchSize after a long line
+		}
+		buf = append(buf[:0], rest...)
+		nl = 0
 	}
 	for {
-		chunk, err := br.ReadSlice('\n')
-		buf = append(buf, chunk...)
-		if len(buf) >= maxBatch {
-			flush(cutPoint(buf))
-		} else if err == nil && len(buf) >= batchSize {
-			flush(len(buf))
+		if len(buf) == cap(buf) {
+			switch {
+			case nl > 0:
+				flush(nl)
+			case len(buf) >= maxBatch:
+				flush(cutPoint(buf))
+			default:
+				buf = slices.Grow(buf, min(len(buf), maxBatch))
+			}
+		}
+		n, err := in.Read(buf[len(buf):cap(buf)])
+		if n > 0 {
+			old := len(buf)
+			buf = buf[:old+n]
+			if i := bytes.LastIndexByte(buf[old:], '\n'); i >= 0 {
+				nl = old + i + 1
+			}
 		}
 		switch {
-		case err == nil || errors.Is(err, bufio.ErrBufferFull):
+		case err == nil:
 			continue
 		case err == io.EOF:
 			if len(buf) > 0 {
@@ -158,25 +216,34 @@ func cutPoint(b []byte) int {
 	return len(b)
 }
 
+// findingWriter prints findings as lines of type, start, end and value
+// separated by tabs, or as one JSON object:
+//
+//	{"findings":[{"type":"cn_mobile","start":0,"end":11,"value":"13812345678"},...]}
+//
+// The workers encode (encode); the writer only joins the batches (write).
 type findingWriter struct {
 	w     *bufio.Writer
 	json  bool
 	count int
 }
 
-func (fw *findingWriter) write(f classify.Finding) error {
+// encode appends f as the writer prints it; in JSON each finding comes with
+// the comma before it, which write drops from the first.
+func (fw *findingWriter) encode(dst []byte, f classify.Finding) []byte {
 	if !fw.json {
-		_, err := fmt.Fprintf(fw.w, "%s\t%d\t%d\t%s\n", f.Type, f.Start, f.End, f.Value)
-		return err
+		return appendFindingText(dst, f)
 	}
-	if fw.count == 0 {
+	return appendFindingJSON(append(dst, ','), f)
+}
+
+func (fw *findingWriter) write(out []byte, count int) error {
+	if fw.json && fw.count == 0 {
 		fw.w.WriteString(`{"findings":[`)
-	} else {
-		fw.w.WriteByte(',')
+		out = out[1:]
 	}
-	fw.count++
-	v, _ := json.Marshal(f.Value)
-	_, err := fmt.Fprintf(fw.w, `{"type":%q,"start":%d,"end":%d,"value":%s}`, f.Type, f.Start, f.End, v)
+	fw.count += count
+	_, err := fw.w.Write(out)
 	return err
 }
 
@@ -189,4 +256,106 @@ func (fw *findingWriter) close() error {
 	}
 	_, err := fw.w.WriteString("]}\n")
 	return err
+}
+
+// appendFindingText appends f as a line: type, start, end and value,
+// separated by tabs. The value is printed as found.
+func appendFindingText(dst []byte, f classify.Finding) []byte {
+	dst = append(dst, f.Type...)
+	dst = append(dst, '\t')
+	dst = strconv.AppendInt(dst, int64(f.Start), 10)
+	dst = append(dst, '\t')
+	dst = strconv.AppendInt(dst, int64(f.End), 10)
+	dst = append(dst, '\t')
+	dst = append(dst, f.Value...)
+	return append(dst, '\n')
+}
+
+// appendFindingJSON appends f as the JSON object encoding/json makes of
+// struct{Type string `json:"type"`; Start, End int …; Value string …}, byte
+// for byte (FuzzFindingJSON checks it).
+func appendFindingJSON(dst []byte, f classify.Finding) []byte {
+	dst = append(dst, `{"type":`...)
+	dst = appendJSONString(dst, string(f.Type))
+	dst = append(dst, `,"start":`...)
+	dst = strconv.AppendInt(dst, int64(f.Start), 10)
+	dst = append(dst, `,"end":`...)
+	dst = strconv.AppendInt(dst, int64(f.End), 10)
+	dst = append(dst, `,"value":`...)
+	dst = appendJSONString(dst, f.Value)
+	return append(dst, '}')
+}
+
+// jsonSafe marks the bytes a JSON string holds as they are: ASCII that is
+// not a control character, '"' or '\\', and, as encoding/json does, not '<',
+// '>' or '&', so the output is safe to embed in HTML. Bytes from 0x80 are
+// checked as UTF-8.
+var jsonSafe = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it: \", \\, \b, \f, \n, \r, \t, other control characters and
+// <, >, & as \u00XX, U+2028 and U+2029 as \u2028 and \u2029 (JavaScript
+// line ends), and each byte that is not part of valid UTF-8 as \ufffd.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	i := 0
+	for i < len(s) && jsonSafe[s[i]] {
+		i++
+	}
+	if i == len(s) { // the usual case: nothing to escape
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	start := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
