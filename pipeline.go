@@ -46,6 +46,13 @@ type Options struct {
 	Rejects io.Writer
 	// Progress, when set, is called now and then with the rows done so far.
 	Progress func(rows int64)
+	// FPEMaxBirthDate is, for Unmask, the birth-date bound the Mask run
+	// encrypted resident IDs under (its Report's fpe_max_birth_date, the
+	// day of the Mask in China Standard Time). Zero means the day of
+	// Request.Now in China Standard Time, which is right only on the day
+	// of the Mask: resident-ID fpe outputs decrypt to other IDs under
+	// another bound. Mask ignores it.
+	FPEMaxBirthDate time.Time
 }
 
 // Report says what a run did.
@@ -54,6 +61,10 @@ type Report struct {
 	Rejected int64             `json:"rejected"` // rows sent to the reject writer
 	Columns  []Column          `json:"columns"`
 	Dropped  []policy.Decision `json:"dropped"`
+	// NotCoarsened counts, per field, the values of written rows that a
+	// generalize transform could not coarsen to a known level (an address
+	// that names no GB/T 2260 division) and so redacted. It holds no value.
+	NotCoarsened map[string]int64 `json:"redacted_not_coarsenable,omitempty"`
 }
 
 // RowError is a row that could not be processed. It never carries a value.
@@ -87,6 +98,7 @@ type batch struct {
 	out     []byte   // serialized rows
 	rows    int      // rows parsed
 	errs    []rowErr // rows that failed, in order
+	redacts []int64  // per column: values of written rows redacted as not coarsenable
 	readErr error    // a parse or read error after the rows
 	done    chan struct{}
 }
@@ -233,7 +245,7 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 	var plan *Plan
 	var err error
 	if reverse {
-		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys)
+		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys, fpeBound(opt.Request.Now, opt.FPEMaxBirthDate))
 	} else {
 		plan, err = NewPlan(opt.Request, header, opt.Keys)
 	}
@@ -403,6 +415,14 @@ func collect(b *batch, bw *bufio.Writer, rejects *records.Writer, rep *Report) e
 		return err
 	}
 	rep.Rows += int64(b.rows - next)
+	for j, n := range b.redacts {
+		if n > 0 {
+			if rep.NotCoarsened == nil {
+				rep.NotCoarsened = map[string]int64{}
+			}
+			rep.NotCoarsened[rep.Columns[j].Name] += n
+		}
+	}
 	return b.readErr
 }
 
@@ -433,9 +453,12 @@ func (p *Plan) ops(reverse bool) []colOp {
 func transform(b *batch, rs *records.Rows, ops []colOp, enc *records.Encoder, file string, row []string, kinds []records.Kind) {
 	out := b.out[:0]
 	n := rs.Len()
+	b.redacts = b.redacts[:0]
+	var pend []int // columns of this row redacted as not coarsenable
 rows:
 	for i := range n {
 		in := rs.Row(i)
+		pend = pend[:0]
 		for j := range ops {
 			op := &ops[j]
 			v := in[op.in]
@@ -444,11 +467,21 @@ rows:
 				continue
 			}
 			t, err := op.fn(v)
+			if err == errNotCoarsened {
+				pend, err = append(pend, j), nil
+			}
 			if err != nil {
 				b.errs = append(b.errs, rowErr{idx: i, off: len(out), err: &RowError{File: file, Line: rs.Lines[i], Field: op.name, Err: err}})
 				continue rows
 			}
 			row[j] = t
+		}
+		// counted only for rows that are written
+		for _, j := range pend {
+			if len(b.redacts) < len(ops) {
+				b.redacts = make([]int64, len(ops))
+			}
+			b.redacts[j]++
 		}
 		var ks []records.Kind
 		if rs.Kinds != nil {
@@ -489,7 +522,7 @@ func isBlank(s string) bool {
 
 // newUnmaskPlan plans the reversal: token and fpe columns get their
 // inverse; every other column of the Mask output passes unchanged.
-func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring) (*Plan, error) {
+func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthBound time.Time) (*Plan, error) {
 	full, err := policy.DecideAll(req, catalogFields(req.Catalog))
 	if err != nil {
 		return nil, err
@@ -508,7 +541,7 @@ func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring) (*Plan
 		c := Column{Name: h, Type: f.Type, Transform: d.Transform, Reason: d.Reason, Grant: d.Grant, in: i}
 		switch d.Transform {
 		case classify.TransformToken, classify.TransformFPE:
-			if err := c.build(kr, req.Recipient); err != nil {
+			if err := c.build(kr, req.Recipient, birthBound); err != nil {
 				return nil, err
 			}
 		case classify.TransformWithhold, classify.TransformDP:

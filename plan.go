@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/fpe"
@@ -25,9 +28,13 @@ type Column struct {
 	Reason    string             `json:"reason"`
 	Grant     string             `json:"grant,omitempty"`
 	KeyID     uint32             `json:"key_id,omitempty"` // key of token, pseudonym and fpe columns
-	in        int                // index in the input row
-	fn        valueFunc
-	inverse   valueFunc // Unmask: reverses token and fpe
+	// FPEMaxBirthDate is the last birth date of a resident-ID fpe column's
+	// domain (YYYY-MM-DD): the day of the Mask in China Standard Time.
+	// Unmask needs the same date (Options.FPEMaxBirthDate).
+	FPEMaxBirthDate string `json:"fpe_max_birth_date,omitempty"`
+	in              int    // index in the input row
+	fn              valueFunc
+	inverse         valueFunc // Unmask: reverses token and fpe
 }
 
 // Plan is the per-column work for one input header under one request.
@@ -61,12 +68,31 @@ func NewPlan(req policy.Request, header []string, kr *keys.Keyring) (*Plan, erro
 			continue
 		}
 		c := Column{Name: d.Field, Type: f.Type, Transform: d.Transform, Reason: d.Reason, Grant: d.Grant, in: i}
-		if err := c.build(kr, req.Recipient); err != nil {
+		if err := c.build(kr, req.Recipient, fpeBound(req.Now, time.Time{})); err != nil {
 			return nil, err
 		}
 		p.Columns = append(p.Columns, c)
 	}
 	return p, nil
+}
+
+// cst is China Standard Time (UTC+8, no DST), the day a birth-date bound
+// is reckoned in.
+var cst = time.FixedZone("CST", 8*60*60)
+
+// fpeBound is the resident-ID FPE birth-date bound: given, or the date of
+// now in China Standard Time.
+func fpeBound(now, given time.Time) time.Time {
+	if !given.IsZero() {
+		y, m, d := given.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	today := time.Now()
+	if now.IsZero() || now.After(today) {
+		now = today // a bound after today would be refused
+	}
+	y, m, d := now.In(cst).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Header returns the output header.
@@ -78,16 +104,18 @@ func (p *Plan) Header() []string {
 	return h
 }
 
-func (c *Column) build(kr *keys.Keyring, recipient string) error {
+func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time) error {
 	needKey := func() error {
 		if kr == nil {
 			return fmt.Errorf("govshare: field %q needs the provider's keys for %s", c.Name, c.Transform)
 		}
 		return nil
 	}
+	canon := canonicalFunc(c.Type)
 	switch c.Transform {
 	case classify.TransformKeep:
 		c.fn = func(v string) (string, error) { return v, nil }
+		return nil
 	case classify.TransformRedact:
 		c.fn = func(string) (string, error) { return mask.Redact(""), nil }
 	case classify.TransformMask:
@@ -103,7 +131,7 @@ func (c *Column) build(kr *keys.Keyring, recipient string) error {
 			return err
 		}
 		c.KeyID, _ = kr.PrimaryKeyID(keys.KindToken)
-		c.fn = t.Token
+		c.fn = func(v string) (string, error) { return t.Token(canon(v)) }
 		c.inverse = t.Reverse
 	case classify.TransformPseudonym:
 		if err := needKey(); err != nil {
@@ -114,7 +142,7 @@ func (c *Column) build(kr *keys.Keyring, recipient string) error {
 			return err
 		}
 		c.KeyID, _ = kr.PrimaryKeyID(keys.KindPseudonym)
-		c.fn = ps.Pseudonym
+		c.fn = func(v string) (string, error) { return ps.Pseudonym(canon(v)) }
 	case classify.TransformFPE:
 		if err := needKey(); err != nil {
 			return err
@@ -129,15 +157,92 @@ func (c *Column) build(kr *keys.Keyring, recipient string) error {
 			return err
 		}
 		c.KeyID = id
-		enc, dec, ok := fpeFuncs(ff, c.Type)
-		if !ok {
+		enc, dec, bound, err := fpeFuncs(ff, c.Type, birthBound)
+		if err != nil {
+			return fmt.Errorf("govshare: field %q: %w", c.Name, err)
+		}
+		if enc == nil {
 			return fmt.Errorf("govshare: field %q: fpe is defined for cn_resident_id, cn_mobile, bank_card and cn_uscc, not %s; use token", c.Name, c.Type)
 		}
-		c.fn, c.inverse = enc, dec
+		c.fn, c.inverse, c.FPEMaxBirthDate = enc, dec, bound
 	default:
 		return fmt.Errorf("govshare: field %q: unknown transform %q", c.Name, c.Transform)
 	}
+	c.fn = noPassThrough(c.fn)
 	return nil
+}
+
+// canonicalFunc returns what the keyed transforms (token, pseudonym, fpe)
+// act on: the canonical form (classify.Canonical) of a value of an
+// identifier type, so that one identifier written three ways (110105
+// 19491231 002x, １１０１０５…, '11010519491231002X) gives one token and
+// joins for data verification; a value its type does not accept, folded to
+// ASCII and trimmed. A field of type none is taken as written. Unmask
+// therefore returns the canonical form.
+func canonicalFunc(t classify.Type) func(string) string {
+	if t == classify.TypeNone || t == "" || !t.Known() {
+		return func(v string) string { return v }
+	}
+	return func(v string) string {
+		if c, ok := classify.Canonical(t, v); ok {
+			return c
+		}
+		return strings.TrimSpace(classify.Fold(v))
+	}
+}
+
+// CanonicalValue is the value the keyed transforms act on for a value v of
+// type t (see Column): its classify.Canonical form when t accepts it, v
+// folded to ASCII and trimmed when not, and v itself for type none. Use it
+// for person keys and joins that must agree with the tokens.
+func CanonicalValue(t classify.Type, v string) string { return canonicalFunc(t)(v) }
+
+// errNotCoarsened comes with a redacted output from a generalize transform
+// for a value it could not coarsen to a known level: the row is written
+// with the redaction and counted in Report.NotCoarsened, not rejected.
+var errNotCoarsened = errors.New("govshare: redacted: not coarsenable")
+
+// noPassThrough makes a transform refuse to output its input unchanged
+// (issue 9 §4: no transform but keep ever does): a value already in the
+// form the transform produces (already masked, a coordinate already at the
+// grid, "***" under redact, an FPE fixed point) is reported as a value
+// that cannot be transformed.
+func noPassThrough(f valueFunc) valueFunc {
+	return func(v string) (string, error) {
+		out, err := f(v)
+		if (err == nil || err == errNotCoarsened) && out != "" && sameValue(out, v) {
+			return "", fmt.Errorf("%w: it would come out unchanged", ErrTransform)
+		}
+		return out, err
+	}
+}
+
+// sameValue reports whether out is v, or v folded to ASCII and trimmed.
+func sameValue(out, v string) bool {
+	if out == v {
+		return true
+	}
+	if len(out) > len(v) || v == "" { // folding and trimming only shorten
+		return false
+	}
+	t := v
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		t = strings.TrimSpace(v)
+		if out == t {
+			return true
+		}
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] >= utf8.RuneSelf { // only non-ASCII characters fold
+			if f := classify.Fold(t); f != t {
+				return out == strings.TrimSpace(f)
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // maskFunc is type-aware display masking; a field without an identifier
@@ -148,10 +253,18 @@ func maskFunc(t classify.Type) valueFunc {
 	}
 	strict := strictTypes[t]
 	return func(v string) (string, error) {
-		if strict && !classify.Validate(t, v) {
+		// One parse: the canonical form classify finds is what mask renders.
+		var out string
+		var err error
+		if t == classify.TypePersonName {
+			out, err = mask.Display(t, v) // no parse: masked as written
+		} else if c, ok := classify.Canonical(t, v); ok {
+			out, err = mask.DisplayCanonical(t, v, c)
+		} else if strict {
 			return "", fmt.Errorf("%w: not a valid %s", ErrTransform, t)
+		} else {
+			out, err = mask.Display(t, v)
 		}
-		out, err := mask.Display(t, v)
 		if err != nil {
 			return "", fmt.Errorf("%w: not a valid %s", ErrTransform, t)
 		}
@@ -169,10 +282,14 @@ var strictTypes = map[classify.Type]bool{
 	classify.TypeIPv4: true, classify.TypeIPv6: true,
 }
 
-// generalizeFunc coarsens by type: birth dates to the year, addresses to the
-// district, coordinates to 0.01° (~1.1 km, DOMAIN.md §8), resident IDs to
-// their prefecture code, numbers to two significant digits. Other types are
-// display-masked, the coarsest form an identifier has.
+// generalizeFunc coarsens by type: birth dates to the year, addresses to
+// the county-level district (else the prefecture, else the province, as
+// GB/T 2260 names them), coordinates to 0.01° (~1.1 km, DOMAIN.md §8; 0.1°
+// for a value already at 0.01°), resident IDs to the name of their
+// prefecture (else province), numbers to two significant digits. Other
+// types are display-masked, the coarsest form an identifier has. An address
+// that names no known division is redacted and counted (errNotCoarsened);
+// nothing is passed on as it came.
 func generalizeFunc(t classify.Type) valueFunc {
 	wrap := func(f func(string) (string, error)) valueFunc {
 		return func(v string) (string, error) {
@@ -187,25 +304,73 @@ func generalizeFunc(t classify.Type) valueFunc {
 	case classify.TypeDateOfBirth:
 		return wrap(func(v string) (string, error) { return mask.GeneralizeDate(v, mask.Year) })
 	case classify.TypeAddress:
-		// An address whose region the generalizer cannot find is masked
-		// or, failing that, redacted: coarser, never the value itself.
 		return func(v string) (string, error) {
-			if out, err := mask.GeneralizeAddress(v, mask.District); err == nil {
+			if out, _, err := mask.GeneralizeAddressUpTo(v, mask.District); err == nil {
 				return out, nil
 			}
-			if out, err := mask.Display(t, v); err == nil {
-				return out, nil
-			}
-			return mask.Redact(""), nil
+			return mask.Redact(""), errNotCoarsened
 		}
 	case classify.TypeGeoCoordinate:
-		return wrap(func(v string) (string, error) { return mask.RoundCoordinate(v, 2) })
+		return func(v string) (string, error) {
+			out, err := generalizeCoordinate(v)
+			if err != nil {
+				return "", fmt.Errorf("%w: cannot generalize as %s", ErrTransform, t)
+			}
+			return out, nil
+		}
 	case classify.TypeResidentID:
-		return wrap(func(v string) (string, error) { return mask.IDRegion(v, 4) })
+		return wrap(func(v string) (string, error) {
+			if out, err := mask.IDRegionName(v, mask.City); err == nil {
+				return out, nil
+			}
+			return mask.IDRegionName(v, mask.Province)
+		})
 	case classify.TypeNone, "":
 		return wrap(generalizeNumber)
 	}
 	return maskFunc(t)
+}
+
+// coordDigits is the precision coordinates are generalized to: 0.01°.
+const coordDigits = 2
+
+// generalizeCoordinate rounds a coordinate to coordDigits decimals, or to
+// fewer when it has no more than that already (trailing zeros aside), so
+// that the output always holds less than the input: 116.40,39.90 becomes
+// 116,40. A coordinate of whole degrees is redacted.
+func generalizeCoordinate(v string) (string, error) {
+	digits := coordDigits
+	if d := significantDecimals(classify.Fold(v)); d <= coordDigits {
+		digits = d - 1
+	}
+	if digits < 0 {
+		if _, err := mask.RoundCoordinate(v, 0); err != nil {
+			return "", err // not a coordinate
+		}
+		return mask.Redact(""), nil
+	}
+	return mask.RoundCoordinate(v, digits)
+}
+
+// significantDecimals is the largest number of decimals, up to the last
+// non-zero one, of the decimal numbers written in s.
+func significantDecimals(s string) int {
+	most := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' {
+			continue
+		}
+		last := 0
+		j := i + 1
+		for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+			if s[j] != '0' {
+				last = j - i
+			}
+		}
+		most = max(most, last)
+		i = j - 1
+	}
+	return most
 }
 
 // generalizeNumber rounds a decimal to two significant digits; anything
@@ -229,7 +394,11 @@ func generalizeNumber(v string) (string, error) {
 		step = "1" + strings.Repeat("0", digits-2)
 	}
 	out, err := mask.RoundStep(s, step)
-	if err != nil {
+	if err == nil && out == s {
+		// already at two significant digits (34, 1200): one digit fewer
+		out, err = mask.RoundStep(s, step+"0")
+	}
+	if err != nil || out == s {
 		return mask.Redact(""), nil
 	}
 	return out, nil
@@ -239,7 +408,17 @@ func generalizeNumber(v string) (string, error) {
 // field and recipient).
 var fpeTweak = []byte("govshare/pipeline/fpe/v1")
 
-func fpeFuncs(ff *fpe.FF1, t classify.Type) (enc, dec valueFunc, ok bool) {
+// residentIDModes are the resident-ID FPE modes the pipeline uses, the
+// preferred first: keep the region code (its validity and joins by region
+// survive), or, where that leaves too small a domain, encrypt everything.
+// Modes keeping region and birth year are never among them: they leave at
+// most 366,000 values (fpe.ErrSmallDomain).
+var residentIDModes = []fpe.ResidentIDOptions{{KeepRegion: true}, {}}
+
+// fpeFuncs returns the encryption and decryption of type t (nil for a type
+// without FPE) and, for resident IDs, the birth-date bound used, which
+// Unmask must be given again.
+func fpeFuncs(ff *fpe.FF1, t classify.Type, birthBound time.Time) (enc, dec valueFunc, bound string, err error) {
 	wrap := func(f func(*fpe.FF1, []byte, string) (string, error)) valueFunc {
 		return func(v string) (string, error) {
 			out, err := f(ff, fpeTweak, v)
@@ -251,15 +430,26 @@ func fpeFuncs(ff *fpe.FF1, t classify.Type) (enc, dec valueFunc, ok bool) {
 	}
 	switch t {
 	case classify.TypeResidentID:
-		opts := fpe.ResidentIDOptions{KeepRegion: true}
+		var opts fpe.ResidentIDOptions
+		for _, m := range residentIDModes {
+			m.MaxBirthDate = birthBound
+			if err = m.Check(); err == nil {
+				opts = m
+				break
+			}
+		}
+		if err != nil {
+			return nil, nil, "", err
+		}
 		return wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.EncryptResidentID(f, tw, v, opts) }),
-			wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.DecryptResidentID(f, tw, v, opts) }), true
+			wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.DecryptResidentID(f, tw, v, opts) }),
+			birthBound.Format(time.DateOnly), nil
 	case classify.TypeMobile:
-		return wrap(fpe.EncryptMobile), wrap(fpe.DecryptMobile), true
+		return wrap(fpe.EncryptMobile), wrap(fpe.DecryptMobile), "", nil
 	case classify.TypeBankCard:
-		return wrap(fpe.EncryptBankCard), wrap(fpe.DecryptBankCard), true
+		return wrap(fpe.EncryptBankCard), wrap(fpe.DecryptBankCard), "", nil
 	case classify.TypeUSCC:
-		return wrap(fpe.EncryptUSCC), wrap(fpe.DecryptUSCC), true
+		return wrap(fpe.EncryptUSCC), wrap(fpe.DecryptUSCC), "", nil
 	}
-	return nil, nil, false
+	return nil, nil, "", nil
 }

@@ -98,16 +98,17 @@ func (a *Aggregation) Split() Split {
 	return s
 }
 
-// Add records one row: personKey identifies the privacy unit (surrounding
-// spaces are ignored, so " 1101…" and "1101…" are the same person), group is
-// the group-by value (ignored when not grouped) and value is ignored for
-// count. The person key is hashed at once and never kept.
-func (a *Aggregation) Add(personKey, group string, value float64) error {
+// Add records one row: key identifies the privacy unit (surrounding
+// spaces are ignored, so " 1101…" and "1101…" are the same person, and with
+// Options.PersonType so are the other written forms of one identifier),
+// group is the group-by value (ignored when not grouped) and value is
+// ignored for count. The person key is hashed at once and never kept.
+func (a *Aggregation) Add(key, group string, value float64) error {
 	if a.state != stateOpen {
 		return ErrReleased
 	}
-	personKey = strings.TrimSpace(personKey)
-	if personKey == "" {
+	key = personKey(a.opts.PersonType, key)
+	if key == "" {
 		return ErrBlankPerson
 	}
 	if a.opts.Kind != KindCount && !finite(value) {
@@ -128,7 +129,7 @@ func (a *Aggregation) Add(personKey, group string, value float64) error {
 	// A 64-bit keyed hash: two persons collide with probability about
 	// n²/2⁶⁵ (3e-8 for a million people); a collision merges them, which only
 	// bounds them more tightly, so privacy is never weakened.
-	h := maphash.String(a.seed, personKey)
+	h := maphash.String(a.seed, key)
 	pi, ok := a.persons[h]
 	if !ok {
 		if len(a.people) >= math.MaxInt32 {

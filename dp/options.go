@@ -4,10 +4,25 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/google/differential-privacy/go/v3/dpagg"
 	"github.com/google/differential-privacy/go/v3/noise"
+
+	"github.com/govshare/govshare/classify"
 )
+
+// personKey returns the person key as it is hashed: trimmed, and for an
+// identifier type its canonical form (see Options.PersonType).
+func personKey(t classify.Type, k string) string {
+	if t == "" || t == classify.TypeNone {
+		return strings.TrimSpace(k)
+	}
+	if c, ok := classify.Canonical(t, k); ok {
+		return c
+	}
+	return strings.TrimSpace(classify.Fold(k))
+}
 
 // Kind is the aggregate to compute. The zero value is invalid so that a
 // forgotten field fails instead of silently meaning "count".
@@ -96,6 +111,15 @@ type Options struct {
 	// ConfidenceLevel of the reported confidence intervals, in (0, 1).
 	// Default 0.95.
 	ConfidenceLevel float64
+	// PersonType is the catalogued type of the person-key column. For an
+	// identifier type (cn_resident_id, cn_mobile …) each key is replaced by
+	// its canonical form (classify.Canonical) before it is hashed, so one
+	// person written three ways (110105 19491231 002x, １１０１…,
+	// '11010519491231002X) is one person and bounded once; a key the type
+	// does not accept is folded to ASCII and trimmed. Empty or none: keys
+	// are only trimmed. The keys the pipeline tokenizes are canonicalized
+	// the same way.
+	PersonType classify.Type
 }
 
 // Share is the part of the budget one mechanism spends.
@@ -180,6 +204,9 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 func (o Options) Validate() error {
 	if !o.Kind.valid() {
 		return invalid("kind must be count, sum, mean or quantiles")
+	}
+	if o.PersonType != "" && !o.PersonType.Known() {
+		return invalid("person type is not a classify type")
 	}
 	if !finite(o.Epsilon) || o.Epsilon <= 0 || o.Epsilon > MaxEpsilon {
 		return invalid("epsilon must be in (0, %d]", MaxEpsilon)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/govshare/govshare/classify"
 )
 
 // Spec is one `govshare stats` request. Column fields name header columns.
@@ -20,6 +22,9 @@ type Spec struct {
 	Mechanism Mechanism
 	// Person is the privacy-unit column, for example the resident ID. Required.
 	Person string
+	// PersonType is the catalogued type of the Person column: with an
+	// identifier type, keys are canonicalized (see Options.PersonType).
+	PersonType classify.Type
 	// GroupBy is the group column. Optional; when set, partition selection
 	// decides which groups are released.
 	GroupBy string
@@ -48,6 +53,7 @@ func (s Spec) Options() Options {
 		MaxPartitionsContributed: s.MaxPartitions, MaxContributionsPerPartition: s.MaxPerPartition,
 		Lower: s.Lower, Upper: s.Upper, Ranks: s.Quantiles,
 		PreThreshold: s.PreThreshold, ConfidenceLevel: s.ConfidenceLevel,
+		PersonType: s.PersonType,
 	}
 }
 

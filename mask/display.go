@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/internal/region"
 )
 
 // Display masks s for display by the profile of type t (see the table in the
@@ -36,13 +37,47 @@ func (m Masker) Display(t classify.Type, s string) (string, error) {
 			}
 		}
 	}
-	out, err := m.display(t, s)
+	// One parser per type: a value classify accepts is parsed by
+	// classify.Canonical, and only what it does not accept (a mistyped
+	// check digit, a number without its area code …) by the lenient rules
+	// below, since it is still personal data to hide.
+	var out string
+	var err error
+	if t == classify.TypePersonName {
+		// A name has no parse: masked as written (surname kept).
+		out = m.name(s)
+	} else if c, ok := classify.Canonical(t, s); ok {
+		out, err = m.displayValid(t, s, c)
+	} else {
+		out, err = m.display(t, s)
+	}
 	if err != nil {
 		return "", err
 	}
 	if out == s {
 		// Input was already masked (e.g. "a****@x.cn"): returning it would
 		// be indistinguishable from passing a value through.
+		return "", malformed(string(t) + ": already masked")
+	}
+	return out, nil
+}
+
+// DisplayCanonical is Display for a value s that the caller has already
+// parsed: c is classify.Canonical(t, s). It saves parsing s twice.
+func DisplayCanonical(t classify.Type, s, c string) (string, error) {
+	return Masker{}.DisplayCanonical(t, s, c)
+}
+
+// DisplayCanonical is the package-level DisplayCanonical with m's options.
+func (m Masker) DisplayCanonical(t classify.Type, s, c string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	out, err := m.displayValid(t, s, c)
+	if err != nil {
+		return "", err
+	}
+	if out == s {
 		return "", malformed(string(t) + ": already masked")
 	}
 	return out, nil
@@ -90,6 +125,179 @@ func (m Masker) display(t classify.Type, s string) (string, error) {
 		return m.dateOfBirth(s)
 	}
 	return "", &maskError{msg: fmt.Sprintf("no display profile for type %q", string(t)), kind: ErrUnsupported}
+}
+
+// displayValid masks s, a valid value of t whose canonical form is c.
+// Identifier codes are masked on c's characters and rendered in s's
+// layout: the separators, brackets, prefixes and full-width forms as
+// written stay, the hidden characters are covered (110105 19491231 002X →
+// 1***** ******** **2X). Spreadsheet quoting ('…, ="…", a trailing .0)
+// is dropped. Other types are masked on their canonical form where the
+// written one cannot be rendered (a coordinate written lat,lon comes out
+// lon,lat).
+func (m Masker) displayValid(t classify.Type, s, c string) (string, error) {
+	first, last := 1, 2
+	if m.ResidentID64 {
+		first, last = 6, 4
+	}
+	switch t {
+	case classify.TypeResidentID:
+		return m.aligned(s, c, func(i, n int) bool { return i >= first && i < n-last }), nil
+	case classify.TypeMobile:
+		return m.aligned(s, c, func(i, _ int) bool { return i >= 3 && i < 7 }), nil
+	case classify.TypeLandline:
+		// c is area-subscriber[-extension]: keep the area code and the last
+		// two digits of the subscriber number; hide the extension.
+		area, rest, _ := strings.Cut(c, "-")
+		sub, _, _ := strings.Cut(rest, "-")
+		a, e := len(area), len(area)+len(sub)
+		return m.aligned(s, c, func(i, _ int) bool { return i >= a && i < e-2 || i >= e }), nil
+	case classify.TypeBankCard:
+		return m.bankCard(c)
+	case classify.TypeLicensePlate:
+		return m.aligned(s, c, func(i, n int) bool { return i >= 2 && i < n-1 }), nil
+	case classify.TypePassport:
+		return m.aligned(s, c, func(i, n int) bool { return i >= 2 && i < n-2 }), nil
+	case classify.TypeTravelPermit:
+		return m.aligned(s, c, func(i, n int) bool { return i >= 1 && i < n-2 }), nil
+	case classify.TypeHKID:
+		return m.aligned(s, c, func(i, n int) bool { return i >= n-7 }), nil
+	case classify.TypeTWID:
+		return m.aligned(s, c, func(i, _ int) bool { return i >= 1 && i < 8 }), nil
+	case classify.TypeOrgCode:
+		return m.aligned(s, c, func(i, _ int) bool { return i >= 2 }), nil
+	case classify.TypeUSCC:
+		return m.aligned(s, c, func(i, _ int) bool { return i >= 8 }), nil
+	case classify.TypeEmail:
+		return m.email(c)
+	case classify.TypeIPv4:
+		return m.ipv4(c)
+	case classify.TypeIPv6:
+		return m.ipv6(c)
+	case classify.TypeURL:
+		return m.url(c)
+	case classify.TypeAddress:
+		if out, err := m.address(s); err == nil {
+			return out, nil
+		}
+		// A valid address that starts with no known division: nothing of
+		// it is safe to show.
+		return m.full(strings.TrimSpace(s)), nil
+	case classify.TypeGeoCoordinate:
+		if out, err := m.coordinate(s); err == nil {
+			return out, nil
+		}
+		return m.coordinate(c)
+	case classify.TypeDateOfBirth:
+		if out, err := m.dateOfBirth(s); err == nil {
+			return out, nil
+		}
+		return m.dateOfBirth(c)
+	}
+	return m.display(t, s)
+}
+
+// aligned renders s with the significant characters of its canonical form c
+// for which hide(index, count) holds covered. Each rune of s that folds
+// (full-width to ASCII, lower to upper case) to the next significant
+// character of c is that character; every other rune is layout (a
+// separator, a bracket, a +86 prefix) and is kept, except inside a hidden
+// run when FixedRun is set. When s does not spell out c in order, c itself
+// is rendered.
+func (m Masker) aligned(s, c string, hide func(i, n int) bool) string {
+	if s == c && m.FixedRun == 0 && m.Rune < utf8.RuneSelf && len(c) <= shortASCII && isASCII(c) {
+		// hot path: written in canonical form, one byte per character
+		var b [shortASCII]byte
+		out := b[:copy(b[:], c)]
+		n := 0
+		for _, ch := range out {
+			if ch != '-' && ch != '(' && ch != ')' {
+				n++
+			}
+		}
+		mr := byte(m.maskRune())
+		i := 0
+		for k, ch := range out {
+			if ch == '-' || ch == '(' || ch == ')' {
+				continue
+			}
+			if hide(i, n) {
+				out[k] = mr
+			}
+			i++
+		}
+		return string(out)
+	}
+	var buf [maxSig + 4]rune
+	sig := buf[:0]
+	for _, r := range c {
+		if r == '-' || r == '(' || r == ')' {
+			continue
+		}
+		if len(sig) == cap(sig) {
+			return m.full(c)
+		}
+		sig = append(sig, r)
+	}
+	if out, ok := m.alignOn(unsheet(s), sig, hide); ok {
+		return out
+	}
+	out, _ := m.alignOn(c, sig, hide)
+	return out
+}
+
+func (m Masker) alignOn(s string, sig []rune, hide func(i, n int) bool) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s) + len(sig)*(m.maskWidth()-1) + m.FixedRun*m.maskWidth())
+	idx, inRun := 0, false
+	for _, r := range s {
+		if idx < len(sig) {
+			f, ok := foldAlnum(r)
+			if !ok {
+				f = r
+			}
+			if f == sig[idx] {
+				switch {
+				case !hide(idx, len(sig)):
+					b.WriteRune(r)
+					inRun = false
+				case m.FixedRun == 0:
+					m.writeMask(&b, 1)
+				case !inRun:
+					m.writeMask(&b, m.FixedRun)
+					inRun = true
+				}
+				idx++
+				continue
+			}
+		}
+		if m.FixedRun > 0 && inRun && idx < len(sig) && hide(idx, len(sig)) {
+			continue // one block for the whole hidden run
+		}
+		inRun = false
+		b.WriteRune(r)
+	}
+	return b.String(), idx == len(sig)
+}
+
+// unsheet strips the quoting a spreadsheet puts around a number typed as
+// text ('…, ="…") and the .0 it appends to one stored as a float.
+func unsheet(s string) string {
+	t := strings.TrimSpace(s)
+	u := t
+	switch {
+	case len(u) >= 3 && strings.HasPrefix(u, "=\"") && strings.HasSuffix(u, "\""):
+		u = u[2 : len(u)-1]
+	case strings.HasPrefix(u, "'"):
+		u = u[1:]
+	}
+	if v, ok := strings.CutSuffix(u, ".0"); ok && v != "" && v[len(v)-1] >= '0' && v[len(v)-1] <= '9' {
+		u = v
+	}
+	if u == t {
+		return s
+	}
+	return u
 }
 
 // maxSig bounds the significant characters of an identifier code; anything
@@ -533,13 +741,20 @@ func (m Masker) ipv6(s string) (string, error) {
 // url: scheme and host name; user info, port, path, query and fragment are
 // replaced by one fixed masked path segment.
 func (m Masker) url(s string) (string, error) {
-	u, err := url.Parse(s)
+	bare := !strings.Contains(s, "://") && strings.HasPrefix(strings.ToLower(s), "www.")
+	p := s
+	if bare {
+		p = "http://" + s // www.example.cn/x: a host without its scheme
+	}
+	u, err := url.Parse(p)
 	if err != nil || u.Scheme == "" || u.Hostname() == "" || !utf8.ValidString(s) {
 		return "", malformed("url")
 	}
 	var b strings.Builder
-	b.WriteString(u.Scheme)
-	b.WriteString("://")
+	if !bare {
+		b.WriteString(u.Scheme)
+		b.WriteString("://")
+	}
 	b.WriteString(u.Hostname())
 	b.WriteByte('/')
 	m.writeMask(&b, m.runLen(emailRun))
@@ -600,21 +815,24 @@ func (m Masker) name(s string) string {
 	return b.String()
 }
 
-// address keeps the administrative region prefix (province, city,
-// district/county) and masks the rest. An address that is nothing but its
-// region keeps only its first unit; a single-unit address is fully masked.
+// address keeps the administrative divisions the address starts with
+// (province, prefecture, county, as GB/T 2260 names them; see
+// GeneralizeAddress) as written and masks the rest. An address that is
+// nothing but its divisions keeps only the first; a single division is
+// fully masked. Text that names no known division at its start is not
+// kept: 某某市幸福区 is not a region.
 func (m Masker) address(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", malformed("address")
 	}
-	r := parseRegion(s)
-	if r.end == 0 {
+	p, ok := region.Match(s)
+	if !ok {
 		return "", malformed("address")
 	}
-	keep := r.end
+	keep := p.End
 	if strings.TrimSpace(s[keep:]) == "" {
-		keep = r.firstEnd
-		if keep == r.end {
+		keep = p.First
+		if keep == p.End {
 			return m.full(s), nil
 		}
 	}

@@ -14,9 +14,16 @@
 //   - A cover rule that would keep the whole value (KeepEnds on a value of at
 //     most n+k runes, an empty Range, Before/After without the separator)
 //     masks every rune instead.
-//   - Display parses by type. A value without the shape of its type returns
-//     "" and an error wrapping ErrMalformed; so does a value the profile
-//     would leave unchanged (already masked). It never returns its input.
+//   - Display parses by type, with classify's parser: a value classify
+//     accepts as its type (classify.Canonical: full-width, grouped, +86,
+//     spreadsheet-quoted, lower-case x, 1990年1月2号, 39.9042,116.4074 …) is
+//     always masked, on its canonical characters and in its written layout
+//     (110105 19491231 002x → 1***** ******** **2x, +86 138-1234-5678 →
+//     +86 138-****-5678, A123456 (3) → A****** (*)). Other values get the
+//     lenient rules below (a mistyped check digit is still personal data). A
+//     value without the shape of its type returns "" and an error wrapping
+//     ErrMalformed; so does a value the profile would leave unchanged
+//     (already masked). It never returns its input.
 //   - Work is per rune (Chinese, emoji, full-width digits are one rune each;
 //     full-width digits and letters count as digits and letters), invalid
 //     UTF-8 bytes become U+FFFD, and output is always valid UTF-8.
@@ -32,7 +39,7 @@
 //	type              rule                                       example
 //	cn_resident_id    1/2 (Masker.ResidentID64: 6/4); 18 or 15   11010519491231002X → 1***************2X
 //	cn_mobile         3/4, +86 / 86 / 0086 prefix kept           +86 138 1234 5678 → +86 138 **** 5678
-//	cn_landline       area code (010, 02X, 0XXX) / 2             010-12345678 → 010-******78
+//	cn_landline       area code (010, 02X, 0XXX) / 2, ext hidden 010-12345678 → 010-******78
 //	bank_card         4/4, middle grouped in fours, 12-19 digits 6222021234567891234 → 6222 **** **** *** 1234
 //	cn_license_plate  province + letter / 1, 7 or 8 characters   京AD12345 → 京A*****5
 //	cn_passport       2/2, 6-15 letters and digits               E12345678 → E1*****78
@@ -46,7 +53,7 @@
 //	ipv6              first group                                2001:db8::1 → 2001:*:*:*:*:*:*:*
 //	url               scheme://host/ + "****"                    https://a.cn/u?id=7 → https://a.cn/****
 //	person_name       whole surname (欧阳) or first "·" segment   欧阳娜娜 → 欧阳**, 买买提·艾力 → 买买提·**
-//	address           administrative region kept                 北京市朝阳区建国路88号 → 北京市朝阳区******
+//	address           GB/T 2260 divisions kept                   北京市朝阳区建国路88号 → 北京市朝阳区******
 //	geo_coordinate    degrees and 2 decimals (~1.1 km)           116.397128,39.916527 → 116.39****,39.91****
 //	date_of_birth     year                                       1990-05-17 → 1990-**-**
 //
@@ -58,21 +65,25 @@
 // mask per component and ignore FixedRun; e-mail and URL always hide a fixed
 // four.
 //
-// The address region is the leading run of administrative units: a
-// province-level name (all 34, full or short form), then a prefecture-level
-// unit ending in 市/州/盟/地区, then a county-level unit ending in 区/县/旗/市.
-// Units are 1-15 characters with no digits, Latin letters, punctuation or
-// street words (路 街 巷 号 栋 室 ...); 小区, 社区, 超市 and similar are not
-// units. It is a heuristic that stops early rather than late, so it errs
-// towards masking more.
+// The address region is the leading run of administrative divisions as the
+// GB/T 2260 table names them (internal/region: the Ministry of Civil
+// Affairs' codes and names, current and former): a province-level name,
+// then a prefecture-level division within it, then a county-level one
+// within that. Full names count anywhere in that order; short forms (广东,
+// 深圳, 南山) only where context proves them, and never right before 路, 街,
+// 道 … (中山路 is a street). Text that merely looks like a division
+// (某某市幸福区) is none: an address that starts with no known division is
+// masked whole if classify accepts it as an address, and an error otherwise.
 //
 // # Generalization
 //
 // GeneralizeDate (year or month), AgeBand / AgeBandFromBirth /
 // AgeBandFromID, RoundStep, Bucket and TopBottom on exact decimals (parsed
 // with strconv.ParseInt on the digits, never through float64),
-// GeneralizeAddress (province, city, district), RoundCoordinate and GridCell,
-// and IDRegion (the 2-, 4- or 6-digit region prefix of a resident ID).
+// GeneralizeAddress and GeneralizeAddressUpTo (province, city, district, by
+// their GB/T 2260 names), RoundCoordinate and GridCell, IDRegion (the 2-, 4-
+// or 6-digit region prefix of a resident ID) and IDRegionName (its name).
+// Each accepts every written form classify accepts for its type.
 // Errors wrap ErrMalformed for bad values and ErrArgument for bad
 // parameters, and never contain the value.
 package mask

@@ -147,6 +147,18 @@ func ExampleIDRegion() {
 	// Output: 11 110105
 }
 
+func ExampleIDRegionName() {
+	// The region code of an ID (here written in groups) named by GB/T 2260.
+	for _, l := range []mask.AddressLevel{mask.Province, mask.City, mask.District} {
+		out, _ := mask.IDRegionName("110105 19491231 002x", l)
+		fmt.Println(out)
+	}
+	// Output:
+	// 北京市
+	// 北京市
+	// 北京市朝阳区
+}
+
 func ExampleRoundStep() {
 	a, _ := mask.RoundStep("1234.50", "100")
 	b, _ := mask.RoundStep("2.675", "0.01")
@@ -180,6 +192,17 @@ func ExampleGeneralizeAddress() {
 	// 广西壮族自治区
 	// 广西壮族自治区南宁市
 	// 广西壮族自治区南宁市青秀区
+}
+
+func ExampleGeneralizeAddressUpTo() {
+	for _, a := range []string{"广东深圳南山区科技园1栋", "广东省深圳市某某路1号", "某某市幸福区和平路1号"} {
+		out, l, err := mask.GeneralizeAddressUpTo(a, mask.District)
+		fmt.Println(out, l, err != nil)
+	}
+	// Output:
+	// 广东省深圳市南山区 3 false
+	// 广东省深圳市 2 false
+	//  0 true
 }
 
 func ExampleRoundCoordinate() {

@@ -19,25 +19,25 @@ const (
 )
 
 // parseDate accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (month and day may
-// have one digit), YYYYMMDD and YYYY年M月D日 (日 optional), with ASCII or
-// full-width digits and surrounding spaces, and checks the calendar.
+// have one digit), YYYYMMDD and YYYY年M月D日 (日 or 号 optional), with ASCII
+// or full-width characters and surrounding spaces, and checks the calendar.
+// It accepts every form classify.ParseDate does, and dates before 1900 or
+// in the future as well.
 func parseDate(s string) (y, m, d int, ok bool) {
 	var buf [16]byte
 	n := 0
-	for _, r := range strings.TrimSpace(s) {
+	for _, r := range strings.TrimSpace(classify.Fold(s)) {
 		var c byte
 		switch {
 		case r >= '0' && r <= '9':
 			c = byte(r)
-		case r >= '０' && r <= '９':
-			c = byte(r - '０' + '0')
 		case r == '-' || r == '/' || r == '.':
 			c = byte(r)
 		case r == '年':
 			c = 'Y'
 		case r == '月':
 			c = 'M'
-		case r == '日':
+		case r == '日' || r == '号':
 			c = 'D'
 		default:
 			return 0, 0, 0, false
@@ -184,11 +184,22 @@ func AgeBandFromID(id string, ref time.Time, width int) (string, error) {
 	return AgeBand(age, width)
 }
 
-// residentIDBirth validates a resident ID with classify.ParseResidentID
-// (province prefix, real date, and for 18 characters the MOD 11-2 check)
-// and returns its birth date.
+// canonicalID is classify.Canonical for resident IDs: any written form
+// classify accepts (grouped, full-width, lower-case x, spreadsheet-quoted)
+// as 18 or 15 ASCII characters.
+func canonicalID(id string) (string, bool) {
+	return classify.Canonical(classify.TypeResidentID, id)
+}
+
+// residentIDBirth validates a resident ID with classify (province prefix,
+// real date, and for 18 characters the MOD 11-2 check) and returns its
+// birth date.
 func residentIDBirth(id string) (y, m, d int, ok bool) {
-	p, err := classify.ParseResidentID(id)
+	c, ok := canonicalID(id)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	p, err := classify.ParseResidentID(c)
 	if err != nil {
 		return 0, 0, 0, false
 	}
@@ -196,18 +207,19 @@ func residentIDBirth(id string) (y, m, d int, ok bool) {
 	return by, int(bm), bd, true
 }
 
-// IDRegion returns the region prefix of a valid resident ID: 2 digits
-// (province), 4 (prefecture) or 6 (county), as printed in the ID, e.g.
-// "1101" for a Beijing urban-district ID. The ID is validated as in
-// AgeBandFromID.
+// IDRegion returns the region code prefix of a valid resident ID (any
+// written form classify accepts): 2 digits (province), 4 (prefecture) or 6
+// (county), e.g. "1101" for a Beijing urban-district ID. The ID is
+// validated as in AgeBandFromID. IDRegionName gives the region's name.
 func IDRegion(id string, digits int) (string, error) {
 	if digits != 2 && digits != 4 && digits != 6 {
 		return "", badArg("region digits %d (want 2, 4 or 6)", digits)
 	}
-	if _, _, _, ok := residentIDBirth(id); !ok {
+	c, ok := canonicalID(id)
+	if !ok {
 		return "", malformed("cn_resident_id")
 	}
-	return id[:digits], nil
+	return c[:digits], nil
 }
 
 // dec is an exact decimal: v × 10^-scale.
@@ -475,7 +487,9 @@ func roundTo(d dec, digits int) (dec, bool) {
 
 // RoundCoordinate rounds a "lon,lat" pair in decimal degrees to digits
 // decimals (0..8), exactly and halves away from zero, after checking
-// longitude in [-180, 180] and latitude in [-90, 90]. Two decimals are about
+// longitude in [-180, 180] and latitude in [-90, 90]. It also takes the
+// other forms classify accepts (lat,lon where the order is unambiguous,
+// space-separated, full-width), always answering lon,lat. Two decimals are about
 // 1.1 km, three about 111 m (DOMAIN.md §8). The output always has digits
 // decimals and an ASCII comma.
 func RoundCoordinate(s string, digits int) (string, error) {
@@ -483,11 +497,17 @@ func RoundCoordinate(s string, digits int) (string, error) {
 		return "", badArg("coordinate digits %d (want 0..%d)", digits, maxCoordDigits)
 	}
 	lonS, latS, ok := splitPair(s)
-	if !ok {
-		return "", malformed("geo_coordinate")
-	}
-	if err := checkLonLat(lonS, latS); err != nil {
-		return "", err
+	if !ok || checkLonLat(lonS, latS) != nil {
+		// The other forms classify accepts: lat,lon, space-separated,
+		// full-width.
+		c, valid := classify.Canonical(classify.TypeGeoCoordinate, s)
+		if !valid {
+			return "", malformed("geo_coordinate")
+		}
+		lonS, latS, _ = strings.Cut(c, ",")
+		if err := checkLonLat(lonS, latS); err != nil {
+			return "", err
+		}
 	}
 	lon, _ := parseDec(lonS)
 	lat, _ := parseDec(latS)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/internal/region"
 )
 
 func TestGeneralizeDate(t *testing.T) {
@@ -218,10 +219,20 @@ func TestGeneralizeAddress(t *testing.T) {
 		{"内蒙古呼伦贝尔市鄂温克族自治旗", "内蒙古自治区", "内蒙古自治区呼伦贝尔市", "内蒙古自治区呼伦贝尔市鄂温克族自治旗"},
 		{"新疆阿克苏地区库车市", "新疆维吾尔自治区", "新疆维吾尔自治区阿克苏地区", "新疆维吾尔自治区阿克苏地区库车市"},
 		{"吉林省吉林市船营区", "吉林省", "吉林省吉林市", "吉林省吉林市船营区"},
-		{"香港特别行政区九龙城区", "香港特别行政区", "香港特别行政区", "香港特别行政区九龙城区"},
-		{"杭州市西湖区", "", "杭州市", "杭州市西湖区"},
+		// GB/T 2260 lists the SARs at province level only.
+		{"香港特别行政区九龙城区", "香港特别行政区", "香港特别行政区", ""},
+		// The levels above a division are filled in from its code.
+		{"杭州市西湖区", "浙江省", "浙江省杭州市", "浙江省杭州市西湖区"},
+		{"广东深圳南山科技园", "广东省", "广东省深圳市", "广东省深圳市南山区"},
+		{"北京市崇文区", "北京市", "北京市", "北京市崇文区"}, // a former district
+		{"河南省济源市", "河南省", "", "河南省济源市"},    // under its province
 		{"广东省", "广东省", "", ""},
 		{"建国路88号", "", "", ""},
+		// Text that only looks like a division is none (issue 9 §4).
+		{"艾滋病患者王小明家住这里市幸福区", "", "", ""},
+		{"吸毒人员张某某现居住东城区", "", "", ""},
+		{"某某市幸福区和平路1号", "", "", ""},
+		{"朝阳区建国路", "", "", ""}, // two 朝阳区: which one is unknown
 	}
 	for i, c := range cases {
 		for j, want := range []string{c.province, c.city, c.district} {
@@ -237,12 +248,10 @@ func TestGeneralizeAddress(t *testing.T) {
 			}
 		}
 	}
-	if len(provinces) != 34 {
-		t.Errorf("%d province-level divisions, want 34", len(provinces))
-	}
-	for _, p := range provinces {
-		if got, err := GeneralizeAddress(p.short+"某某路1号", Province); err != nil || got != p.full {
-			t.Errorf("short %s: %q, %v", p.short, got, err)
+	for code, short := range map[string]string{"11": "北京", "15": "内蒙古", "45": "广西", "54": "西藏", "64": "宁夏", "65": "新疆", "71": "台湾", "82": "澳门"} {
+		p, _ := region.Lookup(code)
+		if got, err := GeneralizeAddress(short+"某某路1号", Province); err != nil || got != p.Province.Name {
+			t.Errorf("short %s: %q, %v", short, got, err)
 		}
 	}
 	if _, err := GeneralizeAddress("北京市", 0); !errors.Is(err, ErrArgument) {

@@ -113,9 +113,11 @@ func cmdStats(e *env, args []string) error {
 	if f, ok := cat.Field(spec.Column); ok && f.Type != classify.TypeNone && f.Type != "" {
 		return fmt.Errorf("govshare: field %q holds %s values: only a count may be made of identifiers", spec.Column, f.Type)
 	}
-	if _, ok := cat.Field(*person); !ok {
+	pf, ok := cat.Field(*person)
+	if !ok {
 		return fmt.Errorf("govshare: person column %q is not in the catalog", *person)
 	}
+	spec.PersonType = pf.Type // one person written several ways is one person
 	// Sealing: everything that can fail is checked before the release
 	// spends any budget.
 	var sopt govshare.ShareOptions

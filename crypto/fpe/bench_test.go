@@ -137,13 +137,13 @@ func residentBench(opts ResidentIDOptions) func(*FF1, []byte, string) (string, e
 	return func(f *FF1, tweak []byte, s string) (string, error) { return EncryptResidentID(f, tweak, s, opts) }
 }
 
-func genRID(rng *rand.Rand) string { return genResidentID(rng, defaultMaxBirth) }
+func genRID(rng *rand.Rand) string { return genResidentID(rng, legacyBound) }
 
 func BenchmarkEncryptResidentID(b *testing.B) {
 	benchIDs(b, genRID, residentBench(ResidentIDOptions{}))
 }
-func BenchmarkEncryptResidentIDKeepRegionYear(b *testing.B) {
-	benchIDs(b, genRID, residentBench(ResidentIDOptions{KeepRegion: true, KeepBirthYear: true}))
+func BenchmarkEncryptResidentIDKeepRegionSex(b *testing.B) {
+	benchIDs(b, genRID, residentBench(ResidentIDOptions{KeepRegion: true, KeepSex: true}))
 }
 func BenchmarkEncryptMobile(b *testing.B)   { benchIDs(b, genMobile, EncryptMobile) }
 func BenchmarkEncryptBankCard(b *testing.B) { benchIDs(b, genBankCard, EncryptBankCard) }

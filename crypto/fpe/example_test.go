@@ -2,7 +2,9 @@ package fpe_test
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/govshare/govshare/crypto/fpe"
 )
@@ -54,20 +56,30 @@ func ExampleFF1_Decrypt() {
 func ExampleEncryptResidentID() {
 	f, _ := fpe.NewFF1(exampleKey, 10)
 	tweak := []byte("field=sfzh;recipient=tax-bureau")
-	opts := fpe.ResidentIDOptions{KeepRegion: true, KeepBirthYear: true, KeepSex: true}
-	ct, err := fpe.EncryptResidentID(f, tweak, "11010519491231002X", opts)
+	// The bound is part of the permutation: outputs made under a fixed
+	// bound decrypt on any later day. (The zero value is today in China
+	// Standard Time; record BirthBound() to decrypt later.)
+	bound := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	opts := fpe.ResidentIDOptions{KeepRegion: true, KeepSex: true, MaxBirthDate: bound}
+	ct, err := fpe.EncryptResidentID(f, tweak, "110105 19491231 002x", opts)
 	if err != nil {
 		panic(err)
 	}
 	pt, _ := fpe.DecryptResidentID(f, tweak, ct, opts)
-	fmt.Println(ct[:6], ct[6:10], ct, pt)
-	// Output: 110105 1949 110105194906306702 11010519491231002X
+	fmt.Println(ct[:6], ct, pt)
+	// Keeping region and birth year leaves too few values for FF1.
+	_, err = fpe.EncryptResidentID(f, tweak, pt, fpe.ResidentIDOptions{KeepRegion: true, KeepBirthYear: true, MaxBirthDate: bound})
+	fmt.Println(errors.Is(err, fpe.ErrSmallDomain))
+	// Output:
+	// 110105 110105201204118486 11010519491231002X
+	// true
 }
 
 func ExampleDecryptResidentID() {
 	f, _ := fpe.NewFF1(exampleKey, 10)
-	ct, _ := fpe.EncryptResidentID(f, nil, "11010519491231002X", fpe.ResidentIDOptions{})
-	pt, _ := fpe.DecryptResidentID(f, nil, ct, fpe.ResidentIDOptions{})
+	opts := fpe.ResidentIDOptions{MaxBirthDate: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)}
+	ct, _ := fpe.EncryptResidentID(f, nil, "11010519491231002X", opts)
+	pt, _ := fpe.DecryptResidentID(f, nil, ct, opts)
 	fmt.Println(ct, pt)
 	// Output: 22161520171011859X 11010519491231002X
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/govshare/govshare/classify"
@@ -30,7 +31,26 @@ var (
 	ErrOutOfDomain = errors.New("govshare/fpe: birth date after the FPE domain bound")
 	// ErrOptions is returned for a MaxBirthDate before 1900 or in the future.
 	ErrOptions = errors.New("govshare/fpe: invalid resident ID options")
+	// ErrSmallDomain is returned when the values left to encrypt are fewer
+	// than MinDomain (1,000,000): NIST SP 800-38G Rev. 1 rules such domains
+	// out, since a codebook of the whole domain costs as many encryptions.
+	// It is returned for a mode whose largest domain is too small (a
+	// resident ID keeping region and birth year) and for a value whose own
+	// domain is (a bound that leaves too few birth dates). Choose a mode
+	// that keeps less, or a token.
+	ErrSmallDomain = errors.New("govshare/fpe: FPE domain below 1,000,000 values (NIST SP 800-38G Rev. 1)")
 )
+
+// canonical returns the canonical form of s as a value of t when classify
+// accepts it in any written form (full-width, grouped, lower case, +86,
+// spreadsheet quoting), and s itself otherwise, for the checks below to
+// refuse: the identifier functions take what classify.Validate takes.
+func canonical(t classify.Type, s string) string {
+	if c, ok := classify.Canonical(t, s); ok {
+		return c
+	}
+	return s
+}
 
 func invalid(typ, why string) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidIdentifier, typ, why)
@@ -42,6 +62,7 @@ const (
 	labelMobile     = "govshare/fpe/cn_mobile/v1\x00"
 	labelBankCard   = "govshare/fpe/bank_card/v1\x00"
 	labelUSCC       = "govshare/fpe/cn_uscc/v1\x00"
+	labelUSCCFree   = "govshare/fpe/cn_uscc/free17/v1\x00"
 )
 
 // newTweak starts label || kept parts || caller tweak in a buffer that
@@ -55,10 +76,11 @@ func newTweak(label string) []byte {
 
 // ---- mobile ----
 
-// EncryptMobile encrypts an 11-digit mainland mobile number (no +86; an
-// allocated prefix as classify.ValidMobile checks). It keeps the 3-digit
-// prefix and encrypts the last 8 digits with FF1 radix 10, so the result is
-// a valid number with the same prefix.
+// EncryptMobile encrypts a mainland mobile number (an allocated prefix as
+// classify.ValidMobile checks), written in any form classify accepts
+// (+86 138 1234 5678, full-width …). It keeps the 3-digit prefix and
+// encrypts the last 8 digits with FF1 radix 10 (10^8 values), so the
+// result is a valid 11-digit number with the same prefix.
 func EncryptMobile(f *FF1, tweak []byte, mobile string) (string, error) {
 	return cryptMobile(true, f, tweak, mobile)
 }
@@ -69,6 +91,9 @@ func DecryptMobile(f *FF1, tweak []byte, mobile string) (string, error) {
 }
 
 func cryptMobile(enc bool, f *FF1, tweak []byte, s string) (string, error) {
+	if len(s) != 11 || !allDigits(s) {
+		s = canonical(classify.TypeMobile, s)
+	}
 	if len(s) != 11 || !allDigits(s) || !classify.ValidMobile(s) {
 		return "", invalid("cn_mobile", "want 11 digits with an allocated prefix")
 	}
@@ -88,9 +113,11 @@ func cryptMobile(enc bool, f *FF1, tweak []byte, s string) (string, error) {
 
 // ---- bank card ----
 
-// EncryptBankCard encrypts a 16–19 digit card number that passes Luhn. It
-// keeps the 6-digit BIN (issuer), encrypts the digits between the BIN and
-// the check digit with FF1 radix 10, and recomputes the Luhn check digit.
+// EncryptBankCard encrypts a 13–19 digit card number that passes Luhn,
+// written in any form classify accepts (groups of four, full-width …). It
+// keeps the 6-digit BIN (issuer), encrypts the n−7 digits between the BIN
+// and the check digit with FF1 radix 10 (10^(n−7) values: 10^6 for 13
+// digits, 10^9 for 16), and recomputes the Luhn check digit.
 func EncryptBankCard(f *FF1, tweak []byte, card string) (string, error) {
 	return cryptBankCard(true, f, tweak, card)
 }
@@ -101,9 +128,12 @@ func DecryptBankCard(f *FF1, tweak []byte, card string) (string, error) {
 }
 
 func cryptBankCard(enc bool, f *FF1, tweak []byte, s string) (string, error) {
+	if !allDigits(s) {
+		s = canonical(classify.TypeBankCard, s)
+	}
 	n := len(s)
-	if n < 16 || n > 19 || !allDigits(s) || !classify.LuhnValid(s) {
-		return "", invalid("bank_card", "want 16-19 digits passing Luhn")
+	if n < 13 || n > 19 || !allDigits(s) || !classify.LuhnValid(s) {
+		return "", invalid("bank_card", "want 13-19 digits passing Luhn")
 	}
 	tb := newTweak(labelBankCard)
 	tb = append(tb, byte(n))
@@ -140,13 +170,16 @@ var usccIndex = func() (v [256]int8) {
 	return v
 }()
 
-// EncryptUSCC encrypts an 18-character unified social credit code whose
-// mod-31 check (char 18) and embedded GB 11714 organization-code check
-// (char 17 over chars 9–16) are both valid. It keeps chars 1–2 (registration
-// authority and type) and 3–8 (region), encrypts chars 9–16 with FF1 radix
-// 31 over the USCC alphabet, then recomputes char 17 (0-9 or X) and char 18.
-// Codes whose char 17 is not the organization-code check are refused: the
-// output would have to change it, and Decrypt could not restore it.
+// EncryptUSCC encrypts an 18-character unified social credit code with a
+// valid mod-31 check (char 18), written in any form classify accepts (lower
+// case, groups, full-width). It keeps chars 1–2 (registration authority and
+// type) and 3–8 (region). When char 17 is the GB 11714 check of chars 9–16
+// (the embedded organization code, as GB 32100 prescribes) it encrypts
+// chars 9–16 with FF1 radix 31 over the USCC alphabet (31^8 ≈ 8.5×10^11
+// values) and recomputes char 17; otherwise it encrypts chars 9–17 among the
+// 31^8 × 30 strings whose char 17 is not that check (FF1 radix 31 with cycle
+// walking), so the two kinds never map into each other and Decrypt knows
+// which it has. Char 18 is recomputed.
 func EncryptUSCC(f *FF1, tweak []byte, uscc string) (string, error) {
 	return cryptUSCC(true, f, tweak, uscc)
 }
@@ -157,6 +190,7 @@ func DecryptUSCC(f *FF1, tweak []byte, uscc string) (string, error) {
 }
 
 func cryptUSCC(enc bool, f *FF1, tweak []byte, s string) (string, error) {
+	s = canonical(classify.TypeUSCC, s)
 	if len(s) != 18 {
 		return "", invalid("cn_uscc", "want 18 characters")
 	}
@@ -169,7 +203,7 @@ func cryptUSCC(enc bool, f *FF1, tweak []byte, s string) (string, error) {
 		return "", invalid("cn_uscc", "mod-31 check character")
 	}
 	if c, _ := classify.OrgCodeCheckDigit(s[8:16]); c != s[16] {
-		return "", invalid("cn_uscc", "embedded organization-code check character")
+		return cryptUSCCFree(enc, f, tweak, s)
 	}
 	tb := newTweak(labelUSCC)
 	tb = append(tb, s[:8]...)
@@ -199,6 +233,44 @@ func cryptUSCC(enc bool, f *FF1, tweak []byte, s string) (string, error) {
 	return string(out[:]), nil
 }
 
+// cryptUSCCFree is cryptUSCC for codes whose char 17 is not the
+// organization-code check of chars 9–16: chars 9–17 are encrypted as one
+// radix-31 number, walking the cycle until char 17 again differs from the
+// check of the new chars 9–16.
+func cryptUSCCFree(enc bool, f *FF1, tweak []byte, s string) (string, error) {
+	tb := newTweak(labelUSCCFree)
+	tb = append(tb, s[:8]...)
+	tb = append(tb, tweak...)
+	if uint64(len(tb)) > MaxTweakLen {
+		return "", ErrTweak
+	}
+	var x uint64
+	for i := 8; i < 17; i++ {
+		x = x*31 + uint64(usccIndex[s[i]])
+	}
+	var c fastFF1
+	f.initFast(&c, 31, 9, tb)
+	var out [18]byte
+	copy(out[:8], s[:8])
+	for {
+		if enc {
+			x = c.encryptInt(x)
+		} else {
+			x = c.decryptInt(x)
+		}
+		v := x
+		for i := 16; i >= 8; i-- {
+			out[i] = usccAlphabet[v%31]
+			v /= 31
+		}
+		if oc, _ := classify.OrgCodeCheckDigit(string(out[8:16])); oc != out[16] {
+			break
+		}
+	}
+	out[17], _ = classify.USCCCheckDigit(string(out[:17]))
+	return string(out[:]), nil
+}
+
 // ---- resident ID ----
 
 // ResidentIDOptions chooses which parts of a resident ID stay in clear. The
@@ -218,17 +290,150 @@ type ResidentIDOptions struct {
 	// the sex may change.
 	KeepSex bool
 	// MaxBirthDate is the last day of the birth-date domain: encrypted
-	// dates are real calendar dates from 1900-01-01 to MaxBirthDate. It must
-	// not be in the future when used, and Decrypt needs the same value, so
-	// it is fixed rather than "today". Zero means 2025-12-31. IDs born after
-	// it are refused with ErrOutOfDomain: set a later bound for new records.
+	// dates are real calendar dates from 1900-01-01 to MaxBirthDate (its
+	// calendar date in its own location). It must not be after today in
+	// China Standard Time. Zero means today in China Standard Time (UTC+8),
+	// so that everyone born so far can be encrypted. The bound is part of
+	// the permutation: Decrypt needs the same bound as Encrypt, so to
+	// decrypt on a later day, record BirthBound() when encrypting and pass
+	// it here. IDs born after the bound are refused with ErrOutOfDomain.
 	MaxBirthDate time.Time
 }
 
-var (
-	minBirthDay     = daysFromCivil(1900, 1, 1)
-	defaultMaxBirth = daysFromCivil(2025, 12, 31)
-)
+// minBirthDay is the first day of the birth-date domain.
+var minBirthDay = daysFromCivil(1900, 1, 1)
+
+// cst is China Standard Time, UTC+8 all year: a fixed zone, so no time zone
+// database is needed.
+var cst = time.FixedZone("CST", 8*60*60)
+
+// clock is the wall clock; tests replace it to hold "today" still.
+var clock = time.Now
+
+// todayCST is today's day number in China Standard Time.
+func todayCST() int {
+	y, m, d := clock().In(cst).Date()
+	return daysFromCivil(y, int(m), d)
+}
+
+// bound returns the day number of the last birth date of the domain.
+func (o ResidentIDOptions) bound() (int, error) { return o.boundAt(todayCST()) }
+
+// boundAt is bound with today's day number given.
+func (o ResidentIDOptions) boundAt(today int) (int, error) {
+	if o.MaxBirthDate.IsZero() {
+		return today, nil
+	}
+	y, m, d := o.MaxBirthDate.Date()
+	b := daysFromCivil(y, int(m), d)
+	if b < minBirthDay || b > today {
+		return 0, fmt.Errorf("%w: MaxBirthDate must lie between 1900-01-01 and today (China Standard Time)", ErrOptions)
+	}
+	return b, nil
+}
+
+// BirthBound returns the last birth date of the domain the options
+// encrypt within, as a date at midnight UTC: MaxBirthDate, or today in
+// China Standard Time when it is zero. Record it next to outputs made with
+// the zero value and give it to Decrypt as MaxBirthDate.
+func (o ResidentIDOptions) BirthBound() (time.Time, error) {
+	b, err := o.bound()
+	if err != nil {
+		return time.Time{}, err
+	}
+	y, m, d := civilFromDays(b)
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
+}
+
+// Check reports ErrSmallDomain when no resident ID has a domain of
+// MinDomain values under o: keeping region and birth year leaves at most
+// 366 days × 1,000 sequence numbers (366,000), or × 500 with the sex kept
+// (183,000). It also checks MaxBirthDate.
+func (o ResidentIDOptions) Check() error {
+	b, err := o.bound()
+	if err != nil {
+		return err
+	}
+	return o.checkBound(b)
+}
+
+// checkBound is Check under the bound b.
+func (o ResidentIDOptions) checkBound(b int) error {
+	regionN, seqN := uint64(len(provinces))*10000, uint64(1000)
+	if o.KeepRegion {
+		regionN = 1
+	}
+	if o.KeepSex {
+		seqN = 500
+	}
+	dateN := uint64(b - minBirthDay + 1)
+	if o.KeepBirthYear {
+		dateN = min(dateN, 366)
+	}
+	if regionN*dateN*seqN < MinDomain {
+		return fmt.Errorf("%w: keeping %s leaves at most %d values", ErrSmallDomain, o.kept(), regionN*dateN*seqN)
+	}
+	return nil
+}
+
+// kept names the kept parts, for errors.
+func (o ResidentIDOptions) kept() string {
+	var parts []string
+	if o.KeepRegion {
+		parts = append(parts, "region")
+	}
+	if o.KeepBirthYear {
+		parts = append(parts, "birth year")
+	}
+	if o.KeepSex {
+		parts = append(parts, "sex")
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ResidentIDDomain returns how many values EncryptResidentID encrypts id
+// among under o: the region choices (350,000, or 1 kept) × the birth dates
+// from 1900-01-01 to the bound (within the birth year when it is kept: up
+// to 366, and only up to the bound in the bound's own year) × the sequence
+// numbers (1,000, or 500 with the sex kept). It fails like
+// EncryptResidentID on an invalid ID, and with ErrSmallDomain when the
+// count is below MinDomain.
+func ResidentIDDomain(id string, o ResidentIDOptions) (uint64, error) {
+	today := todayCST()
+	b, err := o.boundAt(today)
+	if err != nil {
+		return 0, err
+	}
+	s, err := residentIDInput(id, b, today)
+	if err != nil {
+		return 0, err
+	}
+	n := residentIDCount(s, b, o)
+	if n < MinDomain {
+		return n, fmt.Errorf("%w: keeping %s leaves %d values for this birth date", ErrSmallDomain, o.kept(), n)
+	}
+	return n, nil
+}
+
+// residentIDCount is the domain of the (valid, canonical) ID s.
+func residentIDCount(s string, bound int, o ResidentIDOptions) uint64 {
+	regionN, seqN := uint64(len(provinces))*10000, uint64(1000)
+	if o.KeepRegion {
+		regionN = 1
+	}
+	if o.KeepSex {
+		seqN = 500
+	}
+	lo, hi := minBirthDay, bound
+	if o.KeepBirthYear {
+		y := int(atou(s[6:10]))
+		lo, hi = daysFromCivil(y, 1, 1), min(bound, daysFromCivil(y, 12, 31))
+	}
+	return regionN * uint64(hi-lo+1) * seqN
+}
 
 // provinces are the valid first two digits of a region code (DOMAIN.md §6).
 var provinces = [...]uint8{
@@ -246,19 +451,21 @@ var provinceIndex = func() (v [100]int8) {
 	return v
 }()
 
-// EncryptResidentID encrypts an 18-character resident ID (GB 11643-1999)
-// and returns another valid one: province prefix valid, birth date a real
-// date between 1900-01-01 and opts.MaxBirthDate, check character
-// recomputed. The parts that opts does not keep are packed into one
+// EncryptResidentID encrypts a resident ID (GB 11643-1999), written in any
+// form classify accepts (groups, full-width, lower-case x, a legacy
+// 15-digit number, which is first converted to its 18-character form), and
+// returns another valid 18-character one: province prefix valid, birth
+// date a real date between 1900-01-01 and the bound (opts.MaxBirthDate, by
+// default today in China Standard Time), check character recomputed. The parts that opts does not keep are packed into one
 // integer (region index, day index, sequence) and encrypted together as a
 // permutation of exactly that many values (FF1 radix 2 with cycle walking),
 // so a change in any part changes all of them and Decrypt inverts exactly.
 // A lower-case x check character is accepted; outputs use upper-case X.
 //
-// The cost is about one FF1 call with nothing kept; keeping region, year
-// and sex leaves 182,500 values or fewer, which FF1's 2^20 minimum domain
-// walks in about six calls (and, for a MaxBirthDate early in the birth
-// year, up to a few thousand): fewer values also mean weaker hiding.
+// The cost is about one FF1 call. Options that leave fewer than MinDomain
+// values (ResidentIDDomain) are refused with ErrSmallDomain: keeping region
+// and birth year always is (at most 366,000 values), keeping the region
+// alone is only with a bound that leaves fewer than 1,000 birth dates.
 func EncryptResidentID(f *FF1, tweak []byte, id string, opts ResidentIDOptions) (string, error) {
 	return cryptResidentID(true, f, tweak, id, opts)
 }
@@ -270,38 +477,24 @@ func DecryptResidentID(f *FF1, tweak []byte, id string, opts ResidentIDOptions) 
 }
 
 func cryptResidentID(enc bool, f *FF1, tweak []byte, s string, opts ResidentIDOptions) (string, error) {
-	bound := defaultMaxBirth
-	if !opts.MaxBirthDate.IsZero() {
-		y, m, d := opts.MaxBirthDate.Date()
-		bound = daysFromCivil(y, int(m), d)
-		ty, tm, td := time.Now().Date()
-		if bound < minBirthDay || bound > daysFromCivil(ty, int(tm), td) {
-			return "", fmt.Errorf("%w: MaxBirthDate must lie between 1900-01-01 and today", ErrOptions)
-		}
+	today := todayCST()
+	bound, err := opts.boundAt(today)
+	if err != nil {
+		return "", err
 	}
-	if len(s) != 18 || !allDigits(s[:17]) {
-		return "", invalid("cn_resident_id", "want 17 digits and a check character")
+	if err := opts.checkBound(bound); err != nil {
+		return "", err
 	}
-	check, _ := classify.ResidentIDCheckDigit(s[:17])
-	if s[17] != check && !(check == 'X' && s[17] == 'x') {
-		return "", invalid("cn_resident_id", "check character")
+	s, err = residentIDInput(s, bound, today)
+	if err != nil {
+		return "", err
+	}
+	if n := residentIDCount(s, bound, opts); n < MinDomain {
+		return "", fmt.Errorf("%w: keeping %s leaves %d values for this birth date", ErrSmallDomain, opts.kept(), n)
 	}
 	prov := provinceIndex[atou(s[:2])]
-	if prov < 0 {
-		return "", invalid("cn_resident_id", "province prefix")
-	}
-	y, m, d := int(atou(s[6:10])), int(atou(s[10:12])), int(atou(s[12:14]))
-	if y < 1900 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return "", invalid("cn_resident_id", "birth date")
-	}
-	day := daysFromCivil(y, m, d)
-	ty, tm, td := time.Now().Date()
-	if day > daysFromCivil(ty, int(tm), td) {
-		return "", invalid("cn_resident_id", "birth date in the future")
-	}
-	if day > bound {
-		return "", ErrOutOfDomain
-	}
+	y := int(atou(s[6:10]))
+	day := daysFromCivil(y, int(atou(s[10:12])), int(atou(s[12:14])))
 	seq := atou(s[14:17])
 
 	tb := newTweak(labelResidentID)
@@ -352,7 +545,7 @@ func cryptResidentID(enc bool, f *FF1, tweak []byte, s string, opts ResidentIDOp
 		out[0], out[1] = '0'+p/10, '0'+p%10
 		putDigits(out[2:6], regionIdx%10000)
 	}
-	y, m, d = civilFromDays(day)
+	y, m, d := civilFromDays(day)
 	putDigits(out[6:10], uint64(y))
 	putDigits(out[10:12], uint64(m))
 	putDigits(out[12:14], uint64(d))
@@ -362,6 +555,45 @@ func cryptResidentID(enc bool, f *FF1, tweak []byte, s string, opts ResidentIDOp
 	putDigits(out[14:17], seqIdx)
 	out[17], _ = classify.ResidentIDCheckDigit(string(out[:17]))
 	return string(out[:]), nil
+}
+
+// residentIDInput returns the canonical 18-character form of a valid
+// resident ID (a 15-digit one gains its century and check character), or
+// ErrInvalidIdentifier / ErrOutOfDomain.
+func residentIDInput(s string, bound, today int) (string, error) {
+	if len(s) != 18 || !allDigits(s[:17]) {
+		s = canonical(classify.TypeResidentID, s)
+		if len(s) == 15 && allDigits(s) {
+			body := s[:6] + "19" + s[6:]
+			c, _ := classify.ResidentIDCheckDigit(body)
+			s = body + string(c)
+		}
+	}
+	if len(s) != 18 || !allDigits(s[:17]) {
+		return "", invalid("cn_resident_id", "want 17 digits and a check character")
+	}
+	check, _ := classify.ResidentIDCheckDigit(s[:17])
+	if s[17] != check && !(check == 'X' && s[17] == 'x') {
+		return "", invalid("cn_resident_id", "check character")
+	}
+	if provinceIndex[atou(s[:2])] < 0 {
+		return "", invalid("cn_resident_id", "province prefix")
+	}
+	y, m, d := int(atou(s[6:10])), int(atou(s[10:12])), int(atou(s[12:14]))
+	if y < 1900 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return "", invalid("cn_resident_id", "birth date")
+	}
+	day := daysFromCivil(y, m, d)
+	if day > today {
+		return "", invalid("cn_resident_id", "birth date in the future")
+	}
+	if day > bound {
+		return "", ErrOutOfDomain
+	}
+	if s[17] == 'x' {
+		s = s[:17] + "X"
+	}
+	return s, nil
 }
 
 // permute is a permutation of [0, n) (its inverse when enc is false): FF1

@@ -21,6 +21,10 @@
 //
 // 16 bytes (128 bits) keep accidental collisions negligible: below 2^-60
 // for 2^34 distinct values of one field.
+//
+// A pseudonym is of the exact bytes given: pass the canonical form of an
+// identifier (classify.Canonical), as the govshare pipeline does, so that one
+// identifier written several ways has one pseudonym.
 package pseudonym
 
 import (

@@ -31,6 +31,13 @@
 //     reverses a token; the associated data binds it to its field and
 //     recipient, so a token does not reverse under another recipient.
 //
+// A token is of the exact bytes given: "110105 19491231 002x" and
+// "11010519491231002X" get different tokens. Give it the canonical form of
+// an identifier (classify.Canonical), as the govshare pipeline does, so that
+// one person's identifier written several ways (full-width, grouped,
+// lower-case x, +86) has one token and joins; [Tokenizer.Reverse] then
+// returns that canonical form.
+//
 // A [Tokenizer] uses the key that was primary when it was made; tokens made
 // under older keys of the keyset still reverse.
 package token

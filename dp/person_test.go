@@ -1,0 +1,89 @@
+package dp
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/govshare/govshare/classify"
+)
+
+// spellings are one resident ID and one mobile as people write them.
+var spellings = map[classify.Type][]string{
+	classify.TypeResidentID: {"11010519491231002X", "110105 19491231 002x", "１１０１０５１９４９１２３１００２Ｘ", "'11010519491231002X", " 1101-0519-4912-3100-2X "},
+	classify.TypeMobile:     {"13812345678", "138-1234-5678", "+86 138 1234 5678", "１３８１２３４５６７８"},
+}
+
+// TestPersonKeyCanonical: with the person column's identifier type, one
+// person written several ways is one person, so contribution bounding
+// counts them once; without it (type none) they stay apart, as before.
+func TestPersonKeyCanonical(t *testing.T) {
+	for typ, forms := range spellings {
+		for _, pt := range []classify.Type{typ, ""} {
+			a, err := NewAggregation(Options{Kind: KindCount, Epsilon: 1, PersonType: pt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range forms {
+				if err := a.Add(f, "", 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := 1
+			if pt == "" {
+				want = len(forms) // only surrounding spaces are ignored without a type
+			}
+			if len(a.people) != want {
+				t.Errorf("%s, person type %q: %d persons, want %d", typ, pt, len(a.people), want)
+			}
+		}
+	}
+	// A key its type does not accept is still a key: folded and trimmed.
+	a, _ := NewAggregation(Options{Kind: KindCount, Epsilon: 1, PersonType: classify.TypeResidentID})
+	for _, k := range []string{"ABC１２３", " ABC123 "} {
+		if err := a.Add(k, "", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(a.people) != 1 {
+		t.Errorf("invalid keys: %d persons, want 1", len(a.people))
+	}
+	if err := a.Add(" \u3000", "", 0); !errors.Is(err, ErrBlankPerson) {
+		t.Errorf("blank key: %v", err)
+	}
+	if _, err := NewAggregation(Options{Kind: KindCount, Epsilon: 1, PersonType: "no_such_type"}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("unknown person type: %v", err)
+	}
+}
+
+// TestRunPersonType: Spec.PersonType reaches the aggregation: a person
+// written three ways across three rows of one group, with one contribution
+// per person, is one contribution, which a huge ε makes visible.
+func TestRunPersonType(t *testing.T) {
+	header := []string{"sfzh", "g"}
+	var rows [][]string
+	for _, f := range spellings[classify.TypeResidentID] {
+		rows = append(rows, []string{f, "a"})
+	}
+	for _, pt := range []classify.Type{classify.TypeResidentID, ""} {
+		spec := Spec{Epsilon: MaxEpsilon, Person: "sfzh", Kind: KindCount, PersonType: pt}
+		rep, err := Run(spec, func(yield func([]string, error) bool) {
+			for _, r := range slices.Clone(rows) {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}, header, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rep.Results[0].Value
+		want := 1.0
+		if pt == "" {
+			want = float64(len(rows))
+		}
+		if got < want-0.5 || got > want+0.5 {
+			t.Errorf("person type %q: count %.2f, want about %.0f", pt, got, want)
+		}
+	}
+}
