@@ -95,6 +95,9 @@ func compact(s string, max int) (string, bool) {
 	if s == "" || isSeparator(s[0]) || isSeparator(s[len(s)-1]) {
 		return "", false
 	}
+	if len(s) <= max && isCompact(s) {
+		return s, true // already canonical: no copy
+	}
 	var buf [32]byte
 	b := buf[:0]
 	sep := false
@@ -122,6 +125,16 @@ func compact(s string, max int) (string, bool) {
 	return string(b), true
 }
 
+// isCompact reports whether s is only digits and upper-case ASCII letters.
+func isCompact(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isDigit(c) && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // dropDecimalZero removes the ".0" a spreadsheet appends to a number it
 // stored as a float (13812345678.0).
 func dropDecimalZero(s string) string {
@@ -136,7 +149,9 @@ func dropDecimalZero(s string) string {
 // full-width characters, grouping separators, lower-case letters, country
 // prefixes and spreadsheet quoting. The canonical forms are:
 //
-//	cn_resident_id   18 (or 15) characters, ASCII digits, upper-case X
+//	cn_resident_id   18 characters, ASCII digits, upper-case X (a 15-digit
+//	                 first-generation number becomes its 18-digit form, so one
+//	                 person's old and new numbers are one value)
 //	cn_uscc          18 upper-case characters
 //	cn_org_code      XXXXXXXX-X (its printed form)
 //	cn_mobile        11 digits, no country prefix
@@ -170,7 +185,7 @@ func Canonical(t Type, s string) (string, bool) {
 	case TypeResidentID:
 		c, ok := compact(dropDecimalZero(unquote(s)), 18)
 		if ok && ValidResidentID(c) {
-			return c, true
+			return upgradeLegacyID(c), true
 		}
 	case TypeUSCC:
 		c, ok := compact(unquote(s), 18)
@@ -230,7 +245,7 @@ func Canonical(t Type, s string) (string, bool) {
 			return s, true
 		}
 	case TypePersonName:
-		s = strings.NewReplacer("•", "·", "・", "·", ".", "·").Replace(s)
+		s = nameDots.Replace(s)
 		if ValidPersonName(s) {
 			return s, true
 		}
@@ -249,6 +264,9 @@ func Canonical(t Type, s string) (string, bool) {
 	}
 	return "", false
 }
+
+// nameDots are the middle dots written in transliterated names.
+var nameDots = strings.NewReplacer("•", "·", "・", "·", ".", "·")
 
 // canonicalMobile strips a country prefix (+86, 0086, 86, (+86), with or
 // without a separator after it) and the grouping separators.
@@ -425,4 +443,19 @@ func splitCoordinate(s string) (lon, lat string, ok bool) {
 func closeTo(v float64, d string) bool {
 	f, _, ok := parseDecimal(d)
 	return ok && f == v
+}
+
+// upgradeLegacyID returns the 18-character form of a valid 15-digit resident
+// ID (GB 11643-1999: the year gains its century, 19, and a check character
+// is appended); other values are returned as they are.
+func upgradeLegacyID(id string) string {
+	if len(id) != 15 {
+		return id
+	}
+	first17 := id[:6] + "19" + id[6:]
+	c, ok := ResidentIDCheckDigit(first17)
+	if !ok {
+		return id
+	}
+	return first17 + string(c)
 }

@@ -136,6 +136,11 @@ func (m Masker) display(t classify.Type, s string) (string, error) {
 // written one cannot be rendered (a coordinate written lat,lon comes out
 // lon,lat).
 func (m Masker) displayValid(t classify.Type, s, c string) (string, error) {
+	if t == classify.TypeResidentID && len(c) == 18 && alnumCount(s) == 15 {
+		// a first-generation number, canonical in its 18-digit form, is
+		// masked as the 15 digits written
+		c = c[:6] + c[8:17]
+	}
 	first, last := 1, 2
 	if m.ResidentID64 {
 		first, last = 6, 4
@@ -908,4 +913,15 @@ func (m Masker) dateOfBirth(s string) (string, error) {
 		}
 	}
 	return m.renderSig(s, 4, digits, func(r rune) bool { return !isDigitRune(r) }), nil
+}
+
+// alnumCount counts the ASCII and full-width letters and digits of s.
+func alnumCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if f, ok := foldAlnum(r); ok && f != 0 {
+			n++
+		}
+	}
+	return n
 }
