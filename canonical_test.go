@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -179,10 +181,14 @@ func TestFPEColumns(t *testing.T) {
 			t.Errorf("%s: three spellings give different or invalid ciphertexts", name)
 		}
 	}
-	// Unmask a week later, with the recorded bound.
+	// Unmask a week later: without the bound it refuses (under another
+	// bound the IDs would decrypt to other valid-looking IDs).
 	b, _ := time.Parse(time.DateOnly, bound)
 	later := opt
 	later.Request.Now = now.AddDate(0, 0, 7)
+	if _, err := govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(out.Bytes()), Name: "m.csv"}, io.Discard, later); !errors.Is(err, govshare.ErrFPEBound) {
+		t.Fatalf("unmask without the bound: %v, want ErrFPEBound", err)
+	}
 	later.FPEMaxBirthDate = b
 	var back bytes.Buffer
 	if _, err := govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(out.Bytes()), Name: "m.csv"}, &back, later); err != nil {

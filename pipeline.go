@@ -48,10 +48,9 @@ type Options struct {
 	Progress func(rows int64)
 	// FPEMaxBirthDate is, for Unmask, the birth-date bound the Mask run
 	// encrypted resident IDs under (its Report's fpe_max_birth_date, the
-	// day of the Mask in China Standard Time). Zero means the day of
-	// Request.Now in China Standard Time, which is right only on the day
-	// of the Mask: resident-ID fpe outputs decrypt to other IDs under
-	// another bound. Mask ignores it.
+	// day of the Mask in China Standard Time). Unmask of a resident-ID fpe
+	// column refuses to run without it (ErrFPEBound): under another bound
+	// the outputs decrypt to other, valid-looking IDs. Mask ignores it.
 	FPEMaxBirthDate time.Time
 }
 
@@ -245,7 +244,7 @@ func run(parent context.Context, in Input, out io.Writer, opt Options, reverse b
 	var plan *Plan
 	var err error
 	if reverse {
-		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys, fpeBound(opt.Request.Now, opt.FPEMaxBirthDate))
+		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys, opt.FPEMaxBirthDate)
 	} else {
 		plan, err = NewPlan(opt.Request, header, opt.Keys)
 	}
@@ -541,7 +540,12 @@ func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthB
 		c := Column{Name: h, Type: f.Type, Transform: d.Transform, Reason: d.Reason, Grant: d.Grant, in: i}
 		switch d.Transform {
 		case classify.TransformToken, classify.TransformFPE:
-			if err := c.build(kr, req.Recipient, birthBound); err != nil {
+			if c.Transform == classify.TransformFPE && c.Type == classify.TypeResidentID && birthBound.IsZero() {
+				// Decrypting under another bound than the Mask's gives other
+				// IDs without any error: refuse rather than guess.
+				return nil, fmt.Errorf("govshare: field %q: %w", h, ErrFPEBound)
+			}
+			if err := c.build(kr, req.Recipient, fpeBound(req.Now, birthBound)); err != nil {
 				return nil, err
 			}
 		case classify.TransformWithhold, classify.TransformDP:

@@ -45,6 +45,10 @@ type Plan struct {
 	Dropped []policy.Decision
 }
 
+// ErrFPEBound is Unmask's refusal to reverse resident-ID fpe without the
+// birth-date bound the Mask used (Options.FPEMaxBirthDate).
+var ErrFPEBound = errors.New("govshare: resident IDs were encrypted under a birth-date bound: give the one the mask run reported (fpe_max_birth_date)")
+
 // ErrTransform marks a value a transform cannot apply to (it does not parse
 // as the catalogued type, or is too long).
 var ErrTransform = errors.New("govshare: value cannot be transformed")

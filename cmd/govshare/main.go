@@ -35,7 +35,7 @@ var usages = map[string]string{
 	"keys":    "keys new --dept D --dir KDIR [--master URI]",
 	"mask":    "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] IN [-o OUT]",
 	"stats":   "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) [--ledger F --recipient R] [--from KDIR --to R.pub -o OUT.gse [--log LOGDIR]] IN",
-	"unmask":  "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] IN [-o OUT]",
+	"unmask":  "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] [--fpe-bound DATE] IN [-o OUT]",
 	"share":   "share --catalog C [--grants G] --purpose P --from KDIR --dept D --to R.pub [--not-after T] [--log LOGDIR] [--log-key F] [--encoding E] [--rejects F] IN -o OUT.gse",
 	"open":    "open --keys KDIR --dept R --purpose P --trust D.pub [--log LOGDIR] [--log-key F] IN.gse [-o OUT]",
 	"inspect": "inspect [--json] IN.gse",

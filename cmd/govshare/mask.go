@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +42,10 @@ func runMask(e *env, name string, args []string) error {
 	fs.StringVar(&f.out, "o", "", "output file (default: standard output)")
 	fs.StringVar(&f.rejects, "rejects", "", "write rows that cannot be processed here (file, line, field, reason) and go on; default: fail on the first")
 	fs.BoolVar(&f.explain, "explain", false, "print the decision for every field to standard error")
+	var bound string
+	if name == "unmask" {
+		fs.StringVar(&bound, "fpe-bound", "", "the birth-date bound (YYYY-MM-DD) that mask reported for resident-ID fpe columns")
+	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -71,6 +77,11 @@ func runMask(e *env, name string, args []string) error {
 		}
 	}
 	opt := govshare.Options{Request: req}
+	if bound != "" {
+		if opt.FPEMaxBirthDate, err = time.Parse(time.DateOnly, bound); err != nil {
+			return usageError{"--fpe-bound is a date, YYYY-MM-DD"}
+		}
+	}
 	if f.keys != "" {
 		if opt.Keys, err = loadKeyring(f.keys, cat.Provider, f.master); err != nil {
 			return err
@@ -138,6 +149,15 @@ func runMask(e *env, name string, args []string) error {
 	}
 	if rep.Rejected > 0 {
 		msg += fmt.Sprintf("; %d rows rejected to %s", rep.Rejected, f.rejects)
+	}
+	for _, c := range rep.Columns {
+		if c.FPEMaxBirthDate != "" && name == "mask" {
+			// unmask needs it: keep it with the output
+			msg += fmt.Sprintf("; %s encrypted with birth-date bound %s (unmask --fpe-bound %s)", c.Name, c.FPEMaxBirthDate, c.FPEMaxBirthDate)
+		}
+	}
+	for _, field := range slices.Sorted(maps.Keys(rep.NotCoarsened)) {
+		msg += fmt.Sprintf("; %s: %d values redacted (no known region to coarsen to)", field, rep.NotCoarsened[field])
 	}
 	fmt.Fprintln(e.stderr, msg)
 	return nil
