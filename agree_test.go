@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/fpe"
 	"github.com/govshare/govshare/internal/synth"
@@ -61,34 +62,34 @@ func fours(s, sep string) string {
 func sheet(s string) []string { return []string{"'" + s, `="` + s + `"`} }
 
 // writtenForms returns v of type t and the other ways people write it.
-func writtenForms(t classify.Type, v string) []string {
+func writtenForms(t catalog.Type, v string) []string {
 	forms := []string{v, " " + v + " ", fullWidth(v)}
 	switch t {
-	case classify.TypeResidentID:
+	case catalog.TypeResidentID:
 		forms = append(forms, strings.ToLower(v), group(v, " ", 6, 8), group(v, "-", 6, 8), fours(v, " "), fours(v, "－"))
 		forms = append(forms, sheet(v)...)
 		if !strings.HasSuffix(v, "X") {
 			forms = append(forms, v+".0")
 		}
-	case classify.TypeMobile:
+	case catalog.TypeMobile:
 		forms = append(forms, group(v, "-", 3, 4), group(v, " ", 3, 4), group(v, " ", 3), "+86"+v, "+86 "+group(v, " ", 3, 4),
 			"+86-"+v, "86-"+v, "0086"+v, "(+86)"+v, v+".0", fullWidth(group(v, "-", 3, 4)))
 		forms = append(forms, sheet(v)...)
-	case classify.TypeLandline:
+	case catalog.TypeLandline:
 		area, sub, _ := strings.Cut(v, "-")
 		forms = append(forms, "("+area+")"+sub, "（"+area+"）"+sub, area+" "+sub, area+sub, v+"-8001", v+"转8001", "("+area+")"+sub+"转801")
-	case classify.TypeBankCard:
+	case catalog.TypeBankCard:
 		forms = append(forms, fours(v, " "), fours(v, "-"), fullWidth(fours(v, " ")))
 		forms = append(forms, sheet(v)...)
-	case classify.TypeUSCC:
+	case catalog.TypeUSCC:
 		forms = append(forms, strings.ToLower(v), fours(v, " "))
-	case classify.TypeOrgCode:
+	case catalog.TypeOrgCode:
 		forms = append(forms, strings.Replace(v, "-", "", 1), strings.ToLower(v))
-	case classify.TypeHKID:
+	case catalog.TypeHKID:
 		if i := strings.IndexByte(v, '('); i > 0 {
 			forms = append(forms, v[:i]+" "+v[i:], v[:i]+v[i+1:len(v)-1], strings.ToLower(v))
 		}
-	case classify.TypeLicensePlate:
+	case catalog.TypeLicensePlate:
 		if r := []rune(v); len(r) > 2 {
 			head, tail := string(r[:2]), string(r[2:])
 			for _, sep := range []string{"·", "•", "・", ".", "-", " "} {
@@ -96,66 +97,66 @@ func writtenForms(t classify.Type, v string) []string {
 			}
 			forms = append(forms, string(r[:1])+strings.ToLower(string(r[1:])))
 		}
-	case classify.TypePassport, classify.TypeTravelPermit, classify.TypeTWID:
+	case catalog.TypePassport, catalog.TypeTravelPermit, catalog.TypeTWID:
 		forms = append(forms, strings.ToLower(v))
-	case classify.TypeEmail:
+	case catalog.TypeEmail:
 		if at := strings.IndexByte(v, '@'); at > 0 {
 			forms = append(forms, v[:at]+"＠"+strings.ReplaceAll(v[at+1:], ".", "．"), v[:at]+"@"+strings.ReplaceAll(v[at+1:], ".", "。"),
 				v[:at]+"@"+strings.ToUpper(v[at+1:]))
 		}
-	case classify.TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		if lon, lat, ok := strings.Cut(v, ","); ok {
 			forms = append(forms, lat+","+lon, lon+"，"+lat, lon+" "+lat, lon+", "+lat)
 		}
-	case classify.TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		if d, err := time.Parse(time.DateOnly, v); err == nil {
 			forms = append(forms, d.Format("2006年1月2日"), d.Format("2006年1月2号"), d.Format("20060102"), d.Format("2006/1/2"),
 				d.Format("2006.01.02"), fullWidth(d.Format("2006年1月2日")))
 		}
-	case classify.TypeAddress:
+	case catalog.TypeAddress:
 		forms = append(forms, strings.Replace(v, "市", "市 ", 1))
 	}
 	return forms
 }
 
 // canonForms are the written forms of classify/canon_test.go.
-var canonForms = map[classify.Type][]string{
-	classify.TypeResidentID: {"11010519491231002X", "11010519491231002x", "110105 19491231 002X", "110105-19491231-002x",
+var canonForms = map[catalog.Type][]string{
+	catalog.TypeResidentID: {"11010519491231002X", "11010519491231002x", "110105 19491231 002X", "110105-19491231-002x",
 		"1101 0519 4912 3100 2X", "１１０１０５１９４９１２３１００２ｘ", "110105－19491231－002X", "'11010519491231002X",
 		"=\"11010519491231002X\"", " 110105　19491231　002X ", "110105491231002"},
-	classify.TypeMobile: {"13812345678", "138-1234-5678", "138 1234 5678", "138 12345678", "+86 138 1234 5678", "+86-13812345678",
+	catalog.TypeMobile: {"13812345678", "138-1234-5678", "138 1234 5678", "138 12345678", "+86 138 1234 5678", "+86-13812345678",
 		"86-13812345678", "008613812345678", "(+86)13812345678", "１３８１２３４５６７８", "13812345678.0", "'13812345678"},
-	classify.TypeLandline: {"0755-23456789", "(0755)23456789", "（0755）23456789", "075523456789", "0755 2345 6789", "０７５５－２３４５６７８９",
+	catalog.TypeLandline: {"0755-23456789", "(0755)23456789", "（0755）23456789", "075523456789", "0755 2345 6789", "０７５５－２３４５６７８９",
 		"(0755)12345678", "0755-12345678", "（0755） 1234 5678", "0512-41040901-8001", "0512-41040901转8001", "（0512）41040901转8001"},
-	classify.TypeBankCard:     {"6222 0212 3456 7890 128", "6222021234567890128", "６２２２０２１２３４５６７８９０１２８"},
-	classify.TypeUSCC:         {"91350100M000100Y43", "9135 0100 M000 100Y 43", "９１３５０１００Ｍ０００１００Ｙ４３", "91350100m000100y43"},
-	classify.TypeOrgCode:      {"D2143569-X", "D2143569X", "d2143569-x", "Ｄ２１４３５６９－Ｘ"},
-	classify.TypeHKID:         {"A123456(3)", "A123456 (3)", "A1234563", "a123456(3)", "Ａ１２３４５６（３）"},
-	classify.TypeLicensePlate: {"粤BD12345", "粤B·D12345", "粤B•D12345", "粤B・D12345", "粤B.D12345", "粤B-D12345", "粤B D12345", "粤bd12345", "粤Ｂ·Ｄ１２３４５", "粤B1234学", "粤B·1234学"},
-	classify.TypeEmail:        {"zhang.san@example.com", "zhang.san＠example．com", "zhang.san@example。com", "zhang.san@EXAMPLE.COM"},
-	classify.TypeDateOfBirth:  {"1990-01-02", "1990年1月2日", "1990年1月2号", "１９９０年１月２日", "19900102"},
-	classify.TypeGeoCoordinate: {"116.4074,39.9042", "39.9042,116.4074", "116.4074，39.9042", "116.4074 39.9042",
+	catalog.TypeBankCard:     {"6222 0212 3456 7890 128", "6222021234567890128", "６２２２０２１２３４５６７８９０１２８"},
+	catalog.TypeUSCC:         {"91350100M000100Y43", "9135 0100 M000 100Y 43", "９１３５０１００Ｍ０００１００Ｙ４３", "91350100m000100y43"},
+	catalog.TypeOrgCode:      {"D2143569-X", "D2143569X", "d2143569-x", "Ｄ２１４３５６９－Ｘ"},
+	catalog.TypeHKID:         {"A123456(3)", "A123456 (3)", "A1234563", "a123456(3)", "Ａ１２３４５６（３）"},
+	catalog.TypeLicensePlate: {"粤BD12345", "粤B·D12345", "粤B•D12345", "粤B・D12345", "粤B.D12345", "粤B-D12345", "粤B D12345", "粤bd12345", "粤Ｂ·Ｄ１２３４５", "粤B1234学", "粤B·1234学"},
+	catalog.TypeEmail:        {"zhang.san@example.com", "zhang.san＠example．com", "zhang.san@example。com", "zhang.san@EXAMPLE.COM"},
+	catalog.TypeDateOfBirth:  {"1990-01-02", "1990年1月2日", "1990年1月2号", "１９９０年１月２日", "19900102"},
+	catalog.TypeGeoCoordinate: {"116.4074,39.9042", "39.9042,116.4074", "116.4074，39.9042", "116.4074 39.9042",
 		"116.40,39.90"}, // already at the generalization grid
-	classify.TypeAddress: {"北京市朝阳区建国路88号", "艾滋病患者王小明家住这里市幸福区和平路1号", "吸毒人员张某某现居住东城区幸福街3号",
+	catalog.TypeAddress: {"北京市朝阳区建国路88号", "艾滋病患者王小明家住这里市幸福区和平路1号", "吸毒人员张某某现居住东城区幸福街3号",
 		"广东深圳南山区科技园1栋", "杭州市西湖区文三路90号"},
-	classify.TypeURL: {"www.beijing.gov.cn/zwgk/1.html", "https://zwfw.sh.gov.cn/v1"},
+	catalog.TypeURL: {"www.beijing.gov.cn/zwgk/1.html", "https://zwfw.sh.gov.cn/v1"},
 }
 
 // corpus is the written-forms corpus: per type, values some of which
 // classify accepts.
-func corpus(t testing.TB) map[classify.Type][]string {
+func corpus(t testing.TB) map[catalog.Type][]string {
 	t.Helper()
-	out := map[classify.Type][]string{}
+	out := map[catalog.Type][]string{}
 	g := synth.New(9)
 	for _, id := range synth.Types {
-		typ := classify.Type(id)
+		typ := catalog.Type(id)
 		for range 40 {
 			out[typ] = append(out[typ], writtenForms(typ, g.Value(id))...)
 		}
 		out[typ] = append(out[typ], canonForms[typ]...)
 	}
 	for range 20 {
-		out[classify.TypeResidentID] = append(out[classify.TypeResidentID], writtenForms(classify.TypeResidentID, g.ResidentID15())...)
+		out[catalog.TypeResidentID] = append(out[catalog.TypeResidentID], writtenForms(catalog.TypeResidentID, g.ResidentID15())...)
 	}
 	return out
 }
@@ -171,7 +172,7 @@ func TestClassifyAndTransformsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	bound := fpeBound(time.Now(), time.Time{})
-	accepted := map[classify.Type]int{}
+	accepted := map[catalog.Type]int{}
 	for typ, values := range corpus(t) {
 		gen := generalizeFunc(typ)
 		enc, _, _, err := fpeFuncs(ff, typ, bound)
@@ -195,7 +196,7 @@ func TestClassifyAndTransformsAgree(t *testing.T) {
 				t.Errorf("%s value %d: mask.Display of the canonical form: %v", typ, i, err)
 			}
 			out, err := noPassThrough(gen)(v)
-			if typ == classify.TypeAddress && err == errNotCoarsened {
+			if typ == catalog.TypeAddress && err == errNotCoarsened {
 				if out != mask.Redact("") {
 					t.Errorf("%s value %d: not coarsenable but not redacted", typ, i)
 				}
@@ -214,14 +215,14 @@ func TestClassifyAndTransformsAgree(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range classify.Types {
+	for _, typ := range catalog.Types {
 		if accepted[typ] == 0 {
 			t.Errorf("%s: the corpus has no value classify accepts", typ)
 		}
 	}
 	// The addresses that name no known division are redacted, those that
 	// do are coarsened to a GB/T 2260 name.
-	gen := generalizeFunc(classify.TypeAddress)
+	gen := generalizeFunc(catalog.TypeAddress)
 	for v, want := range map[string]string{
 		"艾滋病患者王小明家住这里市幸福区和平路1号": "",
 		"吸毒人员张某某现居住东城区幸福街3号":    "",

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/policy"
 )
 
@@ -45,7 +45,7 @@ func BenchmarkCopy(b *testing.B) {
 	}
 }
 
-func benchMask(b *testing.B, purpose classify.Purpose, recipient string) {
+func benchMask(b *testing.B, purpose catalog.Purpose, recipient string) {
 	cat, grants, _ := loadFixtures(b)
 	data := sampleBig(b)
 	opt := govshare.Options{
@@ -63,10 +63,10 @@ func benchMask(b *testing.B, purpose classify.Purpose, recipient string) {
 
 // BenchmarkMaskWorkReference: mask and generalize (no cryptography).
 func BenchmarkMaskWorkReference(b *testing.B) {
-	benchMask(b, classify.PurposeWorkReference, "tax-bureau")
+	benchMask(b, catalog.PurposeWorkReference, "tax-bureau")
 }
 
 // BenchmarkMaskVerification: tokens on every personal field.
 func BenchmarkMaskVerification(b *testing.B) {
-	benchMask(b, classify.PurposeDataVerification, "civil-affairs-bureau")
+	benchMask(b, catalog.PurposeDataVerification, "civil-affairs-bureau")
 }

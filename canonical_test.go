@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	maskpkg "github.com/govshare/govshare/mask"
 	"github.com/govshare/govshare/policy"
@@ -26,7 +27,7 @@ fields:
   - {name: 备注, type: none, category: public, level: general, sensitive: false}
 `
 
-func maskPurpose(t *testing.T, cat *classify.Catalog, purpose classify.Purpose, in string, opt govshare.Options) (string, govshare.Report, error) {
+func maskPurpose(t *testing.T, cat *catalog.Catalog, purpose catalog.Purpose, in string, opt govshare.Options) (string, govshare.Report, error) {
 	t.Helper()
 	opt.Request = policy.Request{Catalog: cat, Purpose: purpose, Recipient: "civil-affairs-bureau", Now: now}
 	opt.Keys = providerKeys(t)
@@ -45,7 +46,7 @@ func TestVerificationTokenOneSpelling(t *testing.T) {
 		"11010519491231002X,13812345678,北京市朝阳区建国路88号,a\n" +
 		"110105 19491231 002x,+86 138-1234-5678,北京市朝阳区建国路88号,b\n" +
 		"１１０１０５１９４９１２３１００２Ｘ,１３８１２３４５６７８,北京市朝阳区建国路88号,c\n"
-	out, rep, err := maskPurpose(t, cat, classify.PurposeDataVerification, in, govshare.Options{})
+	out, rep, err := maskPurpose(t, cat, catalog.PurposeDataVerification, in, govshare.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +58,13 @@ func TestVerificationTokenOneSpelling(t *testing.T) {
 		}
 	}
 	for _, c := range rep.Columns {
-		if (c.Name == "身份证号" || c.Name == "手机号码") && c.Transform != classify.TransformToken {
+		if (c.Name == "身份证号" || c.Name == "手机号码") && c.Transform != catalog.TransformToken {
 			t.Fatalf("%s: %s, want token", c.Name, c.Transform)
 		}
 	}
 	var back bytes.Buffer
 	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: strings.NewReader(out), Name: "m.csv"}, &back,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeDataVerification, Recipient: "civil-affairs-bureau", Now: now}, Keys: providerKeys(t)})
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "civil-affairs-bureau", Now: now}, Keys: providerKeys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +76,8 @@ func TestVerificationTokenOneSpelling(t *testing.T) {
 		t.Errorf("unmask does not give the canonical mobile")
 	}
 	// CanonicalValue is what the tokens act on.
-	if govshare.CanonicalValue(classify.TypeResidentID, "110105 19491231 002x") != "11010519491231002X" ||
-		govshare.CanonicalValue(classify.TypeNone, " a ") != " a " {
+	if govshare.CanonicalValue(catalog.TypeResidentID, "110105 19491231 002x") != "11010519491231002X" ||
+		govshare.CanonicalValue(catalog.TypeNone, " a ") != " a " {
 		t.Errorf("CanonicalValue")
 	}
 }
@@ -88,7 +89,7 @@ func TestMaskKeepsLayout(t *testing.T) {
 	in := "身份证号,手机号码,住址,备注\n" +
 		"110105 19491231 002x,+86 138-1234-5678,北京市朝阳区建国路88号,a\n" +
 		"１１０１０５１９４９１２３１００２Ｘ,１３８１２３４５６７８,北京市朝阳区建国路88号,b\n"
-	out, _, err := maskPurpose(t, cat, classify.PurposeWorkReference, in, govshare.Options{})
+	out, _, err := maskPurpose(t, cat, catalog.PurposeWorkReference, in, govshare.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestAddressNotCoarsenedCounted(t *testing.T) {
 		"11010519491231002X,13812345678,吸毒人员张某某现居住东城区,c\n" +
 		"11010519491231002X,13812345678,广东深圳南山区科技园,d\n"
 	for _, workers := range []int{1, 3} {
-		out, rep, err := maskPurpose(t, cat, classify.PurposeWorkReference, in, govshare.Options{Workers: workers})
+		out, rep, err := maskPurpose(t, cat, catalog.PurposeWorkReference, in, govshare.Options{Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +157,7 @@ func TestFPEColumns(t *testing.T) {
 		"110105 19491231 002x,+86 138-1234-5678,b\n" +
 		"１１０１０５１９４９１２３１００２Ｘ,１３８１２３４５６７８,c\n" +
 		bornToday + ",13812345678,d\n"
-	opt := govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeAdministrativeBasis, Recipient: "tax-bureau", Now: now}, Keys: providerKeys(t)}
+	opt := govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis, Recipient: "tax-bureau", Now: now}, Keys: providerKeys(t)}
 	var out bytes.Buffer
 	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "f.csv"}, &out, opt)
 	if err != nil {
@@ -164,7 +165,7 @@ func TestFPEColumns(t *testing.T) {
 	}
 	var bound string
 	for _, col := range rep.Columns {
-		if col.Name != "备注" && col.Transform != classify.TransformFPE {
+		if col.Name != "备注" && col.Transform != catalog.TransformFPE {
 			t.Fatalf("%s: %s, want fpe", col.Name, col.Transform)
 		}
 		if col.Name == "身份证号" {
@@ -177,7 +178,7 @@ func TestFPEColumns(t *testing.T) {
 	rows := readCSV(t, out.Bytes())
 	for _, name := range []string{"身份证号", "手机号码"} {
 		col := column(rows, name)
-		if col[0] != col[1] || col[1] != col[2] || !classify.Validate(classify.Type(map[string]string{"身份证号": "cn_resident_id", "手机号码": "cn_mobile"}[name]), col[0]) {
+		if col[0] != col[1] || col[1] != col[2] || !classify.Validate(catalog.Type(map[string]string{"身份证号": "cn_resident_id", "手机号码": "cn_mobile"}[name]), col[0]) {
 			t.Errorf("%s: three spellings give different or invalid ciphertexts", name)
 		}
 	}

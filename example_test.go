@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
@@ -22,7 +22,7 @@ func ExampleMask() {
 	rep, err := govshare.Mask(context.Background(),
 		govshare.Input{Reader: strings.NewReader(in), Name: "register.csv"}, os.Stdout,
 		govshare.Options{Request: policy.Request{
-			Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau",
+			Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau",
 			Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
 		}})
 	if err != nil {
@@ -38,8 +38,8 @@ func ExampleMask() {
 }
 
 // exampleCatalog is a small reviewed catalog for the examples.
-func exampleCatalog() *classify.Catalog {
-	cat, err := classify.ParseCatalog([]byte(`
+func exampleCatalog() *catalog.Catalog {
+	cat, err := catalog.Parse([]byte(`
 resource: population-register
 provider: public-security-bureau
 tier: unconditional
@@ -63,7 +63,7 @@ func exampleShare(psb, tax *keys.Keyring) []byte {
 		govshare.Input{Reader: strings.NewReader("姓名,手机号码\n欧阳娜娜,13812345678\n张伟,13900001111\n"), Name: "register.csv"},
 		&env, govshare.ShareOptions{
 			Options: govshare.Options{Request: policy.Request{
-				Catalog: exampleCatalog(), Purpose: classify.PurposeWorkReference,
+				Catalog: exampleCatalog(), Purpose: catalog.PurposeWorkReference,
 				Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
 			}, Keys: psb},
 			To: tax.Public(),
@@ -91,13 +91,13 @@ func ExampleOpen() {
 	tax, _ := keys.New("tax-bureau")
 	env := exampleShare(psb, tax)
 	at := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
-	open := func(p classify.Purpose) error {
+	open := func(p catalog.Purpose) error {
 		_, err := govshare.Open(context.Background(), os.Stdout, bytes.NewReader(env), int64(len(env)),
 			govshare.OpenOptions{OpenOptions: envelope.OpenOptions{Keys: tax, Purpose: p, Trust: psb.Public(), Now: at}})
 		return err
 	}
-	fmt.Println(errors.Is(open(classify.PurposeStatistics), envelope.ErrWrongPurpose))
-	if err := open(classify.PurposeWorkReference); err != nil {
+	fmt.Println(errors.Is(open(catalog.PurposeStatistics), envelope.ErrWrongPurpose))
+	if err := open(catalog.PurposeWorkReference); err != nil {
 		panic(err)
 	}
 	// Output:
@@ -117,7 +117,7 @@ func ExampleShareRelease() {
 		govshare.Release{Payload: report, ContentType: "application/json", Fields: []string{"姓名"}, RecordCount: 1},
 		&env, govshare.ShareOptions{
 			Options: govshare.Options{Request: policy.Request{
-				Catalog: exampleCatalog(), Purpose: classify.PurposeStatistics,
+				Catalog: exampleCatalog(), Purpose: catalog.PurposeStatistics,
 				Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
 			}, Keys: psb},
 			To: stats.Public(),

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/keys"
 )
@@ -28,13 +29,13 @@ func passThroughColumns(t testing.TB) []Column {
 			ptErr = err
 			return
 		}
-		types := append([]classify.Type{classify.TypeNone}, classify.Types...)
-		for _, tr := range []classify.Transform{classify.TransformMask, classify.TransformRedact, classify.TransformGeneralize,
-			classify.TransformToken, classify.TransformPseudonym, classify.TransformFPE} {
+		types := append([]catalog.Type{catalog.TypeNone}, catalog.Types...)
+		for _, tr := range []catalog.Transform{catalog.TransformMask, catalog.TransformRedact, catalog.TransformGeneralize,
+			catalog.TransformToken, catalog.TransformPseudonym, catalog.TransformFPE} {
 			for _, typ := range types {
 				c := Column{Name: "f_" + string(typ), Type: typ, Transform: tr}
 				if err := c.build(kr, "tax-bureau", fpeBound(time.Now(), time.Time{})); err != nil {
-					if tr == classify.TransformFPE {
+					if tr == catalog.TransformFPE {
 						continue // not an FPE type
 					}
 					ptErr = err

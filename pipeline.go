@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/internal/records"
@@ -105,7 +106,7 @@ type batch struct {
 // unknownValueColumn refuses a header cell that is not in the catalog and
 // is itself an identifier value (a name, an address …), without printing
 // it: the header row is missing, and the policy's error would name the value.
-func unknownValueColumn(cat *classify.Catalog, header []string, name string, line int) error {
+func unknownValueColumn(cat *catalog.Catalog, header []string, name string, line int) error {
 	if cat == nil {
 		return nil // the policy reports the missing catalog
 	}
@@ -113,7 +114,7 @@ func unknownValueColumn(cat *classify.Catalog, header []string, name string, lin
 		if _, ok := cat.Field(h); ok {
 			continue
 		}
-		for _, t := range classify.Types {
+		for _, t := range catalog.Types {
 			if classify.Validate(t, h) {
 				return fmt.Errorf("govshare: %s:%d: column %d is not in the catalog and its name is a %s value: is the header row missing? (%w)",
 					name, line, i+1, t, policy.ErrUnknownField)
@@ -434,7 +435,7 @@ func (p *Plan) ops(reverse bool) []colOp {
 		if reverse {
 			op.fn = c.inverse
 		}
-		keep := c.Transform == classify.TransformKeep
+		keep := c.Transform == catalog.TransformKeep
 		if keep {
 			op.fn = nil // keep is the identity
 		}
@@ -539,8 +540,8 @@ func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthB
 		f, _ := req.Catalog.Field(h)
 		c := Column{Name: h, Type: f.Type, Transform: d.Transform, Reason: d.Reason, Grant: d.Grant, in: i}
 		switch d.Transform {
-		case classify.TransformToken, classify.TransformFPE:
-			if c.Transform == classify.TransformFPE && c.Type == classify.TypeResidentID && birthBound.IsZero() {
+		case catalog.TransformToken, catalog.TransformFPE:
+			if c.Transform == catalog.TransformFPE && c.Type == catalog.TypeResidentID && birthBound.IsZero() {
 				// Decrypting under another bound than the Mask's gives other
 				// IDs without any error: refuse rather than guess.
 				return nil, fmt.Errorf("govshare: field %q: %w", h, ErrFPEBound)
@@ -548,7 +549,7 @@ func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthB
 			if err := c.build(kr, req.Recipient, fpeBound(req.Now, birthBound)); err != nil {
 				return nil, err
 			}
-		case classify.TransformWithhold, classify.TransformDP:
+		case catalog.TransformWithhold, catalog.TransformDP:
 			return nil, fmt.Errorf("govshare: field %q is withheld for this request, so it cannot be in the input", h)
 		}
 		p.Columns = append(p.Columns, c)
@@ -556,7 +557,7 @@ func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthB
 	return p, nil
 }
 
-func catalogFields(c *classify.Catalog) []string {
+func catalogFields(c *catalog.Catalog) []string {
 	if c == nil {
 		return nil
 	}

@@ -10,13 +10,13 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/policy"
 )
 
-func edgeCatalog(t testing.TB, yaml string) *classify.Catalog {
+func edgeCatalog(t testing.TB, yaml string) *catalog.Catalog {
 	t.Helper()
-	cat, err := classify.ParseCatalog([]byte(yaml), "c.yaml")
+	cat, err := catalog.Parse([]byte(yaml), "c.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestCancelWhileReadBlocks(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := govshare.Mask(ctx, govshare.Input{Reader: src, Name: "b.csv"}, io.Discard, govshare.Options{
-			Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+			Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
 		done <- err
 	}()
 	time.Sleep(100 * time.Millisecond)
@@ -129,7 +129,7 @@ func FuzzMask(f *testing.F) {
 		var out, rej strings.Builder
 		rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(string(in)), Name: "f.csv"}, &out,
 			govshare.Options{Workers: int(workers%4) + 1, Rejects: &rej,
-				Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+				Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
 		src := strings.TrimPrefix(string(in), "\ufeff")
 		recs, cerr := csv.NewReader(strings.NewReader(src)).ReadAll()
 		if err != nil {

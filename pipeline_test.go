@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
@@ -36,9 +36,9 @@ func providerKeys(t testing.TB) *keys.Keyring {
 	return kr
 }
 
-func loadFixtures(t testing.TB) (*classify.Catalog, []policy.Grant, []byte) {
+func loadFixtures(t testing.TB) (*catalog.Catalog, []policy.Grant, []byte) {
 	t.Helper()
-	cat, err := classify.LoadCatalog("testdata/catalog/population.yaml")
+	cat, err := catalog.Load("testdata/catalog/population.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func loadFixtures(t testing.TB) (*classify.Catalog, []policy.Grant, []byte) {
 
 var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-func mask(t testing.TB, data []byte, purpose classify.Purpose, recipient string, jsonl bool) ([]byte, govshare.Report, error) {
+func mask(t testing.TB, data []byte, purpose catalog.Purpose, recipient string, jsonl bool) ([]byte, govshare.Report, error) {
 	t.Helper()
 	cat, grants, _ := loadFixtures(t)
 	var out bytes.Buffer
@@ -97,7 +97,7 @@ func column(rows [][]string, name string) []string {
 func TestNoClearLeaks(t *testing.T) {
 	cat, _, data := loadFixtures(t)
 	in := readCSV(t, data)
-	for _, p := range classify.Purposes {
+	for _, p := range catalog.Purposes {
 		for _, r := range []string{"tax-bureau", "civil-affairs-bureau", "statistics-bureau"} {
 			out, rep, err := mask(t, data, p, r, false)
 			if err != nil {
@@ -106,14 +106,14 @@ func TestNoClearLeaks(t *testing.T) {
 			text := string(out)
 			keptClear := map[string]bool{}
 			for _, c := range rep.Columns {
-				if c.Transform == classify.TransformKeep {
+				if c.Transform == catalog.TransformKeep {
 					keptClear[c.Name] = true
 				}
 			}
 			outRows := readCSV(t, out)
 			for _, f := range cat.Fields {
 				tier := cat.EffectiveTier(&f)
-				if keptClear[f.Name] && (f.Category == classify.CategoryNationalSecurity || tier == classify.TierNotShared) {
+				if keptClear[f.Name] && (f.Category == catalog.CategoryNationalSecurity || tier == catalog.TierNotShared) {
 					t.Errorf("%s/%s: %s kept in clear", p, r, f.Name)
 				}
 				if keptClear[f.Name] {
@@ -139,7 +139,7 @@ func TestNoClearLeaks(t *testing.T) {
 
 func TestConditionalNeedsGrant(t *testing.T) {
 	_, _, data := loadFixtures(t)
-	out, rep, err := mask(t, data, classify.PurposeAdministrativeBasis, "tax-bureau", false)
+	out, rep, err := mask(t, data, catalog.PurposeAdministrativeBasis, "tax-bureau", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestConditionalNeedsGrant(t *testing.T) {
 		t.Errorf("granted conditional field missing: %+v", rep.Dropped)
 	}
 	// Same purpose, recipient without a grant: withheld, not masked.
-	out, _, err = mask(t, data, classify.PurposeAdministrativeBasis, "statistics-bureau", false)
+	out, _, err = mask(t, data, catalog.PurposeAdministrativeBasis, "statistics-bureau", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestConditionalNeedsGrant(t *testing.T) {
 		t.Error("conditional field leaves without a grant")
 	}
 	// An expired grant withholds.
-	out, _, err = mask(t, data, classify.PurposeDataVerification, "civil-affairs-bureau", false)
+	out, _, err = mask(t, data, catalog.PurposeDataVerification, "civil-affairs-bureau", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,18 +168,18 @@ func TestConditionalNeedsGrant(t *testing.T) {
 // recipient (joins work), differ across recipients, and reverse.
 func TestVerificationTokensJoin(t *testing.T) {
 	cat, grants, data := loadFixtures(t)
-	a1, rep, err := mask(t, data, classify.PurposeDataVerification, "civil-affairs-bureau", false)
+	a1, rep, err := mask(t, data, catalog.PurposeDataVerification, "civil-affairs-bureau", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, _, _ := mask(t, data, classify.PurposeDataVerification, "civil-affairs-bureau", false)
-	b, _, _ := mask(t, data, classify.PurposeDataVerification, "tax-bureau", false)
+	a2, _, _ := mask(t, data, catalog.PurposeDataVerification, "civil-affairs-bureau", false)
+	b, _, _ := mask(t, data, catalog.PurposeDataVerification, "tax-bureau", false)
 	if !bytes.Equal(a1, a2) {
 		t.Error("tokens for one recipient are not deterministic")
 	}
 	var tokenCols []string
 	for _, c := range rep.Columns {
-		if c.Transform == classify.TransformToken {
+		if c.Transform == catalog.TransformToken {
 			tokenCols = append(tokenCols, c.Name)
 		}
 	}
@@ -203,7 +203,7 @@ func TestVerificationTokensJoin(t *testing.T) {
 	// Unmask restores the originals of token columns.
 	var back bytes.Buffer
 	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, &back,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeDataVerification, Recipient: "civil-affairs-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "civil-affairs-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestVerificationTokensJoin(t *testing.T) {
 	}
 	// Another recipient's keys binding cannot reverse them.
 	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, &back,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeDataVerification, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
 	var re *govshare.RowError
 	if !errors.As(err, &re) || re.Line != 2 {
 		t.Errorf("unmask for the wrong recipient: %v", err)
@@ -224,7 +224,7 @@ func TestVerificationTokensJoin(t *testing.T) {
 
 func TestOrderAndWorkers(t *testing.T) {
 	_, _, data := loadFixtures(t)
-	one, _, err := mask(t, data, classify.PurposeWorkReference, "tax-bureau", false)
+	one, _, err := mask(t, data, catalog.PurposeWorkReference, "tax-bureau", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestOrderAndWorkers(t *testing.T) {
 	for _, w := range []int{1, 3, 8} {
 		var out bytes.Buffer
 		rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(big), Name: "big.csv"}, &out,
-			govshare.Options{Workers: w, Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+			govshare.Options{Workers: w, Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +252,7 @@ func TestOrderAndWorkers(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	cat, grants, data := loadFixtures(t)
-	req := policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}
+	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}
 	lines := strings.Split(string(data), "\n")
 	// A resident ID that fails its check digit, on line 3.
 	bad := strings.Replace(lines[2], lines[2][strings.Index(lines[2], ",")+1:strings.Index(lines[2], ",")+19], "110105194912310021", 1)
@@ -298,7 +298,7 @@ fields:
   - {name: amount, type: none, category: public, level: general, sensitive: false}
   - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
 `
-	cat, err := classify.ParseCatalog([]byte(catYAML), "c.yaml")
+	cat, err := catalog.Parse([]byte(catYAML), "c.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ fields:
 		`{"手机号码":"13912345678","amount":1e3,"登记日期":null}` + "\n"
 	var out bytes.Buffer
 	_, err = govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "x.jsonl", JSONL: true}, &out,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "r2", Now: now}})
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "r2", Now: now}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,9 +328,9 @@ fields:
   - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
 `
 
-func maskWith(t *testing.T, cat *classify.Catalog, in string, opt govshare.Options) (string, govshare.Report, error) {
+func maskWith(t *testing.T, cat *catalog.Catalog, in string, opt govshare.Options) (string, govshare.Report, error) {
 	t.Helper()
-	opt.Request = policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}
+	opt.Request = policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}
 	var out bytes.Buffer
 	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, &out, opt)
 	return out.String(), rep, err
@@ -342,7 +342,7 @@ func maskWith(t *testing.T, cat *classify.Catalog, in string, opt govshare.Optio
 // written by encoding/csv — for any number of workers; bad rows go to the
 // reject file with the line encoding/csv gives them.
 func TestMaskAcrossBatches(t *testing.T) {
-	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	cat, err := catalog.Parse([]byte(batchCatalog), "c.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func firstDiff(a, b string) int {
 // counted over quoted newlines, and everything before it was written;
 // without a reject writer, a bad value does the same.
 func TestMaskLateErrors(t *testing.T) {
-	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	cat, err := catalog.Parse([]byte(batchCatalog), "c.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +478,7 @@ func TestMaskLateErrors(t *testing.T) {
 // TestMaskCancel: a cancelled context stops the run with its error rather
 // than a short output passed off as complete.
 func TestMaskCancel(t *testing.T) {
-	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	cat, err := catalog.Parse([]byte(batchCatalog), "c.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +486,7 @@ func TestMaskCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = govshare.Mask(ctx, govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, io.Discard,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -496,7 +496,7 @@ func TestMaskCancel(t *testing.T) {
 // it is — there is nothing in it to protect — while anything more must be
 // a valid value of its column.
 func TestMaskBlankValues(t *testing.T) {
-	cat, err := classify.ParseCatalog([]byte(batchCatalog), "c.yaml")
+	cat, err := catalog.Parse([]byte(batchCatalog), "c.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +519,7 @@ func TestMaskBlankValues(t *testing.T) {
 func TestMissingHeader(t *testing.T) {
 	_, _, data := loadFixtures(t)
 	body := data[bytes.IndexByte(data, '\n')+1:]
-	_, _, err := mask(t, body, classify.PurposeWorkReference, "tax-bureau", false)
+	_, _, err := mask(t, body, catalog.PurposeWorkReference, "tax-bureau", false)
 	if err == nil || !strings.Contains(err.Error(), "header row is missing") {
 		t.Fatalf("got %v", err)
 	}

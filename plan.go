@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/fpe"
 	"github.com/govshare/govshare/crypto/keys"
@@ -22,12 +23,12 @@ type valueFunc func(string) (string, error)
 
 // Column is one output column of a plan.
 type Column struct {
-	Name      string             `json:"name"`
-	Type      classify.Type      `json:"type"`
-	Transform classify.Transform `json:"transform"`
-	Reason    string             `json:"reason"`
-	Grant     string             `json:"grant,omitempty"`
-	KeyID     uint32             `json:"key_id,omitempty"` // key of token, pseudonym and fpe columns
+	Name      string            `json:"name"`
+	Type      catalog.Type      `json:"type"`
+	Transform catalog.Transform `json:"transform"`
+	Reason    string            `json:"reason"`
+	Grant     string            `json:"grant,omitempty"`
+	KeyID     uint32            `json:"key_id,omitempty"` // key of token, pseudonym and fpe columns
 	// FPEMaxBirthDate is the last birth date of a resident-ID fpe column's
 	// domain (YYYY-MM-DD): the day of the Mask in China Standard Time.
 	// Unmask needs the same date (Options.FPEMaxBirthDate).
@@ -67,7 +68,7 @@ func NewPlan(req policy.Request, header []string, kr *keys.Keyring) (*Plan, erro
 			return nil, fmt.Errorf("govshare: field %q is not in the catalog", d.Field)
 		}
 		switch d.Transform {
-		case classify.TransformWithhold, classify.TransformDP:
+		case catalog.TransformWithhold, catalog.TransformDP:
 			p.Dropped = append(p.Dropped, d)
 			continue
 		}
@@ -117,16 +118,16 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 	}
 	canon := canonicalFunc(c.Type)
 	switch c.Transform {
-	case classify.TransformKeep:
+	case catalog.TransformKeep:
 		c.fn = func(v string) (string, error) { return v, nil }
 		return nil
-	case classify.TransformRedact:
+	case catalog.TransformRedact:
 		c.fn = func(string) (string, error) { return mask.Redact(""), nil }
-	case classify.TransformMask:
+	case catalog.TransformMask:
 		c.fn = maskFunc(c.Type)
-	case classify.TransformGeneralize:
+	case catalog.TransformGeneralize:
 		c.fn = generalizeFunc(c.Type)
-	case classify.TransformToken:
+	case catalog.TransformToken:
 		if err := needKey(); err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 		c.KeyID, _ = kr.PrimaryKeyID(keys.KindToken)
 		c.fn = func(v string) (string, error) { return t.Token(canon(v)) }
 		c.inverse = t.Reverse
-	case classify.TransformPseudonym:
+	case catalog.TransformPseudonym:
 		if err := needKey(); err != nil {
 			return err
 		}
@@ -147,7 +148,10 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 		}
 		c.KeyID, _ = kr.PrimaryKeyID(keys.KindPseudonym)
 		c.fn = func(v string) (string, error) { return ps.Pseudonym(canon(v)) }
-	case classify.TransformFPE:
+	case catalog.TransformFPE:
+		if !c.Type.Supports(catalog.TransformFPE) {
+			return fmt.Errorf("govshare: field %q: fpe is not defined for %s (see catalog.Type.Supports); use token", c.Name, c.Type)
+		}
 		if err := needKey(); err != nil {
 			return err
 		}
@@ -165,9 +169,6 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 		if err != nil {
 			return fmt.Errorf("govshare: field %q: %w", c.Name, err)
 		}
-		if enc == nil {
-			return fmt.Errorf("govshare: field %q: fpe is defined for cn_resident_id, cn_mobile, bank_card and cn_uscc, not %s; use token", c.Name, c.Type)
-		}
 		c.fn, c.inverse, c.FPEMaxBirthDate = enc, dec, bound
 	default:
 		return fmt.Errorf("govshare: field %q: unknown transform %q", c.Name, c.Transform)
@@ -183,8 +184,8 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 // joins for data verification; a value its type does not accept, folded to
 // ASCII and trimmed. A field of type none is taken as written. Unmask
 // therefore returns the canonical form.
-func canonicalFunc(t classify.Type) func(string) string {
-	if t == classify.TypeNone || t == "" || !t.Known() {
+func canonicalFunc(t catalog.Type) func(string) string {
+	if t == catalog.TypeNone || t == "" || !t.Known() {
 		return func(v string) string { return v }
 	}
 	return func(v string) string {
@@ -199,7 +200,7 @@ func canonicalFunc(t classify.Type) func(string) string {
 // type t (see Column): its classify.Canonical form when t accepts it, v
 // folded to ASCII and trimmed when not, and v itself for type none. Use it
 // for person keys and joins that must agree with the tokens.
-func CanonicalValue(t classify.Type, v string) string { return canonicalFunc(t)(v) }
+func CanonicalValue(t catalog.Type, v string) string { return canonicalFunc(t)(v) }
 
 // errNotCoarsened comes with a redacted output from a generalize transform
 // for a value it could not coarsen to a known level: the row is written
@@ -251,16 +252,16 @@ func sameValue(out, v string) bool {
 
 // maskFunc is type-aware display masking; a field without an identifier
 // type is redacted, since no rule says which part of it is safe to show.
-func maskFunc(t classify.Type) valueFunc {
-	if t == classify.TypeNone || t == "" {
+func maskFunc(t catalog.Type) valueFunc {
+	if !t.Supports(catalog.TransformMask) {
 		return func(string) (string, error) { return mask.Redact(""), nil }
 	}
-	strict := strictTypes[t]
+	strict := t.Strict()
 	return func(v string) (string, error) {
 		// One parse: the canonical form classify finds is what mask renders.
 		var out string
 		var err error
-		if t == classify.TypePersonName {
+		if t == catalog.TypePersonName {
 			out, err = mask.Display(t, v) // no parse: masked as written
 		} else if c, ok := classify.Canonical(t, v); ok {
 			out, err = mask.DisplayCanonical(t, v, c)
@@ -276,16 +277,6 @@ func maskFunc(t classify.Type) valueFunc {
 	}
 }
 
-// strictTypes have a decisive format or check digit: a value of the column
-// that fails it is bad input, reported rather than masked as if it were one.
-// Names, addresses, coordinates and dates are checked by mask's own parsing.
-var strictTypes = map[classify.Type]bool{
-	classify.TypeResidentID: true, classify.TypeUSCC: true, classify.TypeOrgCode: true, classify.TypeMobile: true,
-	classify.TypeLandline: true, classify.TypeBankCard: true, classify.TypeLicensePlate: true, classify.TypePassport: true,
-	classify.TypeTravelPermit: true, classify.TypeHKID: true, classify.TypeTWID: true, classify.TypeEmail: true,
-	classify.TypeIPv4: true, classify.TypeIPv6: true,
-}
-
 // generalizeFunc coarsens by type: birth dates to the year, addresses to
 // the county-level district (else the prefecture, else the province, as
 // GB/T 2260 names them), coordinates to 0.01° (~1.1 km, DOMAIN.md §8; 0.1°
@@ -294,7 +285,7 @@ var strictTypes = map[classify.Type]bool{
 // types are display-masked, the coarsest form an identifier has. An address
 // that names no known division is redacted and counted (errNotCoarsened);
 // nothing is passed on as it came.
-func generalizeFunc(t classify.Type) valueFunc {
+func generalizeFunc(t catalog.Type) valueFunc {
 	wrap := func(f func(string) (string, error)) valueFunc {
 		return func(v string) (string, error) {
 			out, err := f(v)
@@ -305,16 +296,16 @@ func generalizeFunc(t classify.Type) valueFunc {
 		}
 	}
 	switch t {
-	case classify.TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		return wrap(func(v string) (string, error) { return mask.GeneralizeDate(v, mask.Year) })
-	case classify.TypeAddress:
+	case catalog.TypeAddress:
 		return func(v string) (string, error) {
 			if out, _, err := mask.GeneralizeAddressUpTo(v, mask.District); err == nil {
 				return out, nil
 			}
 			return mask.Redact(""), errNotCoarsened
 		}
-	case classify.TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		return func(v string) (string, error) {
 			out, err := generalizeCoordinate(v)
 			if err != nil {
@@ -322,16 +313,18 @@ func generalizeFunc(t classify.Type) valueFunc {
 			}
 			return out, nil
 		}
-	case classify.TypeResidentID:
+	case catalog.TypeResidentID:
 		return wrap(func(v string) (string, error) {
 			if out, err := mask.IDRegionName(v, mask.City); err == nil {
 				return out, nil
 			}
 			return mask.IDRegionName(v, mask.Province)
 		})
-	case classify.TypeNone, "":
+	case catalog.TypeNone, "":
 		return wrap(generalizeNumber)
 	}
+	// the other identifier types do not coarsen (catalog.Type.Coarsens):
+	// their display mask is the coarsest form they have
 	return maskFunc(t)
 }
 
@@ -422,7 +415,7 @@ var residentIDModes = []fpe.ResidentIDOptions{{KeepRegion: true}, {}}
 // fpeFuncs returns the encryption and decryption of type t (nil for a type
 // without FPE) and, for resident IDs, the birth-date bound used, which
 // Unmask must be given again.
-func fpeFuncs(ff *fpe.FF1, t classify.Type, birthBound time.Time) (enc, dec valueFunc, bound string, err error) {
+func fpeFuncs(ff *fpe.FF1, t catalog.Type, birthBound time.Time) (enc, dec valueFunc, bound string, err error) {
 	wrap := func(f func(*fpe.FF1, []byte, string) (string, error)) valueFunc {
 		return func(v string) (string, error) {
 			out, err := f(ff, fpeTweak, v)
@@ -433,7 +426,7 @@ func fpeFuncs(ff *fpe.FF1, t classify.Type, birthBound time.Time) (enc, dec valu
 		}
 	}
 	switch t {
-	case classify.TypeResidentID:
+	case catalog.TypeResidentID:
 		var opts fpe.ResidentIDOptions
 		for _, m := range residentIDModes {
 			m.MaxBirthDate = birthBound
@@ -448,11 +441,11 @@ func fpeFuncs(ff *fpe.FF1, t classify.Type, birthBound time.Time) (enc, dec valu
 		return wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.EncryptResidentID(f, tw, v, opts) }),
 			wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.DecryptResidentID(f, tw, v, opts) }),
 			birthBound.Format(time.DateOnly), nil
-	case classify.TypeMobile:
+	case catalog.TypeMobile:
 		return wrap(fpe.EncryptMobile), wrap(fpe.DecryptMobile), "", nil
-	case classify.TypeBankCard:
+	case catalog.TypeBankCard:
 		return wrap(fpe.EncryptBankCard), wrap(fpe.DecryptBankCard), "", nil
-	case classify.TypeUSCC:
+	case catalog.TypeUSCC:
 		return wrap(fpe.EncryptUSCC), wrap(fpe.DecryptUSCC), "", nil
 	}
 	return nil, nil, "", nil

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/audit"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
@@ -127,7 +127,7 @@ func ShareRelease(ctx context.Context, rel Release, out io.Writer, opt ShareOpti
 		return ShareResult{}, err
 	}
 	req := opt.Request
-	if req.Purpose != classify.PurposeStatistics {
+	if req.Purpose != catalog.PurposeStatistics {
 		return ShareResult{}, fmt.Errorf("govshare: a release is for the statistics purpose, not %q", req.Purpose)
 	}
 	if len(rel.Fields) == 0 || rel.ContentType == "" {
@@ -142,7 +142,7 @@ func ShareRelease(ctx context.Context, rel Release, out io.Writer, opt ShareOpti
 		if !ok {
 			return ShareResult{}, fmt.Errorf("govshare: release field %q is not in the catalog (%w)", name, policy.ErrUnknownField)
 		}
-		so.Fields = append(so.Fields, envelope.Field{Name: f.Name, Type: f.Type, Category: f.Category, Level: f.Level, Transform: classify.TransformDP})
+		so.Fields = append(so.Fields, envelope.Field{Name: f.Name, Type: f.Type, Category: f.Category, Level: f.Level, Transform: catalog.TransformDP})
 	}
 	if err := opt.window(&so, nil); err != nil {
 		return ShareResult{}, err

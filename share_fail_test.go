@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
 )
@@ -43,7 +43,7 @@ func TestShareWindowGrantInOtherZone(t *testing.T) {
 		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"}, &bytes.Buffer{},
 		govshare.ShareOptions{
 			Options: govshare.Options{
-				Request: policy.Request{Catalog: cat, Purpose: classify.PurposeAdministrativeBasis, Grants: grants, Now: now},
+				Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis, Grants: grants, Now: now},
 				Keys:    psb,
 			},
 			To: tax.Public(), NotAfter: late, TempDir: t.TempDir(),
@@ -56,7 +56,7 @@ func TestShareWindowGrantInOtherZone(t *testing.T) {
 			grantEnd.Format(time.RFC3339), late.Format(time.RFC3339), res.Header.NotAfter.In(cst).Format(time.RFC3339))
 	}
 	// Default window from a date where the grant limit applies.
-	req := policy.Request{Catalog: cat, Purpose: classify.PurposeAdministrativeBasis, Grants: grants, Now: time.Date(2027, 6, 20, 0, 0, 0, 0, time.UTC)}
+	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis, Grants: grants, Now: time.Date(2027, 6, 20, 0, 0, 0, 0, time.UTC)}
 	res, err = govshare.Share(context.Background(),
 		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"}, &bytes.Buffer{},
 		govshare.ShareOptions{Options: govshare.Options{Request: req, Keys: psb}, To: tax.Public(), TempDir: t.TempDir()})
@@ -80,7 +80,7 @@ func TestShareLogFailureWithdraws(t *testing.T) {
 	committed := false
 	_, err := govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{},
 		govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Now: now}, Keys: psb},
+			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Now: now}, Keys: psb},
 			To:      tax.Public(), Log: l, TempDir: t.TempDir(),
 			Commit:   func() error { committed = true; return nil },
 			Withdraw: func() error { committed = false; return nil },
@@ -97,7 +97,7 @@ func TestShareLogFailureWithdraws(t *testing.T) {
 // the open record fails to append is withdrawn.
 func TestOpenLogFailureWithdraws(t *testing.T) {
 	_, tax, _ := shareParties(t)
-	env, _, err := shareSample(t, nil, tax, classify.PurposeAdministrativeBasis, time.Time{})
+	env, _, err := shareSample(t, nil, tax, catalog.PurposeAdministrativeBasis, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestOpenLogFailureWithdraws(t *testing.T) {
 	committed := false
 	var out bytes.Buffer
 	_, err = govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)), govshare.OpenOptions{
-		OpenOptions: envelope.OpenOptions{Keys: tax, Purpose: classify.PurposeAdministrativeBasis, Trust: parties.psb.Public(), Now: now.Add(time.Hour)},
+		OpenOptions: envelope.OpenOptions{Keys: tax, Purpose: catalog.PurposeAdministrativeBasis, Trust: parties.psb.Public(), Now: now.Add(time.Hour)},
 		Log:         l,
 		Commit:      func() error { committed = true; return nil },
 		Withdraw:    func() error { committed = false; return nil },
@@ -129,7 +129,7 @@ func TestShareNothingLeavesLogged(t *testing.T) {
 	var out bytes.Buffer
 	_, err := govshare.Share(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "x.csv"}, &out,
 		govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Now: now}, Keys: psb},
+			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Now: now}, Keys: psb},
 			To:      civ.Public(), Log: l, TempDir: t.TempDir(),
 		})
 	if !errors.Is(err, govshare.ErrNothingToShare) || out.Len() != 0 {
@@ -149,7 +149,7 @@ func TestShareRelease(t *testing.T) {
 	l, dir, _ := testLog(t)
 	report := []byte(`{"kind":"count","group_by":"民族","results":[{"group":"汉族","value":187}]}` + "\n")
 	opt := govshare.ShareOptions{
-		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Now: now}, Keys: psb},
+		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Now: now}, Keys: psb},
 		To:      civ.Public(), Log: l,
 	}
 	rel := govshare.Release{Payload: report, ContentType: "application/json", Fields: []string{"身份证号", "民族"}, RecordCount: 1}
@@ -159,22 +159,22 @@ func TestShareRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range res.Header.Fields {
-		if f.Transform != classify.TransformDP {
+		if f.Transform != catalog.TransformDP {
 			t.Errorf("field %s leaves as %s", f.Name, f.Transform)
 		}
 	}
-	got, err := openShared(env.Bytes(), l, civ, classify.PurposeStatistics, now.Add(time.Hour))
+	got, err := openShared(env.Bytes(), l, civ, catalog.PurposeStatistics, now.Add(time.Hour))
 	if err != nil || !bytes.Equal(got, report) {
 		t.Fatalf("opened %q, %v", got, err)
 	}
 	if k := logKinds(t, dir); k != "share:opened" {
 		t.Errorf("log holds %s", k)
 	}
-	opt.Request.Purpose = classify.PurposeWorkReference
+	opt.Request.Purpose = catalog.PurposeWorkReference
 	if _, err := govshare.ShareRelease(context.Background(), rel, &bytes.Buffer{}, opt); err == nil {
 		t.Error("a release for work_reference was sealed")
 	}
-	opt.Request.Purpose = classify.PurposeStatistics
+	opt.Request.Purpose = catalog.PurposeStatistics
 	rel.Fields = []string{"不存在"}
 	if _, err := govshare.ShareRelease(context.Background(), rel, &bytes.Buffer{}, opt); !errors.Is(err, policy.ErrUnknownField) {
 		t.Errorf("unknown release field: %v", err)

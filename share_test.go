@@ -12,7 +12,7 @@ import (
 
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/audit"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
@@ -63,7 +63,7 @@ func testLog(t testing.TB) (*audit.Log, string, string) {
 	return l, dir, vk
 }
 
-func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose classify.Purpose, notAfter time.Time) ([]byte, govshare.ShareResult, error) {
+func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose catalog.Purpose, notAfter time.Time) ([]byte, govshare.ShareResult, error) {
 	t.Helper()
 	psb, _, _ := shareParties(t)
 	cat, grants, data := loadFixtures(t)
@@ -80,7 +80,7 @@ func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose classify.
 	return out.Bytes(), res, err
 }
 
-func openShared(env []byte, l *audit.Log, by *keys.Keyring, purpose classify.Purpose, at time.Time) ([]byte, error) {
+func openShared(env []byte, l *audit.Log, by *keys.Keyring, purpose catalog.Purpose, at time.Time) ([]byte, error) {
 	var out bytes.Buffer
 	_, err := govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)), govshare.OpenOptions{
 		OpenOptions: envelope.OpenOptions{Keys: by, Purpose: purpose, Trust: parties.psb.Public(), Now: at},
@@ -95,12 +95,12 @@ func openShared(env []byte, l *audit.Log, by *keys.Keyring, purpose classify.Pur
 func TestShareOpenLogged(t *testing.T) {
 	_, tax, _ := shareParties(t)
 	l, dir, vk := testLog(t)
-	env, res, err := shareSample(t, l, tax, classify.PurposeAdministrativeBasis, time.Time{})
+	env, res, err := shareSample(t, l, tax, catalog.PurposeAdministrativeBasis, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := res.Header
-	suite, _ := envelope.SuiteFor(classify.LevelImportant) // 身份证号 is important
+	suite, _ := envelope.SuiteFor(catalog.LevelImportant) // 身份证号 is important
 	if h.Recipient != "tax-bureau" || h.Provider != "public-security-bureau" || h.Grant != "g-2026-0042" ||
 		h.RecordCount != uint64(res.Rows) || h.Suite != suite {
 		t.Fatalf("header: recipient %q provider %q grant %q records %d/%d suite %v",
@@ -116,11 +116,11 @@ func TestShareOpenLogged(t *testing.T) {
 		}
 	}
 
-	want, _, err := mask(t, mustRead(t, "testdata/sample/population.csv"), classify.PurposeAdministrativeBasis, "tax-bureau", false)
+	want, _, err := mask(t, mustRead(t, "testdata/sample/population.csv"), catalog.PurposeAdministrativeBasis, "tax-bureau", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := openShared(env, l, tax, classify.PurposeAdministrativeBasis, now.Add(time.Hour))
+	got, err := openShared(env, l, tax, catalog.PurposeAdministrativeBasis, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func mustRead(t *testing.T, path string) []byte {
 func TestOpenRefusalsLogged(t *testing.T) {
 	_, tax, civ := shareParties(t)
 	l, dir, _ := testLog(t)
-	env, _, err := shareSample(t, l, civ, classify.PurposeDataVerification, time.Time{})
+	env, _, err := shareSample(t, l, civ, catalog.PurposeDataVerification, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,15 +190,15 @@ func TestOpenRefusalsLogged(t *testing.T) {
 	cases := []struct {
 		env     []byte
 		by      *keys.Keyring
-		purpose classify.Purpose
+		purpose catalog.Purpose
 		at      time.Time
 		want    error
 	}{
-		{env, civ, classify.PurposeStatistics, now, envelope.ErrWrongPurpose},
-		{env, tax, classify.PurposeDataVerification, now, envelope.ErrWrongRecipient},
-		{env, civ, classify.PurposeDataVerification, now.Add(31 * 24 * time.Hour), envelope.ErrExpired},
-		{tampered, civ, classify.PurposeDataVerification, now, envelope.ErrAuth},
-		{[]byte("no envelope here"), civ, classify.PurposeDataVerification, now, envelope.ErrMalformed},
+		{env, civ, catalog.PurposeStatistics, now, envelope.ErrWrongPurpose},
+		{env, tax, catalog.PurposeDataVerification, now, envelope.ErrWrongRecipient},
+		{env, civ, catalog.PurposeDataVerification, now.Add(31 * 24 * time.Hour), envelope.ErrExpired},
+		{tampered, civ, catalog.PurposeDataVerification, now, envelope.ErrAuth},
+		{[]byte("no envelope here"), civ, catalog.PurposeDataVerification, now, envelope.ErrMalformed},
 	}
 	for i, c := range cases {
 		out, err := openShared(c.env, l, c.by, c.purpose, c.at)
@@ -230,13 +230,13 @@ func TestOpenRefusalsLogged(t *testing.T) {
 // default it ends with the grant when the grant ends first.
 func TestShareWindowFollowsGrant(t *testing.T) {
 	_, tax, _ := shareParties(t)
-	if _, _, err := shareSample(t, nil, tax, classify.PurposeAdministrativeBasis, time.Date(2027, 7, 2, 0, 0, 0, 0, time.UTC)); err == nil ||
+	if _, _, err := shareSample(t, nil, tax, catalog.PurposeAdministrativeBasis, time.Date(2027, 7, 2, 0, 0, 0, 0, time.UTC)); err == nil ||
 		!strings.Contains(err.Error(), "outlives grant g-2026-0042") {
 		t.Fatalf("a window past the grant: %v", err)
 	}
 	// The grant runs through 2027-06-30 in China Standard Time.
 	end := time.Date(2027, 6, 30, 23, 59, 59, 0, time.FixedZone("CST", 8*3600))
-	_, res, err := shareSample(t, nil, tax, classify.PurposeAdministrativeBasis, end)
+	_, res, err := shareSample(t, nil, tax, catalog.PurposeAdministrativeBasis, end)
 	if err != nil {
 		t.Fatalf("a window ending with the grant: %v", err)
 	}
@@ -265,7 +265,7 @@ func TestShareRefusalLogged(t *testing.T) {
 	cat, _, data := loadFixtures(t)
 	_, err = govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{},
 		govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "civil-affairs-bureau", Now: now}, Keys: psb},
+			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "civil-affairs-bureau", Now: now}, Keys: psb},
 			To:      tax.Public(),
 		})
 	if err == nil || !strings.Contains(err.Error(), "public bundle") {
@@ -280,7 +280,7 @@ func TestShareCommitBeforeLog(t *testing.T) {
 	cat, _, data := loadFixtures(t)
 	l, dir, _ := testLog(t)
 	opt := govshare.ShareOptions{
-		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Now: now}, Keys: psb},
+		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Now: now}, Keys: psb},
 		To:      tax.Public(), Log: l, TempDir: t.TempDir(),
 		Commit: func() error { return errors.New("disk full") },
 	}

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // Values as people write them differ from the forms the check digits are
@@ -171,28 +173,28 @@ func dropDecimalZero(s string) string {
 // Every transform of govshare acts on the canonical form (tokens,
 // pseudonyms, FPE, DP person keys), so that one person written three ways is
 // one value. Validate(t, s) is Canonical's ok.
-func Canonical(t Type, s string) (string, bool) {
+func Canonical(t catalog.Type, s string) (string, bool) {
 	s = strings.TrimSpace(Fold(s))
 	if s == "" || len(s) > 4096 {
 		return "", false
 	}
 	switch t {
-	case TypeResidentID, TypeUSCC, TypeOrgCode, TypeMobile, TypeLandline, TypeBankCard:
+	case catalog.TypeResidentID, catalog.TypeUSCC, catalog.TypeOrgCode, catalog.TypeMobile, catalog.TypeLandline, catalog.TypeBankCard:
 		// 138—1234—5678: an em dash between groups
 		s = strings.ReplaceAll(s, "—", "-")
 	}
 	switch t {
-	case TypeResidentID:
+	case catalog.TypeResidentID:
 		c, ok := compact(dropDecimalZero(unquote(s)), 18)
 		if ok && ValidResidentID(c) {
 			return upgradeLegacyID(c), true
 		}
-	case TypeUSCC:
+	case catalog.TypeUSCC:
 		c, ok := compact(unquote(s), 18)
 		if ok && ValidUSCC(c) {
 			return c, true
 		}
-	case TypeOrgCode:
+	case catalog.TypeOrgCode:
 		// Printed XXXXXXXX-X: a separator only before the check character.
 		s = unquote(s)
 		if len(s) == 10 && isSeparator(s[8]) {
@@ -202,62 +204,62 @@ func Canonical(t Type, s string) (string, bool) {
 		if ok && len(s) == 9 && ValidOrgCode(c) {
 			return c[:8] + "-" + c[8:], true
 		}
-	case TypeMobile:
+	case catalog.TypeMobile:
 		return canonicalMobile(dropDecimalZero(unquote(s)))
-	case TypeLandline:
+	case catalog.TypeLandline:
 		return canonicalLandline(dropDecimalZero(unquote(s)))
-	case TypeBankCard:
+	case catalog.TypeBankCard:
 		c, ok := compact(dropDecimalZero(unquote(s)), 19)
 		if ok && ValidBankCard(c) {
 			return c, true
 		}
-	case TypeLicensePlate:
+	case catalog.TypeLicensePlate:
 		return canonicalPlate(s)
-	case TypePassport:
+	case catalog.TypePassport:
 		c, ok := compact(s, 9)
 		if ok && ValidPassport(c) {
 			return c, true
 		}
-	case TypeTravelPermit:
+	case catalog.TypeTravelPermit:
 		c, ok := compact(s, 11)
 		if ok && ValidTravelPermit(c) {
 			return c, true
 		}
-	case TypeHKID:
+	case catalog.TypeHKID:
 		return canonicalHKID(s)
-	case TypeTWID:
+	case catalog.TypeTWID:
 		c, ok := compact(s, 10)
 		if ok && ValidTWID(c) {
 			return c, true
 		}
-	case TypeEmail:
+	case catalog.TypeEmail:
 		s = strings.ReplaceAll(s, "。", ".")
 		if at := strings.LastIndexByte(s, '@'); at > 0 && ValidEmail(s) {
 			return s[:at+1] + strings.ToLower(s[at+1:]), true
 		}
-	case TypeIPv4, TypeIPv6:
+	case catalog.TypeIPv4, catalog.TypeIPv6:
 		a, err := netip.ParseAddr(s)
-		if err == nil && a.Zone() == "" && (a.Is4() == (t == TypeIPv4)) && !a.Is4In6() {
+		if err == nil && a.Zone() == "" && (a.Is4() == (t == catalog.TypeIPv4)) && !a.Is4In6() {
 			return a.String(), true
 		}
-	case TypeURL:
+	case catalog.TypeURL:
 		if ValidURL(s) {
 			return s, true
 		}
-	case TypePersonName:
+	case catalog.TypePersonName:
 		s = nameDots.Replace(s)
 		if ValidPersonName(s) {
 			return s, true
 		}
-	case TypeAddress:
+	case catalog.TypeAddress:
 		if ValidAddress(s) {
 			return s, true
 		}
-	case TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		if lon, lat, ok := splitCoordinate(s); ok {
 			return lon + "," + lat, true
 		}
-	case TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		if d, ok := ParseDate(s); ok {
 			return d.Format("2006-01-02"), true
 		}

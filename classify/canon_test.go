@@ -1,38 +1,42 @@
 package classify
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/govshare/govshare/catalog"
+)
 
 // TestCanonicalWrittenForms: each written form of one value has one canonical form.
 func TestCanonicalWrittenForms(t *testing.T) {
 	fixedNow(t)
 	cases := []struct {
-		typ   Type
+		typ   catalog.Type
 		want  string
 		forms []string
 	}{
-		{TypeResidentID, "11010519491231002X", []string{
+		{catalog.TypeResidentID, "11010519491231002X", []string{
 			"11010519491231002X", "11010519491231002x", "110105 19491231 002X", "110105-19491231-002x",
 			"1101 0519 4912 3100 2X", "１１０１０５１９４９１２３１００２ｘ", "110105－19491231－002X", "'11010519491231002X",
 			"=\"11010519491231002X\"", " 110105　19491231　002X ",
 		}},
-		{TypeResidentID, "11010519491231002X", []string{"110105491231002"}},
-		{TypeMobile, "13812345678", []string{
+		{catalog.TypeResidentID, "11010519491231002X", []string{"110105491231002"}},
+		{catalog.TypeMobile, "13812345678", []string{
 			"13812345678", "138-1234-5678", "138 1234 5678", "138 12345678", "+86 138 1234 5678", "+86-13812345678",
 			"86-13812345678", "008613812345678", "(+86)13812345678", "１３８１２３４５６７８", "13812345678.0", "'13812345678", "138—1234—5678",
 		}},
-		{TypeLandline, "0755-23456789", []string{"0755-23456789", "(0755)23456789", "（0755）23456789", "075523456789", "0755 2345 6789", "０７５５－２３４５６７８９"}},
-		{TypeLandline, "0755-12345678", []string{"(0755)12345678", "0755-12345678", "（0755） 1234 5678", "(0755)-12345678"}},
-		{TypeLandline, "010-62345678", []string{"+86 10 6234 5678", "+86-10-62345678", "0086 10 62345678", "010—62345678"}},
-		{TypeLandline, "0512-41040901-8001", []string{"0512-41040901-8001", "0512-41040901转8001", "（0512）41040901转8001"}},
-		{TypeBankCard, "6222021234567890128", []string{"6222 0212 3456 7890 128", "6222021234567890128", "６２２２０２１２３４５６７８９０１２８"}},
-		{TypeUSCC, "91350100M000100Y43", []string{"91350100M000100Y43", "9135 0100 M000 100Y 43", "９１３５０１００Ｍ０００１００Ｙ４３", "91350100m000100y43"}},
-		{TypeOrgCode, "D2143569-X", []string{"D2143569-X", "D2143569X", "d2143569-x", "Ｄ２１４３５６９－Ｘ"}},
-		{TypeHKID, "A123456(3)", []string{"A123456(3)", "A123456 (3)", "A1234563", "a123456(3)", "Ａ１２３４５６（３）"}},
-		{TypeLicensePlate, "粤BD12345", []string{"粤BD12345", "粤B·D12345", "粤B•D12345", "粤B・D12345", "粤B.D12345", "粤B-D12345", "粤B D12345", "粤bd12345", "粤Ｂ·Ｄ１２３４５", "粤 BD12345", "粤·B·D12345"}},
-		{TypeLicensePlate, "粤B1234学", []string{"粤B1234学", "粤B·1234学"}},
-		{TypeEmail, "zhang.san@example.com", []string{"zhang.san@example.com", "zhang.san＠example．com", "zhang.san@example。com", "zhang.san@EXAMPLE.COM"}},
-		{TypeDateOfBirth, "1990-01-02", []string{"1990-01-02", "1990年1月2日", "1990年1月2号", "１９９０年１月２日", "19900102"}},
-		{TypeGeoCoordinate, "116.4074,39.9042", []string{"116.4074,39.9042", "39.9042,116.4074", "116.4074，39.9042", "116.4074 39.9042"}},
+		{catalog.TypeLandline, "0755-23456789", []string{"0755-23456789", "(0755)23456789", "（0755）23456789", "075523456789", "0755 2345 6789", "０７５５－２３４５６７８９"}},
+		{catalog.TypeLandline, "0755-12345678", []string{"(0755)12345678", "0755-12345678", "（0755） 1234 5678", "(0755)-12345678"}},
+		{catalog.TypeLandline, "010-62345678", []string{"+86 10 6234 5678", "+86-10-62345678", "0086 10 62345678", "010—62345678"}},
+		{catalog.TypeLandline, "0512-41040901-8001", []string{"0512-41040901-8001", "0512-41040901转8001", "（0512）41040901转8001"}},
+		{catalog.TypeBankCard, "6222021234567890128", []string{"6222 0212 3456 7890 128", "6222021234567890128", "６２２２０２１２３４５６７８９０１２８"}},
+		{catalog.TypeUSCC, "91350100M000100Y43", []string{"91350100M000100Y43", "9135 0100 M000 100Y 43", "９１３５０１００Ｍ０００１００Ｙ４３", "91350100m000100y43"}},
+		{catalog.TypeOrgCode, "D2143569-X", []string{"D2143569-X", "D2143569X", "d2143569-x", "Ｄ２１４３５６９－Ｘ"}},
+		{catalog.TypeHKID, "A123456(3)", []string{"A123456(3)", "A123456 (3)", "A1234563", "a123456(3)", "Ａ１２３４５６（３）"}},
+		{catalog.TypeLicensePlate, "粤BD12345", []string{"粤BD12345", "粤B·D12345", "粤B•D12345", "粤B・D12345", "粤B.D12345", "粤B-D12345", "粤B D12345", "粤bd12345", "粤Ｂ·Ｄ１２３４５", "粤 BD12345", "粤·B·D12345"}},
+		{catalog.TypeLicensePlate, "粤B1234学", []string{"粤B1234学", "粤B·1234学"}},
+		{catalog.TypeEmail, "zhang.san@example.com", []string{"zhang.san@example.com", "zhang.san＠example．com", "zhang.san@example。com", "zhang.san@EXAMPLE.COM"}},
+		{catalog.TypeDateOfBirth, "1990-01-02", []string{"1990-01-02", "1990年1月2日", "1990年1月2号", "１９９０年１月２日", "19900102"}},
+		{catalog.TypeGeoCoordinate, "116.4074,39.9042", []string{"116.4074,39.9042", "39.9042,116.4074", "116.4074，39.9042", "116.4074 39.9042"}},
 	}
 	for _, c := range cases {
 		for i, f := range c.forms {
@@ -51,21 +55,21 @@ func TestCanonicalWrittenForms(t *testing.T) {
 func TestCanonicalRefuses(t *testing.T) {
 	fixedNow(t)
 	cases := []struct {
-		typ Type
+		typ catalog.Type
 		v   string
 	}{
-		{TypeResidentID, "110105  19491231002X"},
-		{TypeResidentID, "110105194912310021"},
-		{TypeResidentID, "-11010519491231002X"},
-		{TypeMobile, "1381234567"},
-		{TypeMobile, "12812345678"},
-		{TypeMobile, "13812345678.67"},
-		{TypeBankCard, "6222 0212 3456 7890 129"},
-		{TypeOrgCode, "D214356-9X"},
-		{TypeHKID, "A123456(4)"},
-		{TypeLicensePlate, "粤B··D12345"},
-		{TypeLandline, "(0755)1234567890"},
-		{TypeEmail, "a@b"},
+		{catalog.TypeResidentID, "110105  19491231002X"},
+		{catalog.TypeResidentID, "110105194912310021"},
+		{catalog.TypeResidentID, "-11010519491231002X"},
+		{catalog.TypeMobile, "1381234567"},
+		{catalog.TypeMobile, "12812345678"},
+		{catalog.TypeMobile, "13812345678.67"},
+		{catalog.TypeBankCard, "6222 0212 3456 7890 129"},
+		{catalog.TypeOrgCode, "D214356-9X"},
+		{catalog.TypeHKID, "A123456(4)"},
+		{catalog.TypeLicensePlate, "粤B··D12345"},
+		{catalog.TypeLandline, "(0755)1234567890"},
+		{catalog.TypeEmail, "a@b"},
 	}
 	for i, c := range cases {
 		if _, ok := Canonical(c.typ, c.v); ok {

@@ -5,12 +5,14 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // Finding is one identifier found in free text. Start and End are byte
 // offsets into the text; Value is text[Start:End].
 type Finding struct {
-	Type  Type
+	Type  catalog.Type
 	Start int
 	End   int
 	Value string
@@ -30,7 +32,7 @@ func (f Finding) String() string {
 // context word such as 姓名, 出生日期 or 住址.
 type Detector struct {
 	// Types, when non-empty, limits detection to these types.
-	Types []Type
+	Types []catalog.Type
 	// Now is the clock for "birth date not in the future"; nil means time.Now.
 	Now func() time.Time
 }
@@ -60,7 +62,7 @@ func (d *Detector) AppendDetect(dst []Finding, text string) []Finding {
 	if len(d.Types) > 0 {
 		sc.only = true
 		for _, ty := range d.Types {
-			for k, known := range Types {
+			for k, known := range catalog.Types {
 				if ty == known {
 					sc.enabled |= 1 << k
 				}
@@ -81,11 +83,11 @@ type scanner struct {
 	enabled uint32
 }
 
-func (sc *scanner) on(t Type) bool {
+func (sc *scanner) on(t catalog.Type) bool {
 	if !sc.only {
 		return true
 	}
-	for k, known := range Types {
+	for k, known := range catalog.Types {
 		if t == known {
 			return sc.enabled&(1<<k) != 0
 		}
@@ -93,7 +95,7 @@ func (sc *scanner) on(t Type) bool {
 	return false
 }
 
-func (sc *scanner) emit(t Type, start, end int) int {
+func (sc *scanner) emit(t catalog.Type, start, end int) int {
 	if sc.on(t) {
 		os, oe := sc.orig(start), sc.orig(end)
 		sc.out = append(sc.out, Finding{Type: t, Start: os, End: oe, Value: sc.src[os:oe]})
@@ -224,16 +226,16 @@ func (sc *scanner) ascii(i, j int, digits bool) int {
 		// HK ID with a space before its bracketed check character
 		if next == ' ' && (j-i == 7 || j-i == 8) && j+4 <= len(s) && s[j+1] == '(' && s[j+3] == ')' &&
 			ValidHKID(s[i:j]+s[j+1:j+4]) {
-			return sc.emit(TypeHKID, i, j+4)
+			return sc.emit(catalog.TypeHKID, i, j+4)
 		}
 		if next == '-' && j-i == 8 && j+2 <= len(s) && isAlnum(s[j+1]) && !isAlnum(sc.at(j+2)) {
 			if ValidOrgCode(s[i : j+2]) {
-				return sc.emit(TypeOrgCode, i, j+2)
+				return sc.emit(catalog.TypeOrgCode, i, j+2)
 			}
 		}
 	case '(':
 		if (j-i == 7 || j-i == 8) && j+2 < len(s) && s[j+2] == ')' && ValidHKID(s[i:j+3]) {
-			return sc.emit(TypeHKID, i, j+3)
+			return sc.emit(catalog.TypeHKID, i, j+3)
 		}
 	}
 	if !digits && j-i >= 3 && j-i <= 9 {
@@ -241,9 +243,9 @@ func (sc *scanner) ascii(i, j int, digits bool) int {
 			return e
 		}
 	}
-	if t := sc.token(i, j, digits); t != TypeNone {
+	if t := sc.token(i, j, digits); t != catalog.TypeNone {
 		start := i
-		if t == TypeMobile && i > 0 && s[i-1] == '+' {
+		if t == catalog.TypeMobile && i > 0 && s[i-1] == '+' {
 			start--
 		}
 		return sc.emit(t, start, j)
@@ -255,7 +257,7 @@ func (sc *scanner) ascii(i, j int, digits bool) int {
 			k++
 		}
 		if k > i && k-i <= 8 && j-k >= 11 {
-			if t := sc.token(k, j, sc.allDigits(k, j)); t != TypeNone {
+			if t := sc.token(k, j, sc.allDigits(k, j)); t != catalog.TypeNone {
 				return sc.emit(t, k, j)
 			}
 		}
@@ -282,7 +284,7 @@ func (sc *scanner) allDigits(i, j int) bool {
 }
 
 // token classifies a whole alphanumeric run.
-func (sc *scanner) token(i, j int, digits bool) Type {
+func (sc *scanner) token(i, j int, digits bool) catalog.Type {
 	s := sc.s[i:j]
 	n := len(s)
 	if digits {
@@ -290,92 +292,92 @@ func (sc *scanner) token(i, j int, digits bool) Type {
 		case n == 11:
 			if mobilePrefix(s[0], s[1], s[2]) {
 				if sc.amountAfter(j) || sc.amountBefore(i) {
-					return TypeNone
+					return catalog.TypeNone
 				}
-				return TypeMobile
+				return catalog.TypeMobile
 			}
 			if landlineSplit(s) > 0 {
-				return TypeLandline
+				return catalog.TypeLandline
 			}
 		case n == 13 && s[0] == '8' && s[1] == '6' && mobileDigits(s[2:]):
-			return TypeMobile
+			return catalog.TypeMobile
 		case n == 15 && s[:4] == "0086" && mobileDigits(s[4:]):
-			return TypeMobile
+			return catalog.TypeMobile
 		case n == 18:
 			if sc.residentID(s) {
-				return TypeResidentID
+				return catalog.TypeResidentID
 			}
 			if sc.idShape(s) {
-				return TypeNone // a mistyped resident ID is nothing else
+				return catalog.TypeNone // a mistyped resident ID is nothing else
 			}
 			if sc.card(s, i) {
-				return TypeBankCard
+				return catalog.TypeBankCard
 			}
 			if usccStrict(s) {
-				return TypeUSCC
+				return catalog.TypeUSCC
 			}
 		case n == 15:
 			if sc.legacyID(s) {
-				return TypeResidentID
+				return catalog.TypeResidentID
 			}
 			if sc.card(s, i) {
-				return TypeBankCard
+				return catalog.TypeBankCard
 			}
 		case n >= 13 && n <= 19:
 			if sc.card(s, i) {
-				return TypeBankCard
+				return catalog.TypeBankCard
 			}
 		case n == 10 || n == 12:
 			if landlineSplit(s) > 0 {
-				return TypeLandline
+				return catalog.TypeLandline
 			}
 		case n == 9:
 			if ValidOrgCode(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, orgCodeWords)) {
-				return TypeOrgCode
+				return catalog.TypeOrgCode
 			}
 		}
-		return TypeNone
+		return catalog.TypeNone
 	}
 	switch n {
 	case 18:
 		if (s[17] == 'X' || s[17] == 'x') && sc.residentID(s) {
-			return TypeResidentID
+			return catalog.TypeResidentID
 		}
 		if s[17] == 'X' || s[17] == 'x' {
 			if sc.idShape(s) {
-				return TypeNone
+				return catalog.TypeNone
 			}
 		}
 		if usccStrict(s) {
-			return TypeUSCC
+			return catalog.TypeUSCC
 		}
 	case 9:
 		if ValidPassport(s) {
-			return TypePassport
+			return catalog.TypePassport
 		}
 		if ValidTravelPermit(s) {
-			return TypeTravelPermit
+			return catalog.TypeTravelPermit
 		}
 		if ValidOrgCode(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, orgCodeWords)) {
-			return TypeOrgCode
+			return catalog.TypeOrgCode
 		}
 		if ValidHKID(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, hkidWords)) {
-			return TypeHKID
+			return catalog.TypeHKID
 		}
 	case 8:
 		if ValidHKID(s) && (sc.standalone(i, j) || sc.contextBefore(i, 24, hkidWords)) {
-			return TypeHKID
+			return catalog.TypeHKID
 		}
 	case 11:
 		if ValidTravelPermit(s) {
-			return TypeTravelPermit
+			return catalog.TypeTravelPermit
 		}
 	case 10:
 		if ValidTWID(s) {
-			return TypeTWID
+			return catalog.TypeTWID
 		}
 	}
-	return TypeNone
+	return catalog.TypeNone
 }
 
 // dateOK checks y-m-d against the scanner's today.
@@ -432,7 +434,7 @@ func (sc *scanner) email(i int) int {
 		e--
 	}
 	if ValidEmail(s[i:e]) {
-		return sc.emit(TypeEmail, i, e)
+		return sc.emit(catalog.TypeEmail, i, e)
 	}
 	return 0
 }
@@ -455,7 +457,7 @@ func (sc *scanner) url(i int) int {
 		return 0
 	}
 	if ValidURL(s[i:e]) {
-		sc.emit(TypeURL, i, e)
+		sc.emit(catalog.TypeURL, i, e)
 		sc.nestedInURL(i, e)
 		return e
 	}
@@ -478,7 +480,7 @@ func (sc *scanner) ipv4(i int) int {
 		if sc.notIPv4(i, e) {
 			return e
 		}
-		return sc.emit(TypeIPv4, i, e)
+		return sc.emit(catalog.TypeIPv4, i, e)
 	}
 	return 0
 }
@@ -500,7 +502,7 @@ func (sc *scanner) ipv6(i int) int {
 		return 0
 	}
 	if ValidIPv6(s[i:e]) {
-		return sc.emit(TypeIPv6, i, e)
+		return sc.emit(catalog.TypeIPv6, i, e)
 	}
 	return 0
 }
@@ -546,7 +548,7 @@ func (sc *scanner) coordinate(i int) int {
 		return 0
 	}
 	if ValidCoordinate(s[i:e2]) {
-		return sc.emit(TypeGeoCoordinate, i, e2)
+		return sc.emit(catalog.TypeGeoCoordinate, i, e2)
 	}
 	return 0
 }

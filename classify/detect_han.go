@@ -3,6 +3,8 @@ package classify
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // Flags on the first rune of something the Han-text branch looks for.
@@ -15,26 +17,26 @@ const (
 
 type contextWord struct {
 	word string
-	typ  Type
+	typ  catalog.Type
 }
 
 // contextWords introduce person names, birth dates and addresses, which have
 // no check digit and are reported only after such a word or, for addresses,
 // when they start with a province-level name. Longer words come first.
 var contextWords = []contextWord{
-	{"法定代表人", TypePersonName}, {"法人代表", TypePersonName}, {"联系人", TypePersonName},
-	{"收件人", TypePersonName}, {"收货人", TypePersonName}, {"申请人", TypePersonName},
-	{"经办人", TypePersonName}, {"负责人", TypePersonName}, {"持卡人", TypePersonName},
-	{"监护人", TypePersonName}, {"当事人", TypePersonName}, {"户主", TypePersonName},
-	{"姓名", TypePersonName}, {"名字", TypePersonName}, {"患者", TypePersonName},
-	{"聯繫人", TypePersonName}, {"申請人", TypePersonName}, {"負責人", TypePersonName},
-	{"出生年月日", TypeDateOfBirth}, {"出生日期", TypeDateOfBirth}, {"出生年月", TypeDateOfBirth},
-	{"出生于", TypeDateOfBirth}, {"出生於", TypeDateOfBirth}, {"生日", TypeDateOfBirth}, {"出生", TypeDateOfBirth},
-	{"生于", TypeDateOfBirth}, {"生於", TypeDateOfBirth},
-	{"户籍地址", TypeAddress}, {"家庭住址", TypeAddress}, {"居住地址", TypeAddress}, {"注册地址", TypeAddress},
-	{"通讯地址", TypeAddress}, {"联系地址", TypeAddress}, {"现住址", TypeAddress}, {"户籍地", TypeAddress},
-	{"居住地", TypeAddress}, {"住址", TypeAddress}, {"住所", TypeAddress}, {"地址", TypeAddress},
-	{"戶籍地址", TypeAddress}, {"地點", TypeAddress},
+	{"法定代表人", catalog.TypePersonName}, {"法人代表", catalog.TypePersonName}, {"联系人", catalog.TypePersonName},
+	{"收件人", catalog.TypePersonName}, {"收货人", catalog.TypePersonName}, {"申请人", catalog.TypePersonName},
+	{"经办人", catalog.TypePersonName}, {"负责人", catalog.TypePersonName}, {"持卡人", catalog.TypePersonName},
+	{"监护人", catalog.TypePersonName}, {"当事人", catalog.TypePersonName}, {"户主", catalog.TypePersonName},
+	{"姓名", catalog.TypePersonName}, {"名字", catalog.TypePersonName}, {"患者", catalog.TypePersonName},
+	{"聯繫人", catalog.TypePersonName}, {"申請人", catalog.TypePersonName}, {"負責人", catalog.TypePersonName},
+	{"出生年月日", catalog.TypeDateOfBirth}, {"出生日期", catalog.TypeDateOfBirth}, {"出生年月", catalog.TypeDateOfBirth},
+	{"出生于", catalog.TypeDateOfBirth}, {"出生於", catalog.TypeDateOfBirth}, {"生日", catalog.TypeDateOfBirth}, {"出生", catalog.TypeDateOfBirth},
+	{"生于", catalog.TypeDateOfBirth}, {"生於", catalog.TypeDateOfBirth},
+	{"户籍地址", catalog.TypeAddress}, {"家庭住址", catalog.TypeAddress}, {"居住地址", catalog.TypeAddress}, {"注册地址", catalog.TypeAddress},
+	{"通讯地址", catalog.TypeAddress}, {"联系地址", catalog.TypeAddress}, {"现住址", catalog.TypeAddress}, {"户籍地", catalog.TypeAddress},
+	{"居住地", catalog.TypeAddress}, {"住址", catalog.TypeAddress}, {"住所", catalog.TypeAddress}, {"地址", catalog.TypeAddress},
+	{"戶籍地址", catalog.TypeAddress}, {"地點", catalog.TypeAddress},
 }
 
 var hanFlags = func() *[0x10000]uint8 {
@@ -80,7 +82,7 @@ func (sc *scanner) han(i int, r rune, size int) int {
 		if k := plateTail(s[p:]); k > 0 {
 			e := p + k
 			if e >= len(s) || !isAlnum(s[e]) {
-				return sc.emit(TypeLicensePlate, i, e)
+				return sc.emit(catalog.TypeLicensePlate, i, e)
 			}
 		}
 	}
@@ -97,7 +99,7 @@ func (sc *scanner) han(i int, r rune, size int) int {
 	}
 	if f&hanProvince != 0 && provincePrefix(s[i:]) > 0 {
 		if e := sc.address(i, false); e > i {
-			return sc.emit(TypeAddress, i, e)
+			return sc.emit(catalog.TypeAddress, i, e)
 		}
 	}
 	return i
@@ -106,9 +108,9 @@ func (sc *scanner) han(i int, r rune, size int) int {
 // englishContexts introduce values in English text; they match whole
 // words, case-insensitively.
 var englishContexts = []contextWord{
-	{"name", TypePersonName}, {"applicant", TypePersonName}, {"contact", TypePersonName},
-	{"born", TypeDateOfBirth}, {"dob", TypeDateOfBirth}, {"birthday", TypeDateOfBirth}, {"birthdate", TypeDateOfBirth},
-	{"address", TypeAddress},
+	{"name", catalog.TypePersonName}, {"applicant", catalog.TypePersonName}, {"contact", catalog.TypePersonName},
+	{"born", catalog.TypeDateOfBirth}, {"dob", catalog.TypeDateOfBirth}, {"birthday", catalog.TypeDateOfBirth}, {"birthdate", catalog.TypeDateOfBirth},
+	{"address", catalog.TypeAddress},
 }
 
 // englishContext handles an English context word s[i:j]; it returns where
@@ -129,14 +131,14 @@ func (sc *scanner) englishContext(i, j int) int {
 }
 
 // contextValue parses a value of typ at k after a context word and emits it.
-func (sc *scanner) contextValue(typ Type, k int) int {
+func (sc *scanner) contextValue(typ catalog.Type, k int) int {
 	var e int
 	switch typ {
-	case TypePersonName:
+	case catalog.TypePersonName:
 		e = sc.personName(k)
-	case TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		e = sc.date(k)
-	case TypeAddress:
+	case catalog.TypeAddress:
 		e = sc.address(k, true)
 	}
 	if e > k {

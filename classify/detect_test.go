@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 var testClock = func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }
 
 type want struct {
-	typ   Type
+	typ   catalog.Type
 	value string
 }
 
@@ -28,30 +30,30 @@ func TestDetect(t *testing.T) {
 		want []want
 	}{
 		{"resident id with context and full-width punctuation", "身份证号：11010519491231002X，请核对。",
-			[]want{{TypeResidentID, "11010519491231002X"}}},
+			[]want{{catalog.TypeResidentID, "11010519491231002X"}}},
 		{"bare ids and mobiles, no context", "11010519491231002X 13812345678\n110105491231002",
-			[]want{{TypeResidentID, "11010519491231002X"}, {TypeMobile, "13812345678"}, {TypeResidentID, "110105491231002"}}},
+			[]want{{catalog.TypeResidentID, "11010519491231002X"}, {catalog.TypeMobile, "13812345678"}, {catalog.TypeResidentID, "110105491231002"}}},
 		{"glued to Han text", "手机13812345678联系",
-			[]want{{TypeMobile, "13812345678"}}},
+			[]want{{catalog.TypeMobile, "13812345678"}}},
 		{"mobile with +86 and separators", "call +8613812345678 or 138-1234-5678 or 138 1234 5678.",
-			[]want{{TypeMobile, "+8613812345678"}, {TypeMobile, "138-1234-5678"}, {TypeMobile, "138 1234 5678"}}},
+			[]want{{catalog.TypeMobile, "+8613812345678"}, {catalog.TypeMobile, "138-1234-5678"}, {catalog.TypeMobile, "138 1234 5678"}}},
 		{"landline", "电话：010-62345678，深圳0755-2345678",
-			[]want{{TypeLandline, "010-62345678"}, {TypeLandline, "0755-2345678"}}},
+			[]want{{catalog.TypeLandline, "010-62345678"}, {catalog.TypeLandline, "0755-2345678"}}},
 		{"codes", "统一社会信用代码91350100M000100Y43，组织机构代码D2143569-X。",
-			[]want{{TypeUSCC, "91350100M000100Y43"}, {TypeOrgCode, "D2143569-X"}}},
+			[]want{{catalog.TypeUSCC, "91350100M000100Y43"}, {catalog.TypeOrgCode, "D2143569-X"}}},
 		{"bank card bare and grouped", "卡号" + card + "；" + group4(card) + "。",
-			[]want{{TypeBankCard, card}, {TypeBankCard, group4(card)}}},
-		{"plates", "车牌京A12345与粤BD12345、沪A12345F", []want{{TypeLicensePlate, "京A12345"}, {TypeLicensePlate, "粤BD12345"}, {TypeLicensePlate, "沪A12345F"}}},
+			[]want{{catalog.TypeBankCard, card}, {catalog.TypeBankCard, group4(card)}}},
+		{"plates", "车牌京A12345与粤BD12345、沪A12345F", []want{{catalog.TypeLicensePlate, "京A12345"}, {catalog.TypeLicensePlate, "粤BD12345"}, {catalog.TypeLicensePlate, "沪A12345F"}}},
 		{"documents", "护照E12345678，通行证C12345678，回乡证H1234567801，香港A123456(3)，台湾A123456789",
-			[]want{{TypePassport, "E12345678"}, {TypeTravelPermit, "C12345678"}, {TypeTravelPermit, "H1234567801"}, {TypeHKID, "A123456(3)"}, {TypeTWID, "A123456789"}}},
+			[]want{{catalog.TypePassport, "E12345678"}, {catalog.TypeTravelPermit, "C12345678"}, {catalog.TypeTravelPermit, "H1234567801"}, {catalog.TypeHKID, "A123456(3)"}, {catalog.TypeTWID, "A123456789"}}},
 		{"network", "mail zhang.san+x@example.gov.cn, host 10.0.0.1, v6 2001:db8::1 and ::1, see https://www.gov.cn/a?b=1.",
-			[]want{{TypeEmail, "zhang.san+x@example.gov.cn"}, {TypeIPv4, "10.0.0.1"}, {TypeIPv6, "2001:db8::1"}, {TypeIPv6, "::1"}, {TypeURL, "https://www.gov.cn/a?b=1"}}},
-		{"numeric email is an email, not a mobile", "邮箱13812345678@163.com", []want{{TypeEmail, "13812345678@163.com"}}},
+			[]want{{catalog.TypeEmail, "zhang.san+x@example.gov.cn"}, {catalog.TypeIPv4, "10.0.0.1"}, {catalog.TypeIPv6, "2001:db8::1"}, {catalog.TypeIPv6, "::1"}, {catalog.TypeURL, "https://www.gov.cn/a?b=1"}}},
+		{"numeric email is an email, not a mobile", "邮箱13812345678@163.com", []want{{catalog.TypeEmail, "13812345678@163.com"}}},
 		{"names, dates and addresses with context", "姓名：欧阳娜娜，出生日期：1990年1月2日，住址：广东省深圳市南山区科技南路18号3栋2单元501室，电话0755-23456789",
-			[]want{{TypePersonName, "欧阳娜娜"}, {TypeDateOfBirth, "1990年1月2日"}, {TypeAddress, "广东省深圳市南山区科技南路18号3栋2单元501室"}, {TypeLandline, "0755-23456789"}}},
-		{"name stops before a trailing word", "联系人张三电话13812345678", []want{{TypePersonName, "张三"}, {TypeMobile, "13812345678"}}},
-		{"address without context starts at a province", "我住在北京市朝阳区建国路88号。", []want{{TypeAddress, "北京市朝阳区建国路88号"}}},
-		{"coordinates", "位置116.397128,39.916527附近", []want{{TypeGeoCoordinate, "116.397128,39.916527"}}},
+			[]want{{catalog.TypePersonName, "欧阳娜娜"}, {catalog.TypeDateOfBirth, "1990年1月2日"}, {catalog.TypeAddress, "广东省深圳市南山区科技南路18号3栋2单元501室"}, {catalog.TypeLandline, "0755-23456789"}}},
+		{"name stops before a trailing word", "联系人张三电话13812345678", []want{{catalog.TypePersonName, "张三"}, {catalog.TypeMobile, "13812345678"}}},
+		{"address without context starts at a province", "我住在北京市朝阳区建国路88号。", []want{{catalog.TypeAddress, "北京市朝阳区建国路88号"}}},
+		{"coordinates", "位置116.397128,39.916527附近", []want{{catalog.TypeGeoCoordinate, "116.397128,39.916527"}}},
 		// Look-alikes: checksums are decisive, content wins.
 		{"failed check digit", "110105194912310021 91350100M000100Y44 D2143569-1 A123456(4) A123456788", nil},
 		{"order numbers and fake mobiles", "订单号202611271230451234，编号10012345678、11112345678、12812345678", nil},
@@ -78,9 +80,9 @@ func TestDetect(t *testing.T) {
 }
 
 func TestDetectTypesFilter(t *testing.T) {
-	d := Detector{Types: []Type{TypeMobile}, Now: testClock}
+	d := Detector{Types: []catalog.Type{catalog.TypeMobile}, Now: testClock}
 	got := d.Detect("11010519491231002X 13812345678")
-	if len(got) != 1 || got[0].Type != TypeMobile {
+	if len(got) != 1 || got[0].Type != catalog.TypeMobile {
 		t.Fatalf("got %v", got)
 	}
 }
@@ -118,7 +120,7 @@ func checkFindings(t *testing.T, name, in string, got []Finding) {
 		if in[f.Start:f.End] != f.Value {
 			t.Fatalf("%s: value differs from span %s", name, f)
 		}
-		if !f.Type.Known() || f.Type == TypeNone {
+		if !f.Type.Known() || f.Type == catalog.TypeNone {
 			t.Fatalf("%s: unknown type in %s", name, f)
 		}
 		if checksumType(f.Type) && !validInText(f) {
@@ -131,9 +133,9 @@ func checkFindings(t *testing.T, name, in string, got []Finding) {
 	}
 }
 
-func checksumType(t Type) bool {
+func checksumType(t catalog.Type) bool {
 	switch t {
-	case TypeUSCC, TypeOrgCode, TypeBankCard, TypeHKID, TypeTWID:
+	case catalog.TypeUSCC, catalog.TypeOrgCode, catalog.TypeBankCard, catalog.TypeHKID, catalog.TypeTWID:
 		return true
 	}
 	return false

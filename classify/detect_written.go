@@ -3,6 +3,8 @@ package classify
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // This file holds what the scanner does for identifiers as people write
@@ -298,7 +300,7 @@ func (sc *scanner) writtenGroups(i, j int) int {
 				if k < n && s[gs[k-1].end] == '-' && gs[k].end-gs[k].start <= 5 && allDigits(gs[k:k+1]) {
 					e = gs[k].end // extension -8001
 				}
-				return sc.emit(TypeLandline, i, sc.extension(e))
+				return sc.emit(catalog.TypeLandline, i, sc.extension(e))
 			}
 		}
 	}
@@ -309,7 +311,7 @@ func (sc *scanner) writtenGroups(i, j int) int {
 			if i > 0 && s[i-1] == '+' {
 				start--
 			}
-			return sc.emit(TypeMobile, start, e)
+			return sc.emit(catalog.TypeMobile, start, e)
 		}
 		// +86 10 6234 5678: a landline's area code without its 0
 		if n >= 3 && allDigits(gs[1:]) {
@@ -322,7 +324,7 @@ func (sc *scanner) writtenGroups(i, j int) int {
 					if i > 0 && s[i-1] == '+' {
 						start--
 					}
-					return sc.emit(TypeLandline, start, sc.extension(gs[k-1].end))
+					return sc.emit(catalog.TypeLandline, start, sc.extension(gs[k-1].end))
 				}
 			}
 		}
@@ -335,23 +337,23 @@ func (sc *scanner) writtenGroups(i, j int) int {
 		case 18:
 			ds := string(d)
 			if allDigits(gs[:k-1]) && sc.residentID(ds) {
-				return sc.emit(TypeResidentID, i, e)
+				return sc.emit(catalog.TypeResidentID, i, e)
 			}
 			if usccStrict(ds) {
-				return sc.emit(TypeUSCC, i, e)
+				return sc.emit(catalog.TypeUSCC, i, e)
 			}
 			if sc.lastDigitGroup(gs, k) && allDigits(gs[:k]) && !sc.idShape(ds) && sc.card(ds, i) {
-				return sc.emit(TypeBankCard, i, e)
+				return sc.emit(catalog.TypeBankCard, i, e)
 			}
 		case 16, 17, 19:
 			// A card is the whole run of groups: a 19-digit number that
 			// fails Luhn is not a card in its first 16 digits.
 			if sc.lastDigitGroup(gs, k) && allDigits(gs[:k]) && sc.card(string(d), i) {
-				return sc.emit(TypeBankCard, i, e)
+				return sc.emit(catalog.TypeBankCard, i, e)
 			}
 		case 11:
 			if e := sc.groupedMobile(gs[:k]); e > 0 {
-				return sc.emit(TypeMobile, i, e)
+				return sc.emit(catalog.TypeMobile, i, e)
 			}
 		}
 	}
@@ -456,10 +458,10 @@ func (sc *scanner) paren(i int) int {
 	switch inner {
 	case "+86", "86", "0086", "+0086":
 		if end := sc.mobileInGroups(gs); end > 0 {
-			return sc.emit(TypeMobile, i, end)
+			return sc.emit(catalog.TypeMobile, i, end)
 		}
 		if e-b == 11 && mobileDigits(s[b:e]) && !sc.amountAfter(e) {
-			return sc.emit(TypeMobile, i, e)
+			return sc.emit(catalog.TypeMobile, i, e)
 		}
 		return 0
 	}
@@ -477,7 +479,7 @@ func (sc *scanner) paren(i int) int {
 			if k < n && s[end] == '-' && gs[k].end-gs[k].start <= 5 && sc.allDigits(gs[k].start, gs[k].end) {
 				end = gs[k].end
 			}
-			return sc.emit(TypeLandline, i, sc.extension(end))
+			return sc.emit(catalog.TypeLandline, i, sc.extension(end))
 		}
 	}
 	return 0
@@ -645,7 +647,7 @@ func (sc *scanner) nestedInURL(i, e int) {
 		}
 		if end > v {
 			switch t := sc.token(v, end, sc.allDigits(v, end)); t {
-			case TypeResidentID, TypeMobile:
+			case catalog.TypeResidentID, catalog.TypeMobile:
 				sc.emit(t, v, end)
 			}
 		}

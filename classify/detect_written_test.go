@@ -1,6 +1,10 @@
 package classify
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/govshare/govshare/catalog"
+)
 
 // TestDetectWrittenForms: identifiers as people write them are found, with
 // the span of what is written; look-alikes of §2 of issue 9 are not.
@@ -12,33 +16,33 @@ func TestDetectWrittenForms(t *testing.T) {
 		text string
 		want []want
 	}{
-		{"full-width mobile", "手机：１３８１２３４５６７８。", []want{{TypeMobile, "１３８１２３４５６７８"}}},
-		{"full-width id with x", "身份证１１０１０５１９４９１２３１００２ｘ，", []want{{TypeResidentID, "１１０１０５１９４９１２３１００２ｘ"}}},
-		{"mixed widths", "证件号11010５19491231００2X", []want{{TypeResidentID, "11010５19491231００2X"}}},
-		{"full-width email", "邮箱zhang＠example．com；", []want{{TypeEmail, "zhang＠example．com"}}},
-		{"email with 。", "邮箱zhang@example。com，谢谢", []want{{TypeEmail, "zhang@example。com"}}},
-		{"bracketed area code", "电话（0755）12345678转8001，", []want{{TypeLandline, "（0755）12345678转8001"}}},
-		{"bracketed ascii", "tel (0512)41040901.", []want{{TypeLandline, "(0512)41040901"}}},
-		{"landline extension", "010-62345678-8001 and 0755-23456789转8001", []want{{TypeLandline, "010-62345678-8001"}, {TypeLandline, "0755-23456789转8001"}}},
-		{"id 6-8-4", "身份证号 110105 19491231 002X 已核", []want{{TypeResidentID, "110105 19491231 002X"}}},
-		{"id in fours with dashes", "1101-0519-4912-3100-2X", []want{{TypeResidentID, "1101-0519-4912-3100-2X"}}},
-		{"id full-width dashes", "110105－19491231－002X", []want{{TypeResidentID, "110105－19491231－002X"}}},
-		{"id ocr spacing", "1101 05194 91231 002X", []want{{TypeResidentID, "1101 05194 91231 002X"}}},
-		{"mobile 3-8", "手机 138 12345678。", []want{{TypeMobile, "138 12345678"}}},
+		{"full-width mobile", "手机：１３８１２３４５６７８。", []want{{catalog.TypeMobile, "１３８１２３４５６７８"}}},
+		{"full-width id with x", "身份证１１０１０５１９４９１２３１００２ｘ，", []want{{catalog.TypeResidentID, "１１０１０５１９４９１２３１００２ｘ"}}},
+		{"mixed widths", "证件号11010５19491231００2X", []want{{catalog.TypeResidentID, "11010５19491231００2X"}}},
+		{"full-width email", "邮箱zhang＠example．com；", []want{{catalog.TypeEmail, "zhang＠example．com"}}},
+		{"email with 。", "邮箱zhang@example。com，谢谢", []want{{catalog.TypeEmail, "zhang@example。com"}}},
+		{"bracketed area code", "电话（0755）12345678转8001，", []want{{catalog.TypeLandline, "（0755）12345678转8001"}}},
+		{"bracketed ascii", "tel (0512)41040901.", []want{{catalog.TypeLandline, "(0512)41040901"}}},
+		{"landline extension", "010-62345678-8001 and 0755-23456789转8001", []want{{catalog.TypeLandline, "010-62345678-8001"}, {catalog.TypeLandline, "0755-23456789转8001"}}},
+		{"id 6-8-4", "身份证号 110105 19491231 002X 已核", []want{{catalog.TypeResidentID, "110105 19491231 002X"}}},
+		{"id in fours with dashes", "1101-0519-4912-3100-2X", []want{{catalog.TypeResidentID, "1101-0519-4912-3100-2X"}}},
+		{"id full-width dashes", "110105－19491231－002X", []want{{catalog.TypeResidentID, "110105－19491231－002X"}}},
+		{"id ocr spacing", "1101 05194 91231 002X", []want{{catalog.TypeResidentID, "1101 05194 91231 002X"}}},
+		{"mobile 3-8", "手机 138 12345678。", []want{{catalog.TypeMobile, "138 12345678"}}},
 		{"mobile prefixes", "+86 138 1234 5678、86-13812345678、008613812345678、(+86)13812345678",
-			[]want{{TypeMobile, "+86 138 1234 5678"}, {TypeMobile, "86-13812345678"}, {TypeMobile, "008613812345678"}, {TypeMobile, "(+86)13812345678"}}},
-		{"card 16 in fours", "卡号 " + group4(card16) + "。", []want{{TypeBankCard, group4(card16)}}},
-		{"card 19 in fours", "卡号 " + group4(card19) + "。", []want{{TypeBankCard, group4(card19)}}},
-		{"uscc in groups", "9135 0100 M000 100Y 43", []want{{TypeUSCC, "9135 0100 M000 100Y 43"}}},
-		{"hk id with space", "香港身份证 A123456 (3)", []want{{TypeHKID, "A123456 (3)"}}},
+			[]want{{catalog.TypeMobile, "+86 138 1234 5678"}, {catalog.TypeMobile, "86-13812345678"}, {catalog.TypeMobile, "008613812345678"}, {catalog.TypeMobile, "(+86)13812345678"}}},
+		{"card 16 in fours", "卡号 " + group4(card16) + "。", []want{{catalog.TypeBankCard, group4(card16)}}},
+		{"card 19 in fours", "卡号 " + group4(card19) + "。", []want{{catalog.TypeBankCard, group4(card19)}}},
+		{"uscc in groups", "9135 0100 M000 100Y 43", []want{{catalog.TypeUSCC, "9135 0100 M000 100Y 43"}}},
+		{"hk id with space", "香港身份证 A123456 (3)", []want{{catalog.TypeHKID, "A123456 (3)"}}},
 		{"plates with separators", "粤B·D12345、粤B•D12345、粤B・D12345、粤B.D12345、粤B-D12345、粤B D12345",
-			[]want{{TypeLicensePlate, "粤B·D12345"}, {TypeLicensePlate, "粤B•D12345"}, {TypeLicensePlate, "粤B・D12345"}, {TypeLicensePlate, "粤B.D12345"}, {TypeLicensePlate, "粤B-D12345"}, {TypeLicensePlate, "粤B D12345"}}},
-		{"special plates", "粤B1234学，京A1234警，粤Z1234港", []want{{TypeLicensePlate, "粤B1234学"}, {TypeLicensePlate, "京A1234警"}, {TypeLicensePlate, "粤Z1234港"}}},
+			[]want{{catalog.TypeLicensePlate, "粤B·D12345"}, {catalog.TypeLicensePlate, "粤B•D12345"}, {catalog.TypeLicensePlate, "粤B・D12345"}, {catalog.TypeLicensePlate, "粤B.D12345"}, {catalog.TypeLicensePlate, "粤B-D12345"}, {catalog.TypeLicensePlate, "粤B D12345"}}},
+		{"special plates", "粤B1234学，京A1234警，粤Z1234港", []want{{catalog.TypeLicensePlate, "粤B1234学"}, {catalog.TypeLicensePlate, "京A1234警"}, {catalog.TypeLicensePlate, "粤Z1234港"}}},
 		{"nested in url", "https://x.gov.cn/q?sfzh=11010519491231002X&tel=13812345678",
-			[]want{{TypeURL, "https://x.gov.cn/q?sfzh=11010519491231002X&tel=13812345678"}, {TypeResidentID, "11010519491231002X"}, {TypeMobile, "13812345678"}}},
-		{"bare org code line", "D2143569X\n", []want{{TypeOrgCode, "D2143569X"}}},
-		{"bare hkid line", "A1234563\n", []want{{TypeHKID, "A1234563"}}},
-		{"excel forms", "'11010519491231002X =\"13812345678\" 13812345678.0", []want{{TypeResidentID, "11010519491231002X"}, {TypeMobile, "13812345678"}, {TypeMobile, "13812345678"}}},
+			[]want{{catalog.TypeURL, "https://x.gov.cn/q?sfzh=11010519491231002X&tel=13812345678"}, {catalog.TypeResidentID, "11010519491231002X"}, {catalog.TypeMobile, "13812345678"}}},
+		{"bare org code line", "D2143569X\n", []want{{catalog.TypeOrgCode, "D2143569X"}}},
+		{"bare hkid line", "A1234563\n", []want{{catalog.TypeHKID, "A1234563"}}},
+		{"excel forms", "'11010519491231002X =\"13812345678\" 13812345678.0", []want{{catalog.TypeResidentID, "11010519491231002X"}, {catalog.TypeMobile, "13812345678"}, {catalog.TypeMobile, "13812345678"}}},
 		// Look-alikes.
 		{"luhn without iin", "编码 " + luhnComplete("123456789012345"), nil},
 		{"card-shaped contract number", "合同编号" + card16 + "，流水号" + card19, nil},
@@ -73,10 +77,10 @@ func TestDetectWrittenMore(t *testing.T) {
 		text string
 		want []want
 	}{
-		{"space after province", "车牌 粤 B12345，京·A12345", []want{{TypeLicensePlate, "粤 B12345"}, {TypeLicensePlate, "京·A12345"}}},
-		{"em dashes", "手机138—1234—5678。", []want{{TypeMobile, "138—1234—5678"}}},
-		{"bracket then dash", "(010)-62345678", []want{{TypeLandline, "(010)-62345678"}}},
-		{"+86 landline", "Tel +86 10 6234 5678, +86-755-23456789", []want{{TypeLandline, "+86 10 6234 5678"}, {TypeLandline, "+86-755-23456789"}}},
+		{"space after province", "车牌 粤 B12345，京·A12345", []want{{catalog.TypeLicensePlate, "粤 B12345"}, {catalog.TypeLicensePlate, "京·A12345"}}},
+		{"em dashes", "手机138—1234—5678。", []want{{catalog.TypeMobile, "138—1234—5678"}}},
+		{"bracket then dash", "(010)-62345678", []want{{catalog.TypeLandline, "(010)-62345678"}}},
+		{"+86 landline", "Tel +86 10 6234 5678, +86-755-23456789", []want{{catalog.TypeLandline, "+86 10 6234 5678"}, {catalog.TypeLandline, "+86-755-23456789"}}},
 		{"em dash prose", "数据——2026年", nil},
 	}
 	for _, c := range cases {

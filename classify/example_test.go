@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 )
 
@@ -20,7 +21,7 @@ func ExampleDetect() {
 }
 
 func ExampleDetector() {
-	d := classify.Detector{Types: []classify.Type{classify.TypeMobile}}
+	d := classify.Detector{Types: []catalog.Type{catalog.TypeMobile}}
 	for _, f := range d.Detect("11010519491231002X 13812345678") {
 		fmt.Println(f) // a Finding prints without its value
 	}
@@ -46,9 +47,9 @@ func ExampleParseResidentID() {
 }
 
 func ExampleValidate() {
-	fmt.Println(classify.Validate(classify.TypeUSCC, "91350100M000100Y43"))
-	fmt.Println(classify.Validate(classify.TypeOrgCode, "D2143569-X"))
-	fmt.Println(classify.Validate(classify.TypeBankCard, "4111111111111111"))
+	fmt.Println(classify.Validate(catalog.TypeUSCC, "91350100M000100Y43"))
+	fmt.Println(classify.Validate(catalog.TypeOrgCode, "D2143569-X"))
+	fmt.Println(classify.Validate(catalog.TypeBankCard, "4111111111111111"))
 	// Output:
 	// true
 	// true
@@ -64,20 +65,6 @@ func ExampleProfiler_ProfileColumn() {
 	// Output:
 	// none personal conditional
 	// cn_resident_id personal important true conditional
-}
-
-func ExampleParseCatalog() {
-	c, err := classify.ParseCatalog([]byte(`
-resource: population-register
-provider: public-security-bureau
-tier: unconditional
-fields:
-  - {name: 身份证号, type: cn_resident_id, category: personal, level: important, sensitive: true}
-  - {name: 宗教信仰, type: none, category: personal, level: important, sensitive: true, tier: not_shared}
-`), "catalog.yaml")
-	fmt.Println(c, err)
-	// Output:
-	// <nil> govshare/classify: catalog catalog.yaml:7: field "宗教信仰": tier not_shared requires legal_basis
 }
 
 func ExampleDraftCatalog() {

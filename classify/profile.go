@@ -5,20 +5,22 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // ColumnProfile is the classification of one column: its identifier type,
 // category, level, sensitivity and suggested share tier, with the confidence
 // and the reasons a reviewer reads before accepting it into a catalog.
 type ColumnProfile struct {
-	Name       string   `json:"name"`
-	Type       Type     `json:"type"`
-	Category   Category `json:"category"`
-	Level      Level    `json:"level"`
-	Sensitive  bool     `json:"sensitive"`
-	Tier       Tier     `json:"tier"`
-	Confidence float64  `json:"confidence"`
-	Reasons    []string `json:"reasons"`
+	Name       string           `json:"name"`
+	Type       catalog.Type     `json:"type"`
+	Category   catalog.Category `json:"category"`
+	Level      catalog.Level    `json:"level"`
+	Sensitive  bool             `json:"sensitive"`
+	Tier       catalog.Tier     `json:"tier"`
+	Confidence float64          `json:"confidence"`
+	Reasons    []string         `json:"reasons"`
 	// Review is set when a person must look at the column before the
 	// draft is used: the header names an identifier type that the values
 	// do not confirm. DraftCatalog copies it into the field's review note.
@@ -50,7 +52,7 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	if p != nil && p.Now != nil {
 		clock = p.Now
 	}
-	prof := ColumnProfile{Name: name, Type: TypeNone}
+	prof := ColumnProfile{Name: name, Type: catalog.TypeNone}
 	hint := headerHint(name)
 	nonBlank := make([]string, 0, len(values))
 	for _, v := range values {
@@ -61,8 +63,8 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	var counts [32]int
 	if len(nonBlank) > 0 {
 		for _, v := range nonBlank {
-			for k, t := range Types {
-				if t == TypeDateOfBirth && hint.typ != TypeDateOfBirth {
+			for k, t := range catalog.Types {
+				if t == catalog.TypeDateOfBirth && hint.typ != catalog.TypeDateOfBirth {
 					continue // dates are birth dates only by header (DOMAIN.md §6)
 				}
 				if Validate(t, v) {
@@ -75,16 +77,16 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 	// digit beats one without (a bare HK ID such as CA1234567 also has the
 	// shape of a travel permit, but only the check digit is evidence).
 	best, bestCount := -1, 0
-	for k, t := range Types {
+	for k, t := range catalog.Types {
 		c := counts[k]
-		if c > bestCount || (c > 0 && c == bestCount && hasCheckDigit(t) && !hasCheckDigit(Types[best])) {
+		if c > bestCount || (c > 0 && c == bestCount && hasCheckDigit(t) && !hasCheckDigit(catalog.Types[best])) {
 			best, bestCount = k, c
 		}
 	}
 	bestFrac := float64(bestCount) / float64(max(len(nonBlank), 1))
 	hintFrac := 0.0
 	if hint.typ != "" {
-		for k, t := range Types {
+		for k, t := range catalog.Types {
 			if t == hint.typ {
 				hintFrac = float64(counts[k]) / float64(max(len(nonBlank), 1))
 			}
@@ -106,11 +108,11 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 			fmt.Sprintf("header %q names %s", name, hint.typ),
 			fmt.Sprintf("%d of %d sampled values validate as %s", int(hintFrac*float64(n)+0.5), n, hint.typ))
 	case best >= 0 && bestFrac >= contentMatch:
-		prof.Type = Types[best]
+		prof.Type = catalog.Types[best]
 		prof.Confidence = round2(bestFrac)
-		prof.Reasons = append(prof.Reasons, fmt.Sprintf("%d of %d sampled values validate as %s", counts[best], n, Types[best]))
+		prof.Reasons = append(prof.Reasons, fmt.Sprintf("%d of %d sampled values validate as %s", counts[best], n, catalog.Types[best]))
 		if hint.typ != "" {
-			prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s but content says %s", name, hint.typ, Types[best]))
+			prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q suggests %s but content says %s", name, hint.typ, catalog.Types[best]))
 		}
 	default:
 		prof.Confidence = round2(1 - bestFrac)
@@ -120,8 +122,8 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 			prof.Reasons = append(prof.Reasons, fmt.Sprintf("no identifier type validates for %d or more of %d sampled values", int(contentMatch*float64(n)+0.999), n))
 		}
 	}
-	if hint.geo && prof.Type == TypeNone && n > 0 && allDegrees(nonBlank) {
-		prof.Type = TypeGeoCoordinate
+	if hint.geo && prof.Type == catalog.TypeNone && n > 0 && allDegrees(nonBlank) {
+		prof.Type = catalog.TypeGeoCoordinate
 		prof.Confidence = 1
 		prof.Reasons = append(prof.Reasons, fmt.Sprintf("header %q names a latitude or longitude and every sampled value is a number of degrees", name))
 	}
@@ -156,8 +158,8 @@ func (p *Profiler) ProfileTable(names []string, columns [][]string) []ColumnProf
 // organizations, and those columns their contacts), or the name is under
 // a header for someone acting for an organization.
 var (
-	personDocTypes = []Type{TypeResidentID, TypePassport, TypeTravelPermit, TypeHKID, TypeTWID}
-	personTypes    = []Type{TypePersonName, TypeMobile, TypeBankCard}
+	personDocTypes = []catalog.Type{catalog.TypeResidentID, catalog.TypePassport, catalog.TypeTravelPermit, catalog.TypeHKID, catalog.TypeTWID}
+	personTypes    = []catalog.Type{catalog.TypePersonName, catalog.TypeMobile, catalog.TypeBankCard}
 	orgRoleParts   = []string{"法定代表人", "法人代表", "法人", "负责人", "联系人", "聯繫人", "经办人", "代理人", "legalrepresentative", "legalperson", "contact"}
 )
 
@@ -165,13 +167,13 @@ var (
 // row is about, or -1. A column marked for review counts as the type its
 // header names.
 func personColumn(cols []ColumnProfile) int {
-	typeOf := func(c *ColumnProfile) Type {
-		if c.Type == TypeNone && c.Review != "" {
+	typeOf := func(c *ColumnProfile) catalog.Type {
+		if c.Type == catalog.TypeNone && c.Review != "" {
 			return headerHint(c.Name).typ
 		}
 		return c.Type
 	}
-	in := func(t Type, ts []Type) bool {
+	in := func(t catalog.Type, ts []catalog.Type) bool {
 		for _, x := range ts {
 			if t == x {
 				return true
@@ -185,7 +187,7 @@ func personColumn(cols []ColumnProfile) int {
 		if in(t, personDocTypes) {
 			return i
 		}
-		org = org || t == TypeUSCC || t == TypeOrgCode
+		org = org || t == catalog.TypeUSCC || t == catalog.TypeOrgCode
 	}
 	if org {
 		return -1
@@ -218,12 +220,12 @@ func attachAmounts(cols []ColumnProfile) []ColumnProfile {
 	for i := range out {
 		c := &out[i]
 		h := headerHint(c.Name)
-		if h.money == "" || c.Type != TypeNone || c.Category != CategoryPublic {
+		if h.money == "" || c.Type != catalog.TypeNone || c.Category != catalog.CategoryPublic {
 			continue
 		}
-		c.Category = CategoryPersonal
-		if tierRank(c.Tier) < tierRank(TierConditional) {
-			c.Tier = TierConditional
+		c.Category = catalog.CategoryPersonal
+		if tierRank(c.Tier) < tierRank(catalog.TierConditional) {
+			c.Tier = catalog.TierConditional
 		}
 		reasons := []string{fmt.Sprintf("header keyword %q names an amount of money and column %q identifies the person each row is about: money attached to a person is personal information, conditional", h.money, cols[who].Name)}
 		for _, r := range c.Reasons {
@@ -239,22 +241,22 @@ func attachAmounts(cols []ColumnProfile) []ColumnProfile {
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // hasCheckDigit reports whether a type's values carry a check character.
-func hasCheckDigit(t Type) bool {
+func hasCheckDigit(t catalog.Type) bool {
 	switch t {
-	case TypeResidentID, TypeUSCC, TypeOrgCode, TypeBankCard, TypeHKID, TypeTWID:
+	case catalog.TypeResidentID, catalog.TypeUSCC, catalog.TypeOrgCode, catalog.TypeBankCard, catalog.TypeHKID, catalog.TypeTWID:
 		return true
 	}
 	return false
 }
 
 // tierRank orders tiers from least to most protected; an invalid tier ranks 0.
-func tierRank(t Tier) int {
+func tierRank(t catalog.Tier) int {
 	switch t {
-	case TierUnconditional:
+	case catalog.TierUnconditional:
 		return 1
-	case TierConditional:
+	case catalog.TierConditional:
 		return 2
-	case TierNotShared:
+	case catalog.TierNotShared:
 		return 3
 	}
 	return 0
@@ -270,33 +272,33 @@ func tierRank(t Tier) int {
 func (p *ColumnProfile) applyHeaderFloor(h hint, n int) {
 	named := h.typ
 	if named == "" && h.geo {
-		named = TypeGeoCoordinate
+		named = catalog.TypeGeoCoordinate
 	}
-	if named == "" || named == TypeURL || n == 0 || p.Type == named {
+	if named == "" || named == catalog.TypeURL || n == 0 || p.Type == named {
 		return
 	}
 	f := typeClasses[named]
-	if f.cat == CategoryPublic {
-		f.cat = CategoryPersonal
+	if f.cat == catalog.CategoryPublic {
+		f.cat = catalog.CategoryPersonal
 	}
-	if tierRank(f.tier) < tierRank(TierConditional) {
-		f.tier = TierConditional
+	if tierRank(f.tier) < tierRank(catalog.TierConditional) {
+		f.tier = catalog.TierConditional
 	}
-	looser := (p.Category == CategoryPublic && f.cat != CategoryPublic) ||
+	looser := (p.Category == catalog.CategoryPublic && f.cat != catalog.CategoryPublic) ||
 		p.Level.Rank() < f.level.Rank() || (f.sensitive && !p.Sensitive) || tierRank(p.Tier) < tierRank(f.tier)
-	if p.Type != TypeNone && !looser {
+	if p.Type != catalog.TypeNone && !looser {
 		return // content names another type at least as protected: content wins
 	}
-	if p.Category == CategoryPublic {
+	if p.Category == catalog.CategoryPublic {
 		p.Category = f.cat
 	}
-	p.Level = MaxLevel(p.Level, f.level)
+	p.Level = catalog.MaxLevel(p.Level, f.level)
 	p.Sensitive = p.Sensitive || f.sensitive
 	if tierRank(p.Tier) < tierRank(f.tier) {
 		p.Tier = f.tier
 	}
 	what := "the sampled values do not validate as it"
-	if p.Type != TypeNone {
+	if p.Type != catalog.TypeNone {
 		what = fmt.Sprintf("the sampled values validate as %s, which is less protected", p.Type)
 	}
 	p.Review = fmt.Sprintf("the header names %s but %s: confirm what the column holds, then delete this note", named, what)
@@ -307,42 +309,42 @@ func (p *ColumnProfile) applyHeaderFloor(h hint, n int) {
 // typeClass is the category, level, sensitivity and suggested tier of an
 // identifier type (DOMAIN.md §3; GB/T 35273 Appendix B for sensitivity).
 type typeClass struct {
-	cat       Category
-	level     Level
+	cat       catalog.Category
+	level     catalog.Level
 	sensitive bool
-	tier      Tier
+	tier      catalog.Tier
 	why       string
 }
 
-var typeClasses = map[Type]typeClass{
-	TypeResidentID:    {CategoryPersonal, LevelImportant, true, TierConditional, "resident ID numbers are sensitive personal information (specific identity)"},
-	TypeUSCC:          {CategoryPublic, LevelGeneral, false, TierUnconditional, "registered entity codes are public basic data"},
-	TypeOrgCode:       {CategoryPublic, LevelGeneral, false, TierUnconditional, "organization codes are public basic data"},
-	TypeMobile:        {CategoryPersonal, LevelGeneral, false, TierConditional, "phone numbers identify a person"},
-	TypeLandline:      {CategoryPersonal, LevelGeneral, false, TierConditional, "phone numbers identify a person"},
-	TypeBankCard:      {CategoryPersonal, LevelImportant, true, TierConditional, "bank cards are financial accounts: sensitive personal information"},
-	TypeLicensePlate:  {CategoryPersonal, LevelGeneral, false, TierConditional, "plates identify a vehicle's owner"},
-	TypePassport:      {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
-	TypeTravelPermit:  {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
-	TypeHKID:          {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
-	TypeTWID:          {CategoryPersonal, LevelImportant, true, TierConditional, "identity documents are sensitive personal information"},
-	TypeEmail:         {CategoryPersonal, LevelGeneral, false, TierConditional, "email addresses identify a person"},
-	TypeIPv4:          {CategoryPersonal, LevelGeneral, false, TierConditional, "IP addresses are personal information under PIPL"},
-	TypeIPv6:          {CategoryPersonal, LevelGeneral, false, TierConditional, "IP addresses are personal information under PIPL"},
-	TypeURL:           {CategoryPublic, LevelGeneral, false, TierUnconditional, "URLs are not personal by themselves"},
-	TypePersonName:    {CategoryPersonal, LevelGeneral, false, TierConditional, "names identify a person"},
-	TypeAddress:       {CategoryPersonal, LevelGeneral, false, TierConditional, "addresses locate a person"},
-	TypeGeoCoordinate: {CategoryPersonal, LevelGeneral, false, TierConditional, "coordinates locate a person or site"},
-	TypeDateOfBirth:   {CategoryPersonal, LevelGeneral, false, TierConditional, "birth dates are personal information"},
-	TypeNone:          {CategoryPublic, LevelGeneral, false, TierUnconditional, "no identifier found: review before sharing"},
+var typeClasses = map[catalog.Type]typeClass{
+	catalog.TypeResidentID:    {catalog.CategoryPersonal, catalog.LevelImportant, true, catalog.TierConditional, "resident ID numbers are sensitive personal information (specific identity)"},
+	catalog.TypeUSCC:          {catalog.CategoryPublic, catalog.LevelGeneral, false, catalog.TierUnconditional, "registered entity codes are public basic data"},
+	catalog.TypeOrgCode:       {catalog.CategoryPublic, catalog.LevelGeneral, false, catalog.TierUnconditional, "organization codes are public basic data"},
+	catalog.TypeMobile:        {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "phone numbers identify a person"},
+	catalog.TypeLandline:      {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "phone numbers identify a person"},
+	catalog.TypeBankCard:      {catalog.CategoryPersonal, catalog.LevelImportant, true, catalog.TierConditional, "bank cards are financial accounts: sensitive personal information"},
+	catalog.TypeLicensePlate:  {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "plates identify a vehicle's owner"},
+	catalog.TypePassport:      {catalog.CategoryPersonal, catalog.LevelImportant, true, catalog.TierConditional, "identity documents are sensitive personal information"},
+	catalog.TypeTravelPermit:  {catalog.CategoryPersonal, catalog.LevelImportant, true, catalog.TierConditional, "identity documents are sensitive personal information"},
+	catalog.TypeHKID:          {catalog.CategoryPersonal, catalog.LevelImportant, true, catalog.TierConditional, "identity documents are sensitive personal information"},
+	catalog.TypeTWID:          {catalog.CategoryPersonal, catalog.LevelImportant, true, catalog.TierConditional, "identity documents are sensitive personal information"},
+	catalog.TypeEmail:         {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "email addresses identify a person"},
+	catalog.TypeIPv4:          {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "IP addresses are personal information under PIPL"},
+	catalog.TypeIPv6:          {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "IP addresses are personal information under PIPL"},
+	catalog.TypeURL:           {catalog.CategoryPublic, catalog.LevelGeneral, false, catalog.TierUnconditional, "URLs are not personal by themselves"},
+	catalog.TypePersonName:    {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "names identify a person"},
+	catalog.TypeAddress:       {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "addresses locate a person"},
+	catalog.TypeGeoCoordinate: {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "coordinates locate a person or site"},
+	catalog.TypeDateOfBirth:   {catalog.CategoryPersonal, catalog.LevelGeneral, false, catalog.TierConditional, "birth dates are personal information"},
+	catalog.TypeNone:          {catalog.CategoryPublic, catalog.LevelGeneral, false, catalog.TierUnconditional, "no identifier found: review before sharing"},
 }
 
 // TypeDefaults returns the category, level, sensitivity and suggested tier
 // of an identifier type.
-func TypeDefaults(t Type) (Category, Level, bool, Tier) {
+func TypeDefaults(t catalog.Type) (catalog.Category, catalog.Level, bool, catalog.Tier) {
 	c, ok := typeClasses[t]
 	if !ok {
-		c = typeClasses[TypeNone]
+		c = typeClasses[catalog.TypeNone]
 	}
 	return c.cat, c.level, c.sensitive, c.tier
 }
@@ -352,10 +354,10 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 	p.Category, p.Level, p.Sensitive, p.Tier = c.cat, c.level, c.sensitive, c.tier
 	p.Reasons = append(p.Reasons, c.why)
 	switch p.Type {
-	case TypeResidentID:
+	case catalog.TypeResidentID:
 		minors := 0
 		for _, v := range values {
-			c, ok := Canonical(TypeResidentID, v)
+			c, ok := Canonical(catalog.TypeResidentID, v)
 			if !ok {
 				continue
 			}
@@ -366,11 +368,11 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 		if minors > 0 {
 			p.Reasons = append(p.Reasons, fmt.Sprintf("%d sampled IDs belong to minors under 14 (PIPL art. 28)", minors))
 		}
-	case TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		fine := 0
 		for _, v := range values {
 			v = Fold(v)
-			if c, ok := Canonical(TypeGeoCoordinate, v); ok {
+			if c, ok := Canonical(catalog.TypeGeoCoordinate, v); ok {
 				v = c
 			}
 			if _, _, d, ok := ParseCoordinate(v); ok && d > 3 {
@@ -380,7 +382,7 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 			}
 		}
 		if fine > 0 {
-			p.Level, p.Sensitive = LevelImportant, true
+			p.Level, p.Sensitive = catalog.LevelImportant, true
 			p.Reasons = append(p.Reasons, fmt.Sprintf("%d sampled coordinates are finer than 3 decimals (~100 m): precise location is sensitive and important (DOMAIN.md §3, §8)", fine))
 		}
 	}
@@ -405,27 +407,27 @@ func decimals(s string) (int, bool) {
 
 func (p *ColumnProfile) applyHeaderCategory(h hint) {
 	switch {
-	case h.cat == CategoryNationalSecurity:
-		p.Category, p.Level, p.Tier = CategoryNationalSecurity, LevelCore, TierNotShared
+	case h.cat == catalog.CategoryNationalSecurity:
+		p.Category, p.Level, p.Tier = catalog.CategoryNationalSecurity, catalog.LevelCore, catalog.TierNotShared
 		p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks national-security data: core, not shared (needs a legal basis)", h.word)}, p.Reasons...)
-	case h.cat == CategoryTradeSecret && p.Type == TypeNone:
-		p.Category, p.Level, p.Tier = CategoryTradeSecret, LevelImportant, TierConditional
+	case h.cat == catalog.CategoryTradeSecret && p.Type == catalog.TypeNone:
+		p.Category, p.Level, p.Tier = catalog.CategoryTradeSecret, catalog.LevelImportant, catalog.TierConditional
 		p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks a trade secret", h.word)}, p.Reasons...)
-	case h.cat == CategoryPersonal && p.Type == TypeNone:
-		p.Category, p.Tier = CategoryPersonal, TierConditional
+	case h.cat == catalog.CategoryPersonal && p.Type == catalog.TypeNone:
+		p.Category, p.Tier = catalog.CategoryPersonal, catalog.TierConditional
 		if h.sensitive {
 			// Personal privacy is not shared by default (DOMAIN.md §2); the
 			// draft then fails validation until a reviewer states the legal
 			// basis or chooses another tier.
-			p.Level, p.Sensitive, p.Tier = LevelImportant, true, TierNotShared
+			p.Level, p.Sensitive, p.Tier = catalog.LevelImportant, true, catalog.TierNotShared
 			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks sensitive personal information (PIPL art. 28): not shared unless a reviewer decides otherwise", h.word)}, p.Reasons...)
 		} else {
 			p.Reasons = append([]string{fmt.Sprintf("header keyword %q marks personal information", h.word)}, p.Reasons...)
 		}
-	case h.ownMoney && p.Type == TypeNone && p.Category == CategoryPublic:
-		p.Category, p.Tier = CategoryPersonal, TierConditional
+	case h.ownMoney && p.Type == catalog.TypeNone && p.Category == catalog.CategoryPublic:
+		p.Category, p.Tier = catalog.CategoryPersonal, catalog.TierConditional
 		p.Reasons = append([]string{fmt.Sprintf("header keyword %q names what a person is paid, taxed or credited with: personal information, conditional", h.money)}, p.Reasons...)
-	case h.money != "" && p.Type == TypeNone && p.Category == CategoryPublic:
+	case h.money != "" && p.Type == catalog.TypeNone && p.Category == catalog.CategoryPublic:
 		p.Reasons = append(p.Reasons, moneyNote(h.money))
 	}
 }
@@ -438,8 +440,8 @@ func moneyNote(word string) string {
 
 // hint is what a header says about its column.
 type hint struct {
-	typ       Type
-	cat       Category
+	typ       catalog.Type
+	cat       catalog.Category
 	sensitive bool
 	geo       bool // a single latitude or longitude column
 	word      string
@@ -451,7 +453,7 @@ type hint struct {
 }
 
 type headerKeywords struct {
-	typ   Type
+	typ   catalog.Type
 	exact []string // whole normalized header
 	part  []string // contained in the normalized header
 }
@@ -460,27 +462,27 @@ type headerKeywords struct {
 // English. Exact lists hold short or ambiguous words; part lists are safe
 // to find inside a longer header. Order matters: more specific first.
 var headerTypes = []headerKeywords{
-	{TypeHKID, []string{"hkid"}, []string{"香港身份证", "香港身份證"}},
-	{TypeTWID, []string{"twid"}, []string{"台湾身份证", "台湾居民身份证", "台灣身分證"}},
-	{TypeTravelPermit, []string{"txz", "permit"}, []string{"通行证", "通行證", "回乡证", "回鄉證"}},
-	{TypeResidentID, []string{"sfz", "sfzh", "sfzhm", "gmsfhm", "zjhm", "idcard", "idno", "idnumber", "citizenid", "证件号码", "證件號碼"},
+	{catalog.TypeHKID, []string{"hkid"}, []string{"香港身份证", "香港身份證"}},
+	{catalog.TypeTWID, []string{"twid"}, []string{"台湾身份证", "台湾居民身份证", "台灣身分證"}},
+	{catalog.TypeTravelPermit, []string{"txz", "permit"}, []string{"通行证", "通行證", "回乡证", "回鄉證"}},
+	{catalog.TypeResidentID, []string{"sfz", "sfzh", "sfzhm", "gmsfhm", "zjhm", "idcard", "idno", "idnumber", "citizenid", "证件号码", "證件號碼"},
 		[]string{"身份证", "身份證", "身份号码", "身分證"}},
-	{TypeUSCC, []string{"tyshxydm", "shxydm", "uscc", "creditcode", "信用代码"}, []string{"统一社会信用", "統一社會信用", "社会信用代码"}},
-	{TypeOrgCode, []string{"zzjgdm", "orgcode", "organizationcode"}, []string{"组织机构代码", "組織機構代碼", "机构代码"}},
-	{TypeBankCard, []string{"yhkh", "khzh", "bankcard", "cardno", "cardnumber", "accountno", "卡号", "账号", "帳號"}, []string{"银行卡", "銀行卡", "银行账号", "银行帐号"}},
-	{TypeLicensePlate, []string{"cph", "hphm", "plate", "licenseplate", "plateno"}, []string{"车牌", "車牌", "号牌"}},
-	{TypePassport, []string{"hzh", "hzhm", "passport", "passportno"}, []string{"护照", "護照"}},
-	{TypeMobile, []string{"sjh", "sjhm", "mobile", "cellphone", "cell", "phone", "mobileno", "phoneno", "phonenumber", "联系电话", "聯繫電話", "联系方式"},
+	{catalog.TypeUSCC, []string{"tyshxydm", "shxydm", "uscc", "creditcode", "信用代码"}, []string{"统一社会信用", "統一社會信用", "社会信用代码"}},
+	{catalog.TypeOrgCode, []string{"zzjgdm", "orgcode", "organizationcode"}, []string{"组织机构代码", "組織機構代碼", "机构代码"}},
+	{catalog.TypeBankCard, []string{"yhkh", "khzh", "bankcard", "cardno", "cardnumber", "accountno", "卡号", "账号", "帳號"}, []string{"银行卡", "銀行卡", "银行账号", "银行帐号"}},
+	{catalog.TypeLicensePlate, []string{"cph", "hphm", "plate", "licenseplate", "plateno"}, []string{"车牌", "車牌", "号牌"}},
+	{catalog.TypePassport, []string{"hzh", "hzhm", "passport", "passportno"}, []string{"护照", "護照"}},
+	{catalog.TypeMobile, []string{"sjh", "sjhm", "mobile", "cellphone", "cell", "phone", "mobileno", "phoneno", "phonenumber", "联系电话", "聯繫電話", "联系方式"},
 		[]string{"手机", "手機", "移动电话", "移動電話"}},
-	{TypeLandline, []string{"gddh", "tel", "telephone", "landline", "电话", "電話", "座机"}, []string{"固定电话", "固定電話", "办公电话", "座機", "辦公電話"}},
-	{TypeEmail, []string{"yx", "dzyx", "email", "mail", "emailaddress"}, []string{"邮箱", "電郵", "电子邮件", "電子郵件", "郵箱"}},
-	{TypeIPv6, []string{"ipv6"}, []string{"ipv6"}},
-	{TypeIPv4, []string{"ip", "ipv4", "ipaddr", "ipaddress"}, []string{"ip地址", "服务器ip", "ipv4"}},
-	{TypeURL, []string{"wz", "url", "website", "link", "homepage"}, []string{"网址", "網址", "网站", "網站", "链接"}},
-	{TypeDateOfBirth, []string{"csrq", "dob", "birth", "birthday", "birthdate", "dateofbirth"}, []string{"出生", "生日"}},
-	{TypeGeoCoordinate, []string{"jwd", "zb", "coord", "coordinate", "coordinates", "location", "gps", "lnglat", "lonlat", "latlng", "位置"}, []string{"经纬度", "經緯度", "坐标", "座標"}},
-	{TypeAddress, []string{"dz", "zz", "address", "addr", "hjdz", "zcdz"}, []string{"地址", "住址", "住所", "居住地", "户籍地"}},
-	{TypePersonName, []string{"xm", "name", "fullname", "realname", "姓名", "名字"}, []string{"姓名", "法定代表人", "联系人", "聯繫人", "户主", "申请人", "法人代表", "负责人", "经办人"}},
+	{catalog.TypeLandline, []string{"gddh", "tel", "telephone", "landline", "电话", "電話", "座机"}, []string{"固定电话", "固定電話", "办公电话", "座機", "辦公電話"}},
+	{catalog.TypeEmail, []string{"yx", "dzyx", "email", "mail", "emailaddress"}, []string{"邮箱", "電郵", "电子邮件", "電子郵件", "郵箱"}},
+	{catalog.TypeIPv6, []string{"ipv6"}, []string{"ipv6"}},
+	{catalog.TypeIPv4, []string{"ip", "ipv4", "ipaddr", "ipaddress"}, []string{"ip地址", "服务器ip", "ipv4"}},
+	{catalog.TypeURL, []string{"wz", "url", "website", "link", "homepage"}, []string{"网址", "網址", "网站", "網站", "链接"}},
+	{catalog.TypeDateOfBirth, []string{"csrq", "dob", "birth", "birthday", "birthdate", "dateofbirth"}, []string{"出生", "生日"}},
+	{catalog.TypeGeoCoordinate, []string{"jwd", "zb", "coord", "coordinate", "coordinates", "location", "gps", "lnglat", "lonlat", "latlng", "位置"}, []string{"经纬度", "經緯度", "坐标", "座標"}},
+	{catalog.TypeAddress, []string{"dz", "zz", "address", "addr", "hjdz", "zcdz"}, []string{"地址", "住址", "住所", "居住地", "户籍地"}},
+	{catalog.TypePersonName, []string{"xm", "name", "fullname", "realname", "姓名", "名字"}, []string{"姓名", "法定代表人", "联系人", "聯繫人", "户主", "申请人", "法人代表", "负责人", "经办人"}},
 }
 
 var (
@@ -544,13 +546,13 @@ func headerHint(name string) hint {
 	}
 	switch {
 	case match(nil, nationalParts) != "":
-		out.cat, out.word = CategoryNationalSecurity, match(nil, nationalParts)
+		out.cat, out.word = catalog.CategoryNationalSecurity, match(nil, nationalParts)
 	case out.typ == "" && match(tradeSecretExact, tradeSecretParts) != "":
-		out.cat, out.word = CategoryTradeSecret, match(tradeSecretExact, tradeSecretParts)
+		out.cat, out.word = catalog.CategoryTradeSecret, match(tradeSecretExact, tradeSecretParts)
 	case out.typ == "" && match(nil, sensitiveParts) != "":
-		out.cat, out.sensitive, out.word = CategoryPersonal, true, match(nil, sensitiveParts)
+		out.cat, out.sensitive, out.word = catalog.CategoryPersonal, true, match(nil, sensitiveParts)
 	case out.typ == "" && match(personalAttrExact, personalAttrParts) != "":
-		out.cat, out.word = CategoryPersonal, match(personalAttrExact, personalAttrParts)
+		out.cat, out.word = catalog.CategoryPersonal, match(personalAttrExact, personalAttrParts)
 	}
 	if out.typ == "" {
 		if w := match(geoExact, geoParts); w != "" {

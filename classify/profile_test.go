@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 func profile(name string, values ...string) ColumnProfile {
@@ -17,30 +19,30 @@ func TestProfileHeaders(t *testing.T) {
 	cases := []struct {
 		header string
 		values []string
-		typ    Type
-		cat    Category
+		typ    catalog.Type
+		cat    catalog.Category
 	}{
-		{"身份证号", ids, TypeResidentID, CategoryPersonal},
-		{"身份證號碼", ids, TypeResidentID, CategoryPersonal},
-		{"sfzh", ids, TypeResidentID, CategoryPersonal},
-		{"id_card", ids, TypeResidentID, CategoryPersonal},
-		{"col7", ids, TypeResidentID, CategoryPersonal}, // content alone
-		{"手机号码", mobiles, TypeMobile, CategoryPersonal},
-		{"sjhm", mobiles, TypeMobile, CategoryPersonal},
-		{"xm", []string{"张三", "欧阳娜娜", "李四"}, TypePersonName, CategoryPersonal},
-		{"姓名", []string{"张三", "", "  ", "李四"}, TypePersonName, CategoryPersonal},
-		{"统一社会信用代码", []string{"91350100M000100Y43"}, TypeUSCC, CategoryPublic},
+		{"身份证号", ids, catalog.TypeResidentID, catalog.CategoryPersonal},
+		{"身份證號碼", ids, catalog.TypeResidentID, catalog.CategoryPersonal},
+		{"sfzh", ids, catalog.TypeResidentID, catalog.CategoryPersonal},
+		{"id_card", ids, catalog.TypeResidentID, catalog.CategoryPersonal},
+		{"col7", ids, catalog.TypeResidentID, catalog.CategoryPersonal}, // content alone
+		{"手机号码", mobiles, catalog.TypeMobile, catalog.CategoryPersonal},
+		{"sjhm", mobiles, catalog.TypeMobile, catalog.CategoryPersonal},
+		{"xm", []string{"张三", "欧阳娜娜", "李四"}, catalog.TypePersonName, catalog.CategoryPersonal},
+		{"姓名", []string{"张三", "", "  ", "李四"}, catalog.TypePersonName, catalog.CategoryPersonal},
+		{"统一社会信用代码", []string{"91350100M000100Y43"}, catalog.TypeUSCC, catalog.CategoryPublic},
 		// Content wins for the type, never towards less protection.
-		{"phone", []string{"SKU-20931-XL", "SKU-11111-S", "A1B2-C3D4"}, TypeNone, CategoryPersonal},
-		{"单位成本", []string{"12.50", "13.00"}, TypeNone, CategoryTradeSecret},
-		{"unit_cost", []string{"12.50", "13.00"}, TypeNone, CategoryTradeSecret},
-		{"经度", []string{"116.397128", "121.473701"}, TypeGeoCoordinate, CategoryPersonal},
-		{"控制点坐标", []string{"116.397128,39.916527"}, TypeGeoCoordinate, CategoryNationalSecurity},
-		{"出生日期", []string{"1990-01-02", "1985/3/4"}, TypeDateOfBirth, CategoryPersonal},
-		{"登记日期", []string{"1990-01-02", "1985/3/4"}, TypeNone, CategoryPublic},
-		{"民族", []string{"汉", "回"}, TypeNone, CategoryPersonal},
-		{"身份证号", nil, TypeResidentID, CategoryPersonal},
-		{"备注", nil, TypeNone, CategoryPublic},
+		{"phone", []string{"SKU-20931-XL", "SKU-11111-S", "A1B2-C3D4"}, catalog.TypeNone, catalog.CategoryPersonal},
+		{"单位成本", []string{"12.50", "13.00"}, catalog.TypeNone, catalog.CategoryTradeSecret},
+		{"unit_cost", []string{"12.50", "13.00"}, catalog.TypeNone, catalog.CategoryTradeSecret},
+		{"经度", []string{"116.397128", "121.473701"}, catalog.TypeGeoCoordinate, catalog.CategoryPersonal},
+		{"控制点坐标", []string{"116.397128,39.916527"}, catalog.TypeGeoCoordinate, catalog.CategoryNationalSecurity},
+		{"出生日期", []string{"1990-01-02", "1985/3/4"}, catalog.TypeDateOfBirth, catalog.CategoryPersonal},
+		{"登记日期", []string{"1990-01-02", "1985/3/4"}, catalog.TypeNone, catalog.CategoryPublic},
+		{"民族", []string{"汉", "回"}, catalog.TypeNone, catalog.CategoryPersonal},
+		{"身份证号", nil, catalog.TypeResidentID, catalog.CategoryPersonal},
+		{"备注", nil, catalog.TypeNone, catalog.CategoryPublic},
 	}
 	for _, c := range cases {
 		p := profile(c.header, c.values...)
@@ -63,16 +65,16 @@ func luhnless(first17 string) string {
 func TestProfileLevels(t *testing.T) {
 	kid := luhnless("11010520200601002")
 	p := profile("身份证号", kid, "11010519491231002X")
-	if !p.Sensitive || p.Level != LevelImportant || !strings.Contains(strings.Join(p.Reasons, ";"), "minors") {
+	if !p.Sensitive || p.Level != catalog.LevelImportant || !strings.Contains(strings.Join(p.Reasons, ";"), "minors") {
 		t.Errorf("minor not flagged: %+v", p)
 	}
 	fine := profile("坐标", "116.397128,39.916527")
 	coarse := profile("坐标", "116.39,39.91")
-	if fine.Level != LevelImportant || !fine.Sensitive || coarse.Level != LevelGeneral {
+	if fine.Level != catalog.LevelImportant || !fine.Sensitive || coarse.Level != catalog.LevelGeneral {
 		t.Errorf("coordinate precision: fine %s/%v coarse %s", fine.Level, fine.Sensitive, coarse.Level)
 	}
 	ns := profile("军事设施位置", "116.397128,39.916527")
-	if ns.Tier != TierNotShared || ns.Level != LevelCore {
+	if ns.Tier != catalog.TierNotShared || ns.Level != catalog.LevelCore {
 		t.Errorf("national security: %+v", ns)
 	}
 }
@@ -80,12 +82,12 @@ func TestProfileLevels(t *testing.T) {
 func TestProfileContentWinsOverHeader(t *testing.T) {
 	// 18-digit order numbers under an ID header are not IDs.
 	p := profile("身份证号", "202611271230451234", "202611271230459876", "202611281200001111")
-	if p.Type != TypeNone {
+	if p.Type != catalog.TypeNone {
 		t.Errorf("order numbers classified as %s", p.Type)
 	}
 	// Failed check digits are not IDs either.
 	p = profile("身份证号", "110105194912310021", "110105194912310022")
-	if p.Type != TypeNone {
+	if p.Type != catalog.TypeNone {
 		t.Errorf("failed check digits classified as %s", p.Type)
 	}
 }
@@ -135,27 +137,27 @@ func TestProfileWrittenForms(t *testing.T) {
 	cases := []struct {
 		name   string
 		values []string
-		typ    Type
+		typ    catalog.Type
 	}{
-		{"spaced IDs", []string{"110105 19491231 002X", "1101 0519 4912 3100 2x", "310104 19751212 " + luhnless("31010419751212004")[14:]}, TypeResidentID},
-		{"full-width IDs", []string{"１１０１０５１９４９１２３１００２Ｘ", "１１０１０５１９４９１２３１００２ｘ"}, TypeResidentID},
-		{"dashed IDs", []string{"110105-19491231-002X", "110105－19491231－002X"}, TypeResidentID},
-		{"dashed mobiles", []string{"138-1234-5678", "159-1234-5678", "+86 186 0000 1111", "１３８１２３４５６７８"}, TypeMobile},
-		{"bare org codes", []string{orgCode("D2143569"), orgCode("12345678"), orgCode("MA1K2L3N"), orgCode("71093457")}, TypeOrgCode},
+		{"spaced IDs", []string{"110105 19491231 002X", "1101 0519 4912 3100 2x", "310104 19751212 " + luhnless("31010419751212004")[14:]}, catalog.TypeResidentID},
+		{"full-width IDs", []string{"１１０１０５１９４９１２３１００２Ｘ", "１１０１０５１９４９１２３１００２ｘ"}, catalog.TypeResidentID},
+		{"dashed IDs", []string{"110105-19491231-002X", "110105－19491231－002X"}, catalog.TypeResidentID},
+		{"dashed mobiles", []string{"138-1234-5678", "159-1234-5678", "+86 186 0000 1111", "１３８１２３４５６７８"}, catalog.TypeMobile},
+		{"bare org codes", []string{orgCode("D2143569"), orgCode("12345678"), orgCode("MA1K2L3N"), orgCode("71093457")}, catalog.TypeOrgCode},
 		// Organization codes that also have a travel permit's or passport's shape.
-		{"bare org codes, permit shape", []string{orgCode("C1234567"), orgCode("G7654321"), orgCode("H2345678"), orgCode("E3456789")}, TypeOrgCode},
-		{"bare HK IDs", []string{hkID("A123456"), hkID("Z683365"), hkID("K456789"), "A123456 (3)"}, TypeHKID},
+		{"bare org codes, permit shape", []string{orgCode("C1234567"), orgCode("G7654321"), orgCode("H2345678"), orgCode("E3456789")}, catalog.TypeOrgCode},
+		{"bare HK IDs", []string{hkID("A123456"), hkID("Z683365"), hkID("K456789"), "A123456 (3)"}, catalog.TypeHKID},
 		// Two-letter HK IDs that also have a travel permit's (C + letter + 7
 		// digits) or passport's (E + letter + 7 digits) shape: the check
 		// digit is the evidence.
-		{"bare HK IDs, permit shape", twoLetterHKIDs("C", 4), TypeHKID},
-		{"bare HK IDs, passport shape", twoLetterHKIDs("E", 4), TypeHKID},
+		{"bare HK IDs, permit shape", twoLetterHKIDs("C", 4), catalog.TypeHKID},
+		{"bare HK IDs, passport shape", twoLetterHKIDs("E", 4), catalog.TypeHKID},
 	}
 	for _, c := range cases {
 		for _, h := range []string{"col", "证件号码"} {
 			p := profile(h, c.values...)
 			cat, _, _, tier := TypeDefaults(c.typ)
-			if p.Type != c.typ || (p.Category == CategoryPublic && cat != CategoryPublic) || tierRank(p.Tier) < tierRank(tier) {
+			if p.Type != c.typ || (p.Category == catalog.CategoryPublic && cat != catalog.CategoryPublic) || tierRank(p.Tier) < tierRank(tier) {
 				t.Errorf("%s under %q: got %s %s %s, want %s", c.name, h, p.Type, p.Category, p.Tier, c.typ)
 			}
 		}
@@ -178,7 +180,7 @@ func TestProfileHeaderFloor(t *testing.T) {
 		"统一社会信用代码", "组织机构代码", "车牌号", "护照号", "邮箱", "住址", "姓名", "出生日期", "经度", "sfzh", "phone", "香港身份证"}
 	for _, h := range headers {
 		p := profile(h, junk...)
-		if p.Category == CategoryPublic || tierRank(p.Tier) < tierRank(TierConditional) {
+		if p.Category == catalog.CategoryPublic || tierRank(p.Tier) < tierRank(catalog.TierConditional) {
 			t.Errorf("%q over values that do not validate: drafted %s/%s", h, p.Category, p.Tier)
 		}
 		if p.Review == "" || len(p.Reasons) == 0 || !strings.Contains(p.Reasons[0], "marked for review") {
@@ -189,29 +191,29 @@ func TestProfileHeaderFloor(t *testing.T) {
 		}
 	}
 	// The floor is the named type's own class when that is stricter.
-	if p := profile("身份证号", junk...); p.Level != LevelImportant || !p.Sensitive {
+	if p := profile("身份证号", junk...); p.Level != catalog.LevelImportant || !p.Sensitive {
 		t.Errorf("身份证号 over junk: level %s sensitive %v, want important and sensitive", p.Level, p.Sensitive)
 	}
 	// Content that validates as a less protected type does not loosen the draft.
 	p := profile("身份证号", "91350100M000100Y43", "91350100M000100Y43")
-	if p.Type != TypeUSCC || p.Category != CategoryPersonal || p.Tier != TierConditional || !p.Sensitive || p.Review == "" {
+	if p.Type != catalog.TypeUSCC || p.Category != catalog.CategoryPersonal || p.Tier != catalog.TierConditional || !p.Sensitive || p.Review == "" {
 		t.Errorf("USCCs under 身份证号: %s %s %s sensitive %v review %q", p.Type, p.Category, p.Tier, p.Sensitive, p.Review)
 	}
 	// Content as protected as the header's type wins, with no review.
 	landlines := []string{"010-83229230", "022-72625924", "0755-12345678"}
-	if p := profile("联系电话", landlines...); p.Type != TypeLandline || p.Review != "" || p.Category != CategoryPersonal {
+	if p := profile("联系电话", landlines...); p.Type != catalog.TypeLandline || p.Review != "" || p.Category != catalog.CategoryPersonal {
 		t.Errorf("landlines under 联系电话: %s %s review %q", p.Type, p.Category, p.Review)
 	}
 	// Stricter header categories stay: national security is not lowered.
-	if p := profile("涉密人员身份证号", junk...); p.Category != CategoryNationalSecurity || p.Tier != TierNotShared || p.Level != LevelCore {
+	if p := profile("涉密人员身份证号", junk...); p.Category != catalog.CategoryNationalSecurity || p.Tier != catalog.TierNotShared || p.Level != catalog.LevelCore {
 		t.Errorf("涉密人员身份证号: %s %s %s", p.Category, p.Tier, p.Level)
 	}
 	// Values that validate, and headers naming no identifier, are unchanged.
-	if p := profile("身份证号", "110105 19491231 002X"); p.Review != "" || p.Type != TypeResidentID {
+	if p := profile("身份证号", "110105 19491231 002X"); p.Review != "" || p.Type != catalog.TypeResidentID {
 		t.Errorf("valid IDs marked for review: %s %q", p.Type, p.Review)
 	}
 	for _, h := range []string{"备注", "网址", "订单号"} {
-		if p := profile(h, junk...); p.Category != CategoryPublic || p.Review != "" {
+		if p := profile(h, junk...); p.Category != catalog.CategoryPublic || p.Review != "" {
 			t.Errorf("%q: %s review %q, want public, no review", h, p.Category, p.Review)
 		}
 	}
@@ -224,19 +226,19 @@ func TestProfileAmounts(t *testing.T) {
 	// By its nature: pay and personal income tax, column by column.
 	for _, h := range []string{"工资", "应发工资", "实发金额", "薪资", "个税", "个人所得税", "缴费基数", "wage", "payroll"} {
 		p := profile(h, amounts...)
-		if p.Category != CategoryPersonal || p.Tier != TierConditional {
+		if p.Category != catalog.CategoryPersonal || p.Tier != catalog.TierConditional {
 			t.Errorf("%q: %s %s, want personal conditional", h, p.Category, p.Tier)
 		}
 	}
 	// Income, deposits and salary were sensitive already: stricter stays.
 	for _, h := range []string{"收入", "存款余额", "salary", "income"} {
-		if p := profile(h, amounts...); p.Category != CategoryPersonal || p.Tier != TierNotShared {
+		if p := profile(h, amounts...); p.Category != catalog.CategoryPersonal || p.Tier != catalog.TierNotShared {
 			t.Errorf("%q: %s %s, want personal not_shared", h, p.Category, p.Tier)
 		}
 	}
 	generic := []string{"补贴金额", "罚款金额", "赔偿金额", "应纳税额", "养老金", "tax", "amount", "subsidy"}
 	for _, h := range generic {
-		if p := profile(h, amounts...); p.Category != CategoryPublic {
+		if p := profile(h, amounts...); p.Category != catalog.CategoryPublic {
 			t.Errorf("%q alone: %s, want public until the table says whose", h, p.Category)
 		}
 	}
@@ -268,7 +270,7 @@ func TestProfileAmounts(t *testing.T) {
 				if h.money == "" {
 					continue
 				}
-				personal := p.Category == CategoryPersonal && p.Tier == TierConditional
+				personal := p.Category == catalog.CategoryPersonal && p.Tier == catalog.TierConditional
 				if personal != wantPersonal {
 					t.Errorf("%s: %q drafted %s %s, want personal: %v", what, p.Name, p.Category, p.Tier, wantPersonal)
 				}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // ResidentID is a parsed resident identity number (GB 11643-1999).
@@ -676,7 +678,7 @@ func atoiLoose(s string) int {
 // Validate reports whether s is a valid value of type t in any written form
 // that Canonical accepts (full-width, grouped, prefixed, quoted).
 // Header-driven types (date_of_birth) validate the value's form only.
-func Validate(t Type, s string) bool {
+func Validate(t catalog.Type, s string) bool {
 	if validStrict(t, s) {
 		return true
 	}
@@ -685,45 +687,45 @@ func Validate(t Type, s string) bool {
 }
 
 // validStrict checks the plain form of each type: the fast path of Validate.
-func validStrict(t Type, s string) bool {
+func validStrict(t catalog.Type, s string) bool {
 	switch t {
-	case TypeResidentID:
+	case catalog.TypeResidentID:
 		return ValidResidentID(s)
-	case TypeUSCC:
+	case catalog.TypeUSCC:
 		return ValidUSCC(s)
-	case TypeOrgCode:
+	case catalog.TypeOrgCode:
 		return ValidOrgCode(s)
-	case TypeMobile:
+	case catalog.TypeMobile:
 		return ValidMobile(s)
-	case TypeLandline:
+	case catalog.TypeLandline:
 		return ValidLandline(s)
-	case TypeBankCard:
+	case catalog.TypeBankCard:
 		return ValidBankCard(s)
-	case TypeLicensePlate:
+	case catalog.TypeLicensePlate:
 		return ValidLicensePlate(s)
-	case TypePassport:
+	case catalog.TypePassport:
 		return ValidPassport(s)
-	case TypeTravelPermit:
+	case catalog.TypeTravelPermit:
 		return ValidTravelPermit(s)
-	case TypeHKID:
+	case catalog.TypeHKID:
 		return ValidHKID(s)
-	case TypeTWID:
+	case catalog.TypeTWID:
 		return ValidTWID(s)
-	case TypeEmail:
+	case catalog.TypeEmail:
 		return ValidEmail(s)
-	case TypeIPv4:
+	case catalog.TypeIPv4:
 		return ValidIPv4(s)
-	case TypeIPv6:
+	case catalog.TypeIPv6:
 		return ValidIPv6(s)
-	case TypeURL:
+	case catalog.TypeURL:
 		return ValidURL(s)
-	case TypePersonName:
+	case catalog.TypePersonName:
 		return ValidPersonName(s)
-	case TypeAddress:
+	case catalog.TypeAddress:
 		return ValidAddress(s)
-	case TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		return ValidCoordinate(s)
-	case TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		_, ok := ParseDate(s)
 		return ok
 	}
@@ -732,16 +734,16 @@ func validStrict(t Type, s string) bool {
 
 // valueTypes are the types whose values are never column names: each has a
 // check digit or a strict form that no header word takes.
-var valueTypes = []Type{
-	TypeResidentID, TypeUSCC, TypeMobile, TypeLandline, TypeBankCard, TypeHKID, TypeTWID,
-	TypeEmail, TypeIPv4, TypeIPv6, TypeGeoCoordinate,
+var valueTypes = []catalog.Type{
+	catalog.TypeResidentID, catalog.TypeUSCC, catalog.TypeMobile, catalog.TypeLandline, catalog.TypeBankCard, catalog.TypeHKID, catalog.TypeTWID,
+	catalog.TypeEmail, catalog.TypeIPv4, catalog.TypeIPv6, catalog.TypeGeoCoordinate,
 }
 
 // ValueInHeader reports the first header cell that is an identifier value
 // rather than a name: the sign of a file whose header row is missing, so that
 // its first data row was read as the header. It returns the cell's 0-based
 // column and type, never the value, so callers can say so without leaking it.
-func ValueInHeader(header []string) (col int, t Type, ok bool) {
+func ValueInHeader(header []string) (col int, t catalog.Type, ok bool) {
 	for i, h := range header {
 		for _, t := range valueTypes {
 			if Validate(t, h) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // fixedNow pins "today" for date checks in tests.
@@ -52,34 +54,34 @@ func TestCheckDigitVectors(t *testing.T) {
 func TestValidators(t *testing.T) {
 	fixedNow(t)
 	cases := []struct {
-		typ  Type
+		typ  catalog.Type
 		good []string
 		bad  []string
 	}{
-		{TypeResidentID,
+		{catalog.TypeResidentID,
 			[]string{"11010519491231002X", "11010519491231002x", "110105491231002"},
 			[]string{"110105194912310021", "99010519491231002X", "11010519490231002X", "110105202712310026", "1101051949123100", "110105491331002", ""}},
-		{TypeUSCC, []string{"91350100M000100Y43"}, []string{"91350100M000100Y44", "91350100M000100I43", "91350100M000100Y4"}},
-		{TypeOrgCode, []string{"D2143569-X", "D2143569X"}, []string{"D2143569-1", "D2143569_X", "D214356-9X"}},
-		{TypeMobile, []string{"13812345678", "+8613812345678", "8613812345678", "008613812345678", "19912345678"},
+		{catalog.TypeUSCC, []string{"91350100M000100Y43"}, []string{"91350100M000100Y44", "91350100M000100I43", "91350100M000100Y4"}},
+		{catalog.TypeOrgCode, []string{"D2143569-X", "D2143569X"}, []string{"D2143569-1", "D2143569_X", "D214356-9X"}},
+		{catalog.TypeMobile, []string{"13812345678", "+8613812345678", "8613812345678", "008613812345678", "19912345678"},
 			[]string{"12812345678", "10012345678", "1381234567", "19412345678", "1381234567a"}},
-		{TypeLandline, []string{"010-62345678", "021-52345678", "0755-2345678", "0755-23456789", "01062345678", "(010)62345678"},
+		{catalog.TypeLandline, []string{"010-62345678", "021-52345678", "0755-2345678", "0755-23456789", "01062345678", "(010)62345678"},
 			[]string{"0755-123456", "011-62345678", "13812345678", "010-623456789"}},
-		{TypeBankCard, []string{"4111111111111111", luhnComplete("621226020000000000"), "5500000000000004", group4(luhnComplete("622202000000000000"))},
+		{catalog.TypeBankCard, []string{"4111111111111111", luhnComplete("621226020000000000"), "5500000000000004", group4(luhnComplete("622202000000000000"))},
 			[]string{"4111111111111112", "1234567812345670", "411111111111"}},
-		{TypeLicensePlate, []string{"京A12345", "粤BD12345", "沪A12345F", "川A·1234B"}, []string{"京I12345", "京A1234", "X京A12345", "京AO2345"}},
-		{TypePassport, []string{"E12345678", "EA1234567", "G12345678"}, []string{"E1234567", "EI1234567", "P12345678"}},
-		{TypeTravelPermit, []string{"C12345678", "CA1234567", "H1234567801", "M12345678"}, []string{"C1234567", "H123456780", "D12345678"}},
-		{TypeHKID, []string{"A123456(3)", "A1234563"}, []string{"A123456(4)", "A12345(3)", "1123456(3)"}},
-		{TypeTWID, []string{"A123456789"}, []string{"A123456788", "A323456789", "1123456789"}},
-		{TypeEmail, []string{"zhang.san@example.com", "a+b@gov.cn", "13812345678@163.com"}, []string{"a@b", "@x.com", "a..b@x.com", "Zhang <z@x.com>", "a@x.c"}},
-		{TypeIPv4, []string{"192.168.1.1", "8.8.8.8"}, []string{"256.1.1.1", "192.168.01.1", "1.2.3"}},
-		{TypeIPv6, []string{"fe80::1", "2001:db8:85a3::8a2e:370:7334", "::1"}, []string{"fe80::1::2", "12:30:45", "192.168.1.1"}},
-		{TypeURL, []string{"https://www.gov.cn/zhengce/", "http://example.com/a?b=1", "www.example.com"}, []string{"javascript:alert(1)", "https://", "example"}},
-		{TypePersonName, []string{"张三", "欧阳娜娜", "王小明", "阿依古丽·买买提"}, []string{"张", "张三四五", "hello", "天天向上", "·"}},
-		{TypeAddress, []string{"广东省深圳市南山区科技南路18号", "北京市朝阳区建国路88号", "朝阳区建国路88号院3号楼"}, []string{"北京", "今天天气很好", "深圳市"}},
-		{TypeGeoCoordinate, []string{"116.397128,39.916527", "39.916527,116.397128", "116.39 39.91"}, []string{"116,39", "200.1,100.2", "abc"}},
-		{TypeDateOfBirth, []string{"1990-01-02", "1990/1/2", "19900102", "1990年1月2日", "1990.01.02"}, []string{"1990-02-30", "2030-01-01", "1890-01-01", "1990-1-2-3", "9012"}},
+		{catalog.TypeLicensePlate, []string{"京A12345", "粤BD12345", "沪A12345F", "川A·1234B"}, []string{"京I12345", "京A1234", "X京A12345", "京AO2345"}},
+		{catalog.TypePassport, []string{"E12345678", "EA1234567", "G12345678"}, []string{"E1234567", "EI1234567", "P12345678"}},
+		{catalog.TypeTravelPermit, []string{"C12345678", "CA1234567", "H1234567801", "M12345678"}, []string{"C1234567", "H123456780", "D12345678"}},
+		{catalog.TypeHKID, []string{"A123456(3)", "A1234563"}, []string{"A123456(4)", "A12345(3)", "1123456(3)"}},
+		{catalog.TypeTWID, []string{"A123456789"}, []string{"A123456788", "A323456789", "1123456789"}},
+		{catalog.TypeEmail, []string{"zhang.san@example.com", "a+b@gov.cn", "13812345678@163.com"}, []string{"a@b", "@x.com", "a..b@x.com", "Zhang <z@x.com>", "a@x.c"}},
+		{catalog.TypeIPv4, []string{"192.168.1.1", "8.8.8.8"}, []string{"256.1.1.1", "192.168.01.1", "1.2.3"}},
+		{catalog.TypeIPv6, []string{"fe80::1", "2001:db8:85a3::8a2e:370:7334", "::1"}, []string{"fe80::1::2", "12:30:45", "192.168.1.1"}},
+		{catalog.TypeURL, []string{"https://www.gov.cn/zhengce/", "http://example.com/a?b=1", "www.example.com"}, []string{"javascript:alert(1)", "https://", "example"}},
+		{catalog.TypePersonName, []string{"张三", "欧阳娜娜", "王小明", "阿依古丽·买买提"}, []string{"张", "张三四五", "hello", "天天向上", "·"}},
+		{catalog.TypeAddress, []string{"广东省深圳市南山区科技南路18号", "北京市朝阳区建国路88号", "朝阳区建国路88号院3号楼"}, []string{"北京", "今天天气很好", "深圳市"}},
+		{catalog.TypeGeoCoordinate, []string{"116.397128,39.916527", "39.916527,116.397128", "116.39 39.91"}, []string{"116,39", "200.1,100.2", "abc"}},
+		{catalog.TypeDateOfBirth, []string{"1990-01-02", "1990/1/2", "19900102", "1990年1月2日", "1990.01.02"}, []string{"1990-02-30", "2030-01-01", "1890-01-01", "1990-1-2-3", "9012"}},
 	}
 	for _, c := range cases {
 		for i, v := range c.good {
@@ -155,12 +157,12 @@ func TestValueInHeader(t *testing.T) {
 	for _, tc := range []struct {
 		header []string
 		col    int
-		typ    Type
+		typ    catalog.Type
 	}{
 		{[]string{"姓名", "身份证号", "手机号码", "2024-01-01", "email", "ID"}, -1, ""},
-		{[]string{"崔俊鹤", "110106200003180752", "男"}, 1, TypeResidentID},
-		{[]string{"x", "y", "13812345678"}, 2, TypeMobile},
-		{[]string{"name", "a@b.cn"}, 1, TypeEmail},
+		{[]string{"崔俊鹤", "110106200003180752", "男"}, 1, catalog.TypeResidentID},
+		{[]string{"x", "y", "13812345678"}, 2, catalog.TypeMobile},
+		{[]string{"name", "a@b.cn"}, 1, catalog.TypeEmail},
 	} {
 		col, typ, ok := ValueInHeader(tc.header)
 		if tc.col < 0 {

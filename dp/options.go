@@ -9,13 +9,14 @@ import (
 	"github.com/google/differential-privacy/go/v3/dpagg"
 	"github.com/google/differential-privacy/go/v3/noise"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 )
 
 // personKey returns the person key as it is hashed: trimmed, and for an
 // identifier type its canonical form (see Options.PersonType).
-func personKey(t classify.Type, k string) string {
-	if t == "" || t == classify.TypeNone {
+func personKey(t catalog.Type, k string) string {
+	if t == "" || t == catalog.TypeNone {
 		return strings.TrimSpace(k)
 	}
 	if c, ok := classify.Canonical(t, k); ok {
@@ -119,7 +120,7 @@ type Options struct {
 	// does not accept is folded to ASCII and trimmed. Empty or none: keys
 	// are only trimmed. The keys the pipeline tokenizes are canonicalized
 	// the same way.
-	PersonType classify.Type
+	PersonType catalog.Type
 }
 
 // Share is the part of the budget one mechanism spends.

@@ -5,13 +5,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // spellings are one resident ID and one mobile as people write them.
-var spellings = map[classify.Type][]string{
-	classify.TypeResidentID: {"11010519491231002X", "110105 19491231 002x", "１１０１０５１９４９１２３１００２Ｘ", "'11010519491231002X", " 1101-0519-4912-3100-2X "},
-	classify.TypeMobile:     {"13812345678", "138-1234-5678", "+86 138 1234 5678", "１３８１２３４５６７８"},
+var spellings = map[catalog.Type][]string{
+	catalog.TypeResidentID: {"11010519491231002X", "110105 19491231 002x", "１１０１０５１９４９１２３１００２Ｘ", "'11010519491231002X", " 1101-0519-4912-3100-2X "},
+	catalog.TypeMobile:     {"13812345678", "138-1234-5678", "+86 138 1234 5678", "１３８１２３４５６７８"},
 }
 
 // TestPersonKeyCanonical: with the person column's identifier type, one
@@ -19,7 +19,7 @@ var spellings = map[classify.Type][]string{
 // counts them once; without it (type none) they stay apart, as before.
 func TestPersonKeyCanonical(t *testing.T) {
 	for typ, forms := range spellings {
-		for _, pt := range []classify.Type{typ, ""} {
+		for _, pt := range []catalog.Type{typ, ""} {
 			a, err := NewAggregation(Options{Kind: KindCount, Epsilon: 1, PersonType: pt})
 			if err != nil {
 				t.Fatal(err)
@@ -39,7 +39,7 @@ func TestPersonKeyCanonical(t *testing.T) {
 		}
 	}
 	// A key its type does not accept is still a key: folded and trimmed.
-	a, _ := NewAggregation(Options{Kind: KindCount, Epsilon: 1, PersonType: classify.TypeResidentID})
+	a, _ := NewAggregation(Options{Kind: KindCount, Epsilon: 1, PersonType: catalog.TypeResidentID})
 	for _, k := range []string{"ABC１２３", " ABC123 "} {
 		if err := a.Add(k, "", 0); err != nil {
 			t.Fatal(err)
@@ -62,10 +62,10 @@ func TestPersonKeyCanonical(t *testing.T) {
 func TestRunPersonType(t *testing.T) {
 	header := []string{"sfzh", "g"}
 	var rows [][]string
-	for _, f := range spellings[classify.TypeResidentID] {
+	for _, f := range spellings[catalog.TypeResidentID] {
 		rows = append(rows, []string{f, "a"})
 	}
-	for _, pt := range []classify.Type{classify.TypeResidentID, ""} {
+	for _, pt := range []catalog.Type{catalog.TypeResidentID, ""} {
 		spec := Spec{Epsilon: MaxEpsilon, Person: "sfzh", Kind: KindCount, PersonType: pt}
 		rep, err := Run(spec, func(yield func([]string, error) bool) {
 			for _, r := range slices.Clone(rows) {

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // Spec is one `govshare stats` request. Column fields name header columns.
@@ -24,7 +24,7 @@ type Spec struct {
 	Person string
 	// PersonType is the catalogued type of the Person column: with an
 	// identifier type, keys are canonicalized (see Options.PersonType).
-	PersonType classify.Type
+	PersonType catalog.Type
 	// GroupBy is the group column. Optional; when set, partition selection
 	// decides which groups are released.
 	GroupBy string

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/envelope/internal/format"
 )
 
@@ -56,7 +56,7 @@ func benchData(b *testing.B) ([]byte, []byte) {
 		}
 		var out bytes.Buffer
 		out.Grow(n + n/1000 + 8192)
-		if _, err := Seal(&out, bytes.NewReader(bench.pt), sampleOptions(classify.LevelGeneral, n), tk.prov, tk.recv.Public()); err != nil {
+		if _, err := Seal(&out, bytes.NewReader(bench.pt), sampleOptions(catalog.LevelGeneral, n), tk.prov, tk.recv.Public()); err != nil {
 			b.Fatal(err)
 		}
 		bench.env = out.Bytes()
@@ -81,7 +81,7 @@ func BenchmarkBaselineAESGCM(b *testing.B) {
 func BenchmarkSeal(b *testing.B) {
 	tk := fixedKeys(b)
 	pt, _ := benchData(b)
-	opts := sampleOptions(classify.LevelGeneral, len(pt))
+	opts := sampleOptions(catalog.LevelGeneral, len(pt))
 	b.SetBytes(int64(len(pt)))
 	for b.Loop() {
 		if _, err := Seal(io.Discard, bytes.NewReader(pt), opts, tk.prov, tk.recv.Public()); err != nil {
@@ -107,7 +107,7 @@ func BenchmarkOpen(b *testing.B) {
 func BenchmarkSealOneWorker(b *testing.B) {
 	tk := fixedKeys(b)
 	pt, _ := benchData(b)
-	opts := sampleOptions(classify.LevelGeneral, len(pt))
+	opts := sampleOptions(catalog.LevelGeneral, len(pt))
 	b.SetBytes(int64(len(pt)))
 	for b.Loop() {
 		if _, err := sealWorkers(io.Discard, bytes.NewReader(pt), opts, tk.prov, tk.recv.Public(), 1); err != nil {

@@ -9,7 +9,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/envelope/internal/format"
 	"github.com/govshare/govshare/envelope/internal/stream"
 )
@@ -121,7 +121,7 @@ func twoKeyCiphertext(t *testing.T, k1, k2, nonce, ad []byte, n int) []byte {
 func TestKeyCommitment(t *testing.T) {
 	tk := fixedKeys(t)
 	const n = 48
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, n), samplePlaintext(n))
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, n), samplePlaintext(n))
 	p := split(t, env)
 	hb := env[:p.header[1]]
 	hh := sha256.Sum256(hb)

@@ -13,13 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
 	"github.com/govshare/govshare/envelope/internal/stream"
 )
 
-var levels = []classify.Level{classify.LevelGeneral, classify.LevelImportant, classify.LevelCore}
+var levels = []catalog.Level{catalog.LevelGeneral, catalog.LevelImportant, catalog.LevelCore}
 
 var sentinels = map[string]error{
 	"ErrMalformed": ErrMalformed, "ErrUnknownSuite": ErrUnknownSuite, "ErrWrongPurpose": ErrWrongPurpose,
@@ -64,7 +64,7 @@ func TestRoundTrip(t *testing.T) {
 	sizes := []int{0, 1, C - 1, C, C + 1, 3*C + 17}
 	for _, lv := range levels {
 		for _, n := range sizes {
-			if lv != classify.LevelGeneral && n > 1 && n != 3*C+17 {
+			if lv != catalog.LevelGeneral && n > 1 && n != 3*C+17 {
 				continue
 			}
 			pt := samplePlaintext(n)
@@ -108,7 +108,7 @@ func TestSuiteKeyKinds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kem, sig, _ := keys.SuiteKinds(string(lv))
+		kem, sig, _ := keys.SuiteKinds(lv)
 		kemID, _ := tk.recv.PrimaryKeyID(kem)
 		sigID, _ := tk.prov.PrimaryKeyID(sig)
 		if h.KEMKeyID != kemID || h.SignerKeyID != sigID {
@@ -149,7 +149,7 @@ func TestFlipEveryBit(t *testing.T) {
 				span [2]int
 			}{{"header", p.header}, {"stanza", p.stanza}, {"signature", p.sig}}
 			for _, s := range sections {
-				every := exhaustive || s.name == "header" || lv == classify.LevelGeneral
+				every := exhaustive || s.name == "header" || lv == catalog.LevelGeneral
 				for at := s.span[0]; at < s.span[1]; at++ {
 					if every {
 						for k := range 8 {
@@ -184,7 +184,7 @@ func TestFlipEveryBit(t *testing.T) {
 func TestTruncateAndAppend(t *testing.T) {
 	tk := fixedKeys(t)
 	n := 3*format.ChunkSize + 1000
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, n), samplePlaintext(n))
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, n), samplePlaintext(n))
 	p := split(t, env)
 	stride := format.ChunkSize + format.TagSize
 	cuts := []int{0, 1, 12, 13, p.header[1] - 1, p.header[1], p.header[1] + 1, p.stanza[1] - 1, p.stanza[1], p.payload[1], p.payload[1] + 1, len(env) - 1}
@@ -237,7 +237,7 @@ func TestChunkReorderAndDuplicate(t *testing.T) {
 	tk := fixedKeys(t)
 	n := 3 * format.ChunkSize
 	pt := samplePlaintext(n)
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, n), pt)
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, n), pt)
 	if _, _, err := open(resign(t, tk, env), openOpts(tk)); err != nil {
 		t.Fatalf("re-signing an untouched envelope must keep it valid: %v", err)
 	}
@@ -321,7 +321,7 @@ func TestProviderAccountability(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	tk := fixedKeys(t)
-	env := seal(t, tk, sampleOptions(classify.LevelImportant, 1000), samplePlaintext(1000))
+	env := seal(t, tk, sampleOptions(catalog.LevelImportant, 1000), samplePlaintext(1000))
 	h, _ := Inspect(bytes.NewReader(env))
 	strangerRecv, err := keys.New(recvDept) // same name, other keys
 	if err != nil {
@@ -336,7 +336,7 @@ func TestRefusals(t *testing.T) {
 		mutate func(o *OpenOptions)
 		want   error
 	}{
-		{"wrong purpose", func(o *OpenOptions) { o.Purpose = classify.PurposeStatistics }, ErrWrongPurpose},
+		{"wrong purpose", func(o *OpenOptions) { o.Purpose = catalog.PurposeStatistics }, ErrWrongPurpose},
 		{"empty purpose", func(o *OpenOptions) { o.Purpose = "" }, ErrWrongPurpose},
 		{"other department's keys", func(o *OpenOptions) { o.Keys = tk.other }, ErrWrongRecipient},
 		{"provider opens its own envelope", func(o *OpenOptions) { o.Keys = tk.prov }, ErrWrongRecipient},
@@ -373,7 +373,7 @@ func TestRecipientKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := sampleOptions(classify.LevelGeneral, 100)
+	opts := sampleOptions(catalog.LevelGeneral, 100)
 	var out bytes.Buffer
 	if _, err := Seal(&out, bytes.NewReader(samplePlaintext(100)), opts, tk.prov, recv.Public()); err != nil {
 		t.Fatal(err)
@@ -407,13 +407,13 @@ func TestSealRejects(t *testing.T) {
 		{"bad content type", func(o *SealOptions) { o.ContentType = "csv" }, pt},
 	}
 	for _, c := range cases {
-		o := sampleOptions(classify.LevelGeneral, len(pt))
+		o := sampleOptions(catalog.LevelGeneral, len(pt))
 		c.mutate(&o)
 		if _, err := Seal(io.Discard, bytes.NewReader(c.pt), o, tk.prov, tk.recv.Public()); err == nil {
 			t.Errorf("%s: Seal succeeded", c.name)
 		}
 	}
-	if _, err := Seal(io.Discard, bytes.NewReader(pt), sampleOptions(classify.LevelGeneral, len(pt)), nil, tk.recv.Public()); err == nil {
+	if _, err := Seal(io.Discard, bytes.NewReader(pt), sampleOptions(catalog.LevelGeneral, len(pt)), nil, tk.recv.Public()); err == nil {
 		t.Error("Seal without provider keys succeeded")
 	}
 }
@@ -431,7 +431,7 @@ func TestSealWriteError(t *testing.T) {
 	tk := fixedKeys(t)
 	n := 5 * format.ChunkSize
 	for _, after := range []int{0, 2000, 3 * format.ChunkSize} {
-		if _, err := Seal(&failWriter{after: after}, bytes.NewReader(samplePlaintext(n)), sampleOptions(classify.LevelGeneral, n), tk.prov, tk.recv.Public()); err == nil || !strings.Contains(err.Error(), "disk full") {
+		if _, err := Seal(&failWriter{after: after}, bytes.NewReader(samplePlaintext(n)), sampleOptions(catalog.LevelGeneral, n), tk.prov, tk.recv.Public()); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Fatalf("after %d: %v", after, err)
 		}
 	}
@@ -452,7 +452,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func TestInspectAndJSON(t *testing.T) {
 	tk := fixedKeys(t)
 	var out bytes.Buffer
-	sh, err := Seal(&out, bytes.NewReader(samplePlaintext(500)), sampleOptions(classify.LevelCore, 500), tk.prov, tk.recv.Public())
+	sh, err := Seal(&out, bytes.NewReader(samplePlaintext(500)), sampleOptions(catalog.LevelCore, 500), tk.prov, tk.recv.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +493,7 @@ func TestInspectAndJSON(t *testing.T) {
 
 func TestReshareRefuses(t *testing.T) {
 	tk := fixedKeys(t)
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, 100), samplePlaintext(100))
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, 100), samplePlaintext(100))
 	err := Reshare(bytes.NewReader(env), tk.other.Public())
 	onlySentinel(t, err, ErrOnwardTransferProhibited)
 	if err := Reshare(bytes.NewReader(env[:10]), tk.other.Public()); !errors.Is(err, ErrMalformed) {
@@ -503,7 +503,7 @@ func TestReshareRefuses(t *testing.T) {
 
 func TestHeaderMarshalRejects(t *testing.T) {
 	tk := fixedKeys(t)
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, 1), samplePlaintext(1))
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, 1), samplePlaintext(1))
 	h, _ := Inspect(bytes.NewReader(env))
 	for name, f := range map[string]func(h *Header){
 		"transfer allowed": func(h *Header) { h.OnwardTransferProhibited = false },

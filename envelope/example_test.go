@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 )
@@ -28,13 +28,13 @@ func sealSample() (env []byte, provider, recipient *keys.Keyring) {
 	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	var out bytes.Buffer
 	_, err = envelope.Seal(&out, strings.NewReader(csv), envelope.SealOptions{
-		Purpose:  classify.PurposeAdministrativeBasis,
+		Purpose:  catalog.PurposeAdministrativeBasis,
 		Grant:    "g-2026-0042",
 		Resource: "population-register",
 		NotAfter: now.AddDate(0, 0, 30),
 		Fields: []envelope.Field{
-			{Name: "姓名", Type: classify.TypePersonName, Category: classify.CategoryPersonal, Level: classify.LevelGeneral, Transform: classify.TransformMask},
-			{Name: "身份证号", Type: classify.TypeResidentID, Category: classify.CategoryPersonal, Level: classify.LevelImportant, Transform: classify.TransformToken},
+			{Name: "姓名", Type: catalog.TypePersonName, Category: catalog.CategoryPersonal, Level: catalog.LevelGeneral, Transform: catalog.TransformMask},
+			{Name: "身份证号", Type: catalog.TypeResidentID, Category: catalog.CategoryPersonal, Level: catalog.LevelImportant, Transform: catalog.TransformToken},
 		},
 		ContentType:   "text/csv",
 		RecordCount:   1,
@@ -63,7 +63,7 @@ func ExampleOpen() {
 	env, provider, recipient := sealSample()
 	opts := envelope.OpenOptions{
 		Keys:    recipient,
-		Purpose: classify.PurposeAdministrativeBasis,
+		Purpose: catalog.PurposeAdministrativeBasis,
 		Trust:   provider.Public(),
 		Now:     time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),
 	}
@@ -74,7 +74,7 @@ func ExampleOpen() {
 	fmt.Print(out.String())
 
 	// The same recipient declaring another purpose is refused.
-	opts.Purpose = classify.PurposeStatistics
+	opts.Purpose = catalog.PurposeStatistics
 	_, err := envelope.Open(&out, bytes.NewReader(env), int64(len(env)), opts)
 	fmt.Println(errors.Is(err, envelope.ErrWrongPurpose))
 	// Output:

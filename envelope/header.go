@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
 )
@@ -23,7 +23,7 @@ const (
 )
 
 // SuiteFor returns the suite for data whose highest field level is l.
-func SuiteFor(l classify.Level) (Suite, error) {
+func SuiteFor(l catalog.Level) (Suite, error) {
 	c := format.Code(format.Levels, string(l))
 	if c == 0 {
 		return 0, wrap(ErrUnknownSuite, "no suite for level %q", l)
@@ -62,7 +62,7 @@ func (s Suite) Kinds() (kem, sig keys.Kind, err error) {
 	if s == 0 || int(s) >= len(format.Suites) {
 		return 0, 0, wrap(ErrUnknownSuite, "code %d", uint8(s))
 	}
-	return keys.SuiteKinds(format.Suites[s])
+	return keys.SuiteKinds(catalog.Level(format.Suites[s]))
 }
 
 // ID is an envelope's random 16-byte identifier; it prints as hex.
@@ -112,11 +112,11 @@ func (c *Commitment) UnmarshalText(b []byte) error {
 // Field is one entry of the field manifest: what a payload column is and in
 // which form it left the provider.
 type Field struct {
-	Name      string             `json:"name"`
-	Type      classify.Type      `json:"type"`
-	Category  classify.Category  `json:"category"`
-	Level     classify.Level     `json:"level"`
-	Transform classify.Transform `json:"transform"`
+	Name      string            `json:"name"`
+	Type      catalog.Type      `json:"type"`
+	Category  catalog.Category  `json:"category"`
+	Level     catalog.Level     `json:"level"`
+	Transform catalog.Transform `json:"transform"`
 	// KeyID is the key that made the field's values (token, pseudonym, FPE
 	// key id); 0 when the transform uses no key.
 	KeyID uint32 `json:"key_id"`
@@ -127,17 +127,17 @@ type Field struct {
 // H, which the key stanza, every payload chunk and the signature commit to.
 // The JSON form (struct tags) is for display only.
 type Header struct {
-	Version     int              `json:"version"` // always 2
-	Suite       Suite            `json:"suite"`
-	ID          ID               `json:"id"`
-	IssuedAt    time.Time        `json:"issued_at"`
-	Provider    string           `json:"provider"`
-	SignerKeyID uint32           `json:"signer_key_id"`
-	Recipient   string           `json:"recipient"`
-	KEMKeyID    uint32           `json:"kem_key_id"`
-	Purpose     classify.Purpose `json:"purpose"`
-	Grant       string           `json:"grant"` // "" when no grant: the key is always present
-	Resource    string           `json:"resource"`
+	Version     int             `json:"version"` // always 2
+	Suite       Suite           `json:"suite"`
+	ID          ID              `json:"id"`
+	IssuedAt    time.Time       `json:"issued_at"`
+	Provider    string          `json:"provider"`
+	SignerKeyID uint32          `json:"signer_key_id"`
+	Recipient   string          `json:"recipient"`
+	KEMKeyID    uint32          `json:"kem_key_id"`
+	Purpose     catalog.Purpose `json:"purpose"`
+	Grant       string          `json:"grant"` // "" when no grant: the key is always present
+	Resource    string          `json:"resource"`
 	// The window: opening is allowed for NotBefore ≤ now ≤ NotAfter.
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
@@ -253,7 +253,7 @@ func fromWire(w *format.Header) *Header {
 		SignerKeyID:              w.SignerKeyID,
 		Recipient:                w.Recipient,
 		KEMKeyID:                 w.KEMKeyID,
-		Purpose:                  classify.Purpose(format.Purposes[w.Purpose]),
+		Purpose:                  catalog.Purpose(format.Purposes[w.Purpose]),
 		Grant:                    w.Grant,
 		Resource:                 w.Resource,
 		NotBefore:                time.Unix(int64(w.NotBefore), 0).UTC(),
@@ -269,10 +269,10 @@ func fromWire(w *format.Header) *Header {
 	for i, f := range w.Fields {
 		h.Fields[i] = Field{
 			Name:      f.Name,
-			Type:      classify.Type(f.Type),
-			Category:  classify.Category(format.Categories[f.Category]),
-			Level:     classify.Level(format.Levels[f.Level]),
-			Transform: classify.Transform(format.Transforms[f.Transform]),
+			Type:      catalog.Type(f.Type),
+			Category:  catalog.Category(format.Categories[f.Category]),
+			Level:     catalog.Level(format.Levels[f.Level]),
+			Transform: catalog.Transform(format.Transforms[f.Transform]),
 			KeyID:     f.KeyID,
 		}
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/tink"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 )
 
@@ -145,19 +145,19 @@ func makeKeys(dir, masterPath string) error {
 }
 
 // sampleFields is a manifest whose highest level is top.
-func sampleFields(top classify.Level) []Field {
+func sampleFields(top catalog.Level) []Field {
 	f := []Field{
-		{Name: "姓名", Type: classify.TypePersonName, Category: classify.CategoryPersonal, Level: classify.LevelGeneral, Transform: classify.TransformMask},
-		{Name: "身份证号", Type: classify.TypeResidentID, Category: classify.CategoryPersonal, Level: classify.LevelGeneral, Transform: classify.TransformToken, KeyID: 0x01020304},
-		{Name: "区县", Type: classify.TypeNone, Category: classify.CategoryPublic, Level: classify.LevelGeneral, Transform: classify.TransformKeep},
+		{Name: "姓名", Type: catalog.TypePersonName, Category: catalog.CategoryPersonal, Level: catalog.LevelGeneral, Transform: catalog.TransformMask},
+		{Name: "身份证号", Type: catalog.TypeResidentID, Category: catalog.CategoryPersonal, Level: catalog.LevelGeneral, Transform: catalog.TransformToken, KeyID: 0x01020304},
+		{Name: "区县", Type: catalog.TypeNone, Category: catalog.CategoryPublic, Level: catalog.LevelGeneral, Transform: catalog.TransformKeep},
 	}
 	f[1].Level = top
 	return f
 }
 
-func sampleOptions(top classify.Level, n int) SealOptions {
+func sampleOptions(top catalog.Level, n int) SealOptions {
 	return SealOptions{
-		Purpose:       classify.PurposeAdministrativeBasis,
+		Purpose:       catalog.PurposeAdministrativeBasis,
 		Grant:         "g-2026-0042",
 		Resource:      "population-register",
 		NotBefore:     t0,
@@ -189,7 +189,7 @@ func seal(t testing.TB, tk *testKeys, opts SealOptions, pt []byte) []byte {
 }
 
 func openOpts(tk *testKeys) OpenOptions {
-	return OpenOptions{Keys: tk.recv, Purpose: classify.PurposeAdministrativeBasis, Trust: tk.prov.Public(), Now: t0.Add(time.Hour)}
+	return OpenOptions{Keys: tk.recv, Purpose: catalog.PurposeAdministrativeBasis, Trust: tk.prov.Public(), Now: t0.Add(time.Hour)}
 }
 
 // recordingWriter records how many bytes were written, so tests can check

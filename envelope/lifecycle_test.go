@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 )
 
@@ -25,7 +25,7 @@ func TestSigningKeyLifecycle(t *testing.T) {
 	kind := keys.KindSignEd25519
 	sealBy := func(k *keys.Keyring, at time.Time) []byte {
 		t.Helper()
-		o := sampleOptions(classify.LevelGeneral, n)
+		o := sampleOptions(catalog.LevelGeneral, n)
 		o.Now, o.NotBefore, o.NotAfter = at, at, at.Add(90*24*time.Hour)
 		var out bytes.Buffer
 		if _, err := Seal(&out, bytes.NewReader(pt), o, k, tk.recv.Public()); err != nil {
@@ -67,7 +67,7 @@ func TestSigningKeyLifecycle(t *testing.T) {
 	if _, err := openWith(sealBy(prov, rotation), prov.Public(), rotation.Add(time.Hour)); err != nil {
 		t.Fatalf("the new key signing at the rotation time: %v", err)
 	}
-	if _, err := Seal(io.Discard, bytes.NewReader(pt), sampleOptions(classify.LevelGeneral, n), prov, tk.recv.Public()); !errors.Is(err, ErrKeyNotValid) {
+	if _, err := Seal(io.Discard, bytes.NewReader(pt), sampleOptions(catalog.LevelGeneral, n), prov, tk.recv.Public()); !errors.Is(err, ErrKeyNotValid) {
 		t.Fatalf("Seal dated before the signing key's not_before: %v, want ErrKeyNotValid", err)
 	}
 

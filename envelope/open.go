@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
 	"github.com/govshare/govshare/envelope/internal/stream"
@@ -21,7 +21,7 @@ type OpenOptions struct {
 	Keys *keys.Keyring
 	// Purpose is the purpose the opener declares; it must equal the sealed
 	// one. Required.
-	Purpose classify.Purpose
+	Purpose catalog.Purpose
 	// Trust is the provider's public bundle. Required.
 	Trust *keys.PublicBundle
 	// Now is the time the window is checked against; zero means time.Now().

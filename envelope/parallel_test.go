@@ -12,7 +12,7 @@ import (
 	"testing/cryptotest"
 	"testing/iotest"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/envelope/internal/format"
 )
 
@@ -35,7 +35,7 @@ func TestSealWorkerCountInvariance(t *testing.T) {
 	tk := fixedKeys(t)
 	for _, n := range paddedSizes {
 		pt := samplePlaintext(n)
-		opts := sampleOptions(classify.LevelGeneral, n)
+		opts := sampleOptions(catalog.LevelGeneral, n)
 		var ref []byte
 		for _, workers := range workerCounts {
 			for _, short := range []bool{false, true} {
@@ -64,7 +64,7 @@ func TestSealWorkerCountInvariance(t *testing.T) {
 	pt := samplePlaintext(n)
 	for _, sw := range workerCounts {
 		var env bytes.Buffer
-		if _, err := sealWorkers(&env, bytes.NewReader(pt), sampleOptions(classify.LevelImportant, n), tk.prov, tk.recv.Public(), sw); err != nil {
+		if _, err := sealWorkers(&env, bytes.NewReader(pt), sampleOptions(catalog.LevelImportant, n), tk.prov, tk.recv.Public(), sw); err != nil {
 			t.Fatal(err)
 		}
 		for _, ow := range workerCounts {
@@ -86,7 +86,7 @@ func TestSealWorkersInputErrors(t *testing.T) {
 	tk := fixedKeys(t)
 	n := 12*format.ChunkSize + 5
 	pt := samplePlaintext(n)
-	opts := sampleOptions(classify.LevelGeneral, n)
+	opts := sampleOptions(catalog.LevelGeneral, n)
 	for _, workers := range workerCounts {
 		for name, c := range map[string]struct {
 			in   io.Reader
@@ -114,7 +114,7 @@ func TestOpenWorkersChunkFailure(t *testing.T) {
 	tk := fixedKeys(t)
 	n := 20*format.ChunkSize + 300
 	pt := samplePlaintext(n)
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, n), pt)
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, n), pt)
 	p := split(t, env)
 	stride := format.ChunkSize + format.TagSize
 	for _, bad := range []int{0, 1, 10, 20} {
@@ -199,7 +199,7 @@ func TestNoPlaintextBeforeAuthentication(t *testing.T) {
 	tk := fixedKeys(t)
 	n := 30*format.ChunkSize + 11
 	pt := samplePlaintext(n)
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, n), pt)
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, n), pt)
 	p := split(t, env)
 	for _, workers := range workerCounts {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {

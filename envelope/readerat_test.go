@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/envelope/internal/format"
 )
 
@@ -31,7 +31,7 @@ func TestOpenReaderAtEOFAtEnd(t *testing.T) {
 	tk := fixedKeys(t)
 	for _, n := range []int{0, format.ChunkSize, 3*format.ChunkSize + 1} {
 		pt := samplePlaintext(n)
-		env := seal(t, tk, sampleOptions(classify.LevelGeneral, n), pt)
+		env := seal(t, tk, sampleOptions(catalog.LevelGeneral, n), pt)
 		var got bytes.Buffer
 		if _, err := Open(&got, eofAtEnd{env}, int64(len(env)), openOpts(tk)); err != nil {
 			t.Fatalf("size %d: intact envelope refused: %v", n, err)

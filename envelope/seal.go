@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
 	"github.com/govshare/govshare/envelope/internal/stream"
@@ -21,7 +21,7 @@ import (
 // from the keys passed to [Seal].
 type SealOptions struct {
 	// Purpose is the recipient's declared purpose. Required.
-	Purpose classify.Purpose
+	Purpose catalog.Purpose
 	// Grant is the id of the conditional-sharing grant; empty for
 	// unconditional resources.
 	Grant string
@@ -63,9 +63,9 @@ func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *k
 	if provider == nil || recipient == nil {
 		return nil, errorf("seal needs the provider's keyring and the recipient's public bundle")
 	}
-	top := classify.Level("")
+	top := catalog.Level("")
 	for _, f := range opts.Fields {
-		top = classify.MaxLevel(top, f.Level)
+		top = catalog.MaxLevel(top, f.Level)
 	}
 	suite, err := SuiteFor(top)
 	if err != nil {

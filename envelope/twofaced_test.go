@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/envelope/internal/format"
 )
 
@@ -71,7 +71,7 @@ func TestOpenSecondPassMustMatchSignedDigest(t *testing.T) {
 		for _, workers := range []int{1, 4} {
 			t.Run(fmt.Sprintf("%s/%d workers", tc.name, workers), func(t *testing.T) {
 				pt := samplePlaintext(tc.n)
-				env := seal(t, tk, sampleOptions(classify.LevelGeneral, tc.n), pt)
+				env := seal(t, tk, sampleOptions(catalog.LevelGeneral, tc.n), pt)
 				other := bytes.Clone(pt)
 				tc.change(other)
 				forged := reencrypt(t, tk, env, other)
@@ -95,7 +95,7 @@ func TestOpenSecondPassMustMatchSignedDigest(t *testing.T) {
 	}
 	// The same reader serving the genuine bytes both times opens.
 	pt := samplePlaintext(2*C + 7)
-	env := seal(t, tk, sampleOptions(classify.LevelGeneral, len(pt)), pt)
+	env := seal(t, tk, sampleOptions(catalog.LevelGeneral, len(pt)), pt)
 	var w bytes.Buffer
 	if _, err := Open(&w, &twoFaced{first: env, second: env, seen: map[int64]bool{}}, int64(len(env)), openOpts(tk)); err != nil || !bytes.Equal(w.Bytes(), pt) {
 		t.Fatalf("honest reader: err %v", err)

@@ -14,7 +14,7 @@ import (
 	"testing/cryptotest"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
 	"github.com/govshare/govshare/envelope/internal/stream"
@@ -54,12 +54,12 @@ func (v *vector) manifest() string {
 func makeVectors(t *testing.T) []*vector {
 	tk := fixedKeys(t)
 	now := t0.Add(time.Hour).Format(time.RFC3339)
-	base := func(name string, lv classify.Level, n int, seed uint64) (*vector, []byte) {
+	base := func(name string, lv catalog.Level, n int, seed uint64) (*vector, []byte) {
 		pt := samplePlaintext(n)
 		cryptotest.SetGlobalRandom(t, seed)
 		env := seal(t, tk, sampleOptions(lv, n), pt)
 		sum := sha256.Sum256(pt)
-		return &vector{file: name + ".gse", keys: recvDept, trust: provDept, purpose: string(classify.PurposeAdministrativeBasis),
+		return &vector{file: name + ".gse", keys: recvDept, trust: provDept, purpose: string(catalog.PurposeAdministrativeBasis),
 			now: now, expect: "ok", ptHash: hex.EncodeToString(sum[:]), env: env}, pt
 	}
 	derive := func(from *vector, name, expect string, env []byte) *vector {
@@ -67,18 +67,18 @@ func makeVectors(t *testing.T) []*vector {
 		v.file, v.expect, v.ptHash, v.env = name+".gse", "err "+expect, "", env
 		return &v
 	}
-	general, gpt := base("general-ok", classify.LevelGeneral, 1000, 1)
-	important, _ := base("important-ok", classify.LevelImportant, format.ChunkSize+4000, 2)
-	core, cpt := base("core-ok", classify.LevelCore, 200, 3)
-	empty, _ := base("empty-ok", classify.LevelGeneral, 0, 4)
-	exact, _ := base("exact-chunk-ok", classify.LevelGeneral, format.ChunkSize, 5)
+	general, gpt := base("general-ok", catalog.LevelGeneral, 1000, 1)
+	important, _ := base("important-ok", catalog.LevelImportant, format.ChunkSize+4000, 2)
+	core, cpt := base("core-ok", catalog.LevelCore, 200, 3)
+	empty, _ := base("empty-ok", catalog.LevelGeneral, 0, 4)
+	exact, _ := base("exact-chunk-ok", catalog.LevelGeneral, format.ChunkSize, 5)
 	vs := []*vector{general, important, core, empty, exact}
 
 	flip := func(env []byte, at int) []byte { b := bytes.Clone(env); b[at] ^= 0x20; return b }
 	p := split(t, important.env)
 	g := split(t, general.env)
 	wp := derive(general, "wrong-purpose", "ErrWrongPurpose", general.env)
-	wp.purpose = string(classify.PurposeStatistics)
+	wp.purpose = string(catalog.PurposeStatistics)
 	wr := derive(general, "wrong-recipient", "ErrWrongRecipient", general.env)
 	wr.keys = otherDept
 	up := derive(general, "untrusted-provider", "ErrUntrustedProvider", general.env)
@@ -319,7 +319,7 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opts := OpenOptions{Keys: ring[v.keys], Trust: trustFor(t, tk, v.trust), Purpose: classify.Purpose(v.purpose), Now: now}
+			opts := OpenOptions{Keys: ring[v.keys], Trust: trustFor(t, tk, v.trust), Purpose: catalog.Purpose(v.purpose), Now: now}
 			got, _, err := open(env, opts)
 			if v.expect == "ok" {
 				if err != nil {

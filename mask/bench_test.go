@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // coverBaseline is the obvious hand-written cover of an 11-byte mobile:
@@ -51,30 +51,30 @@ func BenchmarkKeepEndsHan(b *testing.B) {
 }
 
 // benchValues is one typical value per profile.
-var benchValues = map[classify.Type]string{
-	classify.TypeMobile:        "13812345678",
-	classify.TypeResidentID:    "11010519491231002X",
-	classify.TypeLandline:      "010-12345678",
-	classify.TypeBankCard:      "6222021234561234",
-	classify.TypeLicensePlate:  "京AD12345",
-	classify.TypePassport:      "E12345678",
-	classify.TypeTravelPermit:  "C12345678",
-	classify.TypeHKID:          "A123456(7)",
-	classify.TypeTWID:          "A123456789",
-	classify.TypeOrgCode:       "D2143569-X",
-	classify.TypeUSCC:          "91350100M000100Y43",
-	classify.TypeEmail:         "alice@example.com",
-	classify.TypeIPv4:          "10.1.2.3",
-	classify.TypeIPv6:          "2001:db8::1",
-	classify.TypeURL:           "https://a.gov.cn/u?id=7",
-	classify.TypePersonName:    "欧阳娜娜",
-	classify.TypeAddress:       "浙江省杭州市西湖区文三路90号",
-	classify.TypeGeoCoordinate: "116.397128,39.916527",
-	classify.TypeDateOfBirth:   "1990-05-17",
+var benchValues = map[catalog.Type]string{
+	catalog.TypeMobile:        "13812345678",
+	catalog.TypeResidentID:    "11010519491231002X",
+	catalog.TypeLandline:      "010-12345678",
+	catalog.TypeBankCard:      "6222021234561234",
+	catalog.TypeLicensePlate:  "京AD12345",
+	catalog.TypePassport:      "E12345678",
+	catalog.TypeTravelPermit:  "C12345678",
+	catalog.TypeHKID:          "A123456(7)",
+	catalog.TypeTWID:          "A123456789",
+	catalog.TypeOrgCode:       "D2143569-X",
+	catalog.TypeUSCC:          "91350100M000100Y43",
+	catalog.TypeEmail:         "alice@example.com",
+	catalog.TypeIPv4:          "10.1.2.3",
+	catalog.TypeIPv6:          "2001:db8::1",
+	catalog.TypeURL:           "https://a.gov.cn/u?id=7",
+	catalog.TypePersonName:    "欧阳娜娜",
+	catalog.TypeAddress:       "浙江省杭州市西湖区文三路90号",
+	catalog.TypeGeoCoordinate: "116.397128,39.916527",
+	catalog.TypeDateOfBirth:   "1990-05-17",
 }
 
 func BenchmarkDisplay(b *testing.B) {
-	for _, ty := range classify.Types {
+	for _, ty := range catalog.Types {
 		s := benchValues[ty]
 		if _, err := Display(ty, s); err != nil {
 			b.Fatalf("%s: %v", ty, err)
@@ -91,7 +91,7 @@ func BenchmarkDisplay(b *testing.B) {
 func BenchmarkDisplayMobileSeparated(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		sink, _ = Display(classify.TypeMobile, "+86 138-1234-5678")
+		sink, _ = Display(catalog.TypeMobile, "+86 138-1234-5678")
 	}
 }
 
@@ -133,7 +133,7 @@ func BenchmarkSpeedVsBaseline(b *testing.B) {
 	}{
 		{"baseline", func() { sink = coverBaseline("13812345678") }},
 		{"keepends", func() { sink = KeepEnds("13812345678", 3, 4) }},
-		{"mobile", func() { sink, _ = Display(classify.TypeMobile, "13812345678") }},
+		{"mobile", func() { sink, _ = Display(catalog.TypeMobile, "13812345678") }},
 	}
 	const inner = 20000
 	best := make([]time.Duration, len(fns))

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // Errors. Messages name the type or the rule, never the value.
@@ -116,7 +116,7 @@ func (m Masker) Redact(string) string {
 // Tag returns a placeholder naming the type, such as "<cn_mobile>". Types
 // that classify does not know (including the zero value) give "<redacted>"
 // so a typo never prints as if it were a type.
-func Tag(t classify.Type) string {
+func Tag(t catalog.Type) string {
 	if t == "" || !t.Known() {
 		return "<redacted>"
 	}

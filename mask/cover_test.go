@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 func TestRedact(t *testing.T) {
@@ -20,12 +20,12 @@ func TestRedact(t *testing.T) {
 }
 
 func TestTag(t *testing.T) {
-	cases := map[classify.Type]string{
-		classify.TypeMobile:     "<cn_mobile>",
-		classify.TypeResidentID: "<cn_resident_id>",
-		classify.TypeNone:       "<none>",
-		"":                      "<redacted>",
-		"cn_mobil":              "<redacted>",
+	cases := map[catalog.Type]string{
+		catalog.TypeMobile:     "<cn_mobile>",
+		catalog.TypeResidentID: "<cn_resident_id>",
+		catalog.TypeNone:       "<none>",
+		"":                     "<redacted>",
+		"cn_mobil":             "<redacted>",
 	}
 	for in, want := range cases {
 		if got := Tag(in); got != want {
@@ -75,8 +75,8 @@ func TestMaskerOptions(t *testing.T) {
 		t.Errorf("FixedRun one rune = %q", got)
 	}
 	// Two names with given names of different length look alike.
-	a, _ := m.Display(classify.TypePersonName, "欧阳娜")
-	b, _ := m.Display(classify.TypePersonName, "欧阳娜娜")
+	a, _ := m.Display(catalog.TypePersonName, "欧阳娜")
+	b, _ := m.Display(catalog.TypePersonName, "欧阳娜娜")
 	if a != b || a != "欧阳×××" {
 		t.Errorf("FixedRun names: %q vs %q", a, b)
 	}
@@ -133,7 +133,7 @@ func TestBeforeAfter(t *testing.T) {
 }
 
 func TestErrorsCarrySentinels(t *testing.T) {
-	_, err := Display(classify.TypeMobile, "12345")
+	_, err := Display(catalog.TypeMobile, "12345")
 	if !errors.Is(err, ErrMalformed) || errors.Is(err, ErrArgument) {
 		t.Errorf("malformed mobile: %v", err)
 	}

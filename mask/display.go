@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/region"
 )
@@ -18,20 +19,20 @@ import (
 // gives "" and an error wrapping ErrMalformed; an unknown type gives "" and
 // ErrUnsupported. Callers on a pipeline usually emit Redact(s) on error. The
 // empty string masks to itself with no error.
-func Display(t classify.Type, s string) (string, error) { return Masker{}.Display(t, s) }
+func Display(t catalog.Type, s string) (string, error) { return Masker{}.Display(t, s) }
 
 // Display is the package-level Display with m's options.
-func (m Masker) Display(t classify.Type, s string) (string, error) {
+func (m Masker) Display(t catalog.Type, s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
 	if m.FixedRun == 0 && m.Rune < '0' {
 		switch {
-		case t == classify.TypeMobile && len(s) == 11:
+		case t == catalog.TypeMobile && len(s) == 11:
 			if out, ok := m.mobileFast(s); ok {
 				return out, nil
 			}
-		case t == classify.TypeResidentID && len(s) == 18:
+		case t == catalog.TypeResidentID && len(s) == 18:
 			if out, ok := m.residentIDFast(s); ok {
 				return out, nil
 			}
@@ -43,7 +44,7 @@ func (m Masker) Display(t classify.Type, s string) (string, error) {
 	// below, since it is still personal data to hide.
 	var out string
 	var err error
-	if t == classify.TypePersonName {
+	if t == catalog.TypePersonName {
 		// A name has no parse: masked as written (surname kept).
 		out = m.name(s)
 	} else if c, ok := classify.Canonical(t, s); ok {
@@ -64,12 +65,12 @@ func (m Masker) Display(t classify.Type, s string) (string, error) {
 
 // DisplayCanonical is Display for a value s that the caller has already
 // parsed: c is classify.Canonical(t, s). It saves parsing s twice.
-func DisplayCanonical(t classify.Type, s, c string) (string, error) {
+func DisplayCanonical(t catalog.Type, s, c string) (string, error) {
 	return Masker{}.DisplayCanonical(t, s, c)
 }
 
 // DisplayCanonical is the package-level DisplayCanonical with m's options.
-func (m Masker) DisplayCanonical(t classify.Type, s, c string) (string, error) {
+func (m Masker) DisplayCanonical(t catalog.Type, s, c string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
@@ -83,45 +84,45 @@ func (m Masker) DisplayCanonical(t classify.Type, s, c string) (string, error) {
 	return out, nil
 }
 
-func (m Masker) display(t classify.Type, s string) (string, error) {
+func (m Masker) display(t catalog.Type, s string) (string, error) {
 	switch t {
-	case classify.TypeMobile:
+	case catalog.TypeMobile:
 		return m.mobile(s)
-	case classify.TypeResidentID:
+	case catalog.TypeResidentID:
 		return m.residentID(s)
-	case classify.TypeLandline:
+	case catalog.TypeLandline:
 		return m.landline(s)
-	case classify.TypeBankCard:
+	case catalog.TypeBankCard:
 		return m.bankCard(s)
-	case classify.TypeLicensePlate:
+	case catalog.TypeLicensePlate:
 		return m.plate(s)
-	case classify.TypePassport:
+	case catalog.TypePassport:
 		return m.passport(s)
-	case classify.TypeTravelPermit:
+	case catalog.TypeTravelPermit:
 		return m.travelPermit(s)
-	case classify.TypeHKID:
+	case catalog.TypeHKID:
 		return m.hkid(s)
-	case classify.TypeTWID:
+	case catalog.TypeTWID:
 		return m.twid(s)
-	case classify.TypeOrgCode:
+	case catalog.TypeOrgCode:
 		return m.orgCode(s)
-	case classify.TypeUSCC:
+	case catalog.TypeUSCC:
 		return m.uscc(s)
-	case classify.TypeEmail:
+	case catalog.TypeEmail:
 		return m.email(s)
-	case classify.TypeIPv4:
+	case catalog.TypeIPv4:
 		return m.ipv4(s)
-	case classify.TypeIPv6:
+	case catalog.TypeIPv6:
 		return m.ipv6(s)
-	case classify.TypeURL:
+	case catalog.TypeURL:
 		return m.url(s)
-	case classify.TypePersonName:
+	case catalog.TypePersonName:
 		return m.name(s), nil
-	case classify.TypeAddress:
+	case catalog.TypeAddress:
 		return m.address(s)
-	case classify.TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		return m.coordinate(s)
-	case classify.TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		return m.dateOfBirth(s)
 	}
 	return "", &maskError{msg: fmt.Sprintf("no display profile for type %q", string(t)), kind: ErrUnsupported}
@@ -135,8 +136,8 @@ func (m Masker) display(t classify.Type, s string) (string, error) {
 // is dropped. Other types are masked on their canonical form where the
 // written one cannot be rendered (a coordinate written lat,lon comes out
 // lon,lat).
-func (m Masker) displayValid(t classify.Type, s, c string) (string, error) {
-	if t == classify.TypeResidentID && len(c) == 18 && alnumCount(s) == 15 {
+func (m Masker) displayValid(t catalog.Type, s, c string) (string, error) {
+	if t == catalog.TypeResidentID && len(c) == 18 && alnumCount(s) == 15 {
 		// a first-generation number, canonical in its 18-digit form, is
 		// masked as the 15 digits written
 		c = c[:6] + c[8:17]
@@ -146,54 +147,54 @@ func (m Masker) displayValid(t classify.Type, s, c string) (string, error) {
 		first, last = 6, 4
 	}
 	switch t {
-	case classify.TypeResidentID:
+	case catalog.TypeResidentID:
 		return m.aligned(s, c, func(i, n int) bool { return i >= first && i < n-last }), nil
-	case classify.TypeMobile:
+	case catalog.TypeMobile:
 		return m.aligned(s, c, func(i, _ int) bool { return i >= 3 && i < 7 }), nil
-	case classify.TypeLandline:
+	case catalog.TypeLandline:
 		// c is area-subscriber[-extension]: keep the area code and the last
 		// two digits of the subscriber number; hide the extension.
 		area, rest, _ := strings.Cut(c, "-")
 		sub, _, _ := strings.Cut(rest, "-")
 		a, e := len(area), len(area)+len(sub)
 		return m.aligned(s, c, func(i, _ int) bool { return i >= a && i < e-2 || i >= e }), nil
-	case classify.TypeBankCard:
+	case catalog.TypeBankCard:
 		return m.bankCard(c)
-	case classify.TypeLicensePlate:
+	case catalog.TypeLicensePlate:
 		return m.aligned(s, c, func(i, n int) bool { return i >= 2 && i < n-1 }), nil
-	case classify.TypePassport:
+	case catalog.TypePassport:
 		return m.aligned(s, c, func(i, n int) bool { return i >= 2 && i < n-2 }), nil
-	case classify.TypeTravelPermit:
+	case catalog.TypeTravelPermit:
 		return m.aligned(s, c, func(i, n int) bool { return i >= 1 && i < n-2 }), nil
-	case classify.TypeHKID:
+	case catalog.TypeHKID:
 		return m.aligned(s, c, func(i, n int) bool { return i >= n-7 }), nil
-	case classify.TypeTWID:
+	case catalog.TypeTWID:
 		return m.aligned(s, c, func(i, _ int) bool { return i >= 1 && i < 8 }), nil
-	case classify.TypeOrgCode:
+	case catalog.TypeOrgCode:
 		return m.aligned(s, c, func(i, _ int) bool { return i >= 2 }), nil
-	case classify.TypeUSCC:
+	case catalog.TypeUSCC:
 		return m.aligned(s, c, func(i, _ int) bool { return i >= 8 }), nil
-	case classify.TypeEmail:
+	case catalog.TypeEmail:
 		return m.email(c)
-	case classify.TypeIPv4:
+	case catalog.TypeIPv4:
 		return m.ipv4(c)
-	case classify.TypeIPv6:
+	case catalog.TypeIPv6:
 		return m.ipv6(c)
-	case classify.TypeURL:
+	case catalog.TypeURL:
 		return m.url(c)
-	case classify.TypeAddress:
+	case catalog.TypeAddress:
 		if out, err := m.address(s); err == nil {
 			return out, nil
 		}
 		// A valid address that starts with no known division: nothing of
 		// it is safe to show.
 		return m.full(strings.TrimSpace(s)), nil
-	case classify.TypeGeoCoordinate:
+	case catalog.TypeGeoCoordinate:
 		if out, err := m.coordinate(s); err == nil {
 			return out, nil
 		}
 		return m.coordinate(c)
-	case classify.TypeDateOfBirth:
+	case catalog.TypeDateOfBirth:
 		if out, err := m.dateOfBirth(s); err == nil {
 			return out, nil
 		}

@@ -3,7 +3,7 @@
 // dates, ages, numbers, addresses, coordinates and resident-ID regions
 // (DOMAIN.md §7). Every function is pure: no I/O, no clock, no mutable
 // package state. Start with Display(t, s), which masks a value by its
-// classify.Type; use Redact for free text and as the fallback when Display
+// catalog.Type; use Redact for free text and as the fallback when Display
 // returns an error.
 //
 // # Never pass through

@@ -5,28 +5,28 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/mask"
 )
 
 func ExampleDisplay() {
 	for _, v := range []struct {
-		t classify.Type
+		t catalog.Type
 		s string
 	}{
-		{classify.TypeMobile, "+86 13812345678"},
-		{classify.TypeResidentID, "11010519491231002X"},
-		{classify.TypeBankCard, "6222021234561234"},
-		{classify.TypeLicensePlate, "京AD12345"},
-		{classify.TypePersonName, "欧阳娜娜"},
-		{classify.TypeEmail, "alice@example.com"},
-		{classify.TypeAddress, "北京市朝阳区建国路88号"},
+		{catalog.TypeMobile, "+86 13812345678"},
+		{catalog.TypeResidentID, "11010519491231002X"},
+		{catalog.TypeBankCard, "6222021234561234"},
+		{catalog.TypeLicensePlate, "京AD12345"},
+		{catalog.TypePersonName, "欧阳娜娜"},
+		{catalog.TypeEmail, "alice@example.com"},
+		{catalog.TypeAddress, "北京市朝阳区建国路88号"},
 	} {
 		out, _ := mask.Display(v.t, v.s)
 		fmt.Println(out)
 	}
 	// A value without the shape of its type is an error, never passed on.
-	out, err := mask.Display(classify.TypeMobile, "12345")
+	out, err := mask.Display(catalog.TypeMobile, "12345")
 	fmt.Printf("%q %v\n", out, errors.Is(err, mask.ErrMalformed))
 	// Output:
 	// +86 138****5678
@@ -41,12 +41,12 @@ func ExampleDisplay() {
 
 func ExampleMasker_Display() {
 	m := mask.Masker{ResidentID64: true}
-	out, _ := m.Display(classify.TypeResidentID, "11010519491231002X")
+	out, _ := m.Display(catalog.TypeResidentID, "11010519491231002X")
 	fmt.Println(out)
 	// FixedRun hides how long the given name is.
 	m = mask.Masker{FixedRun: 3, Rune: '×'}
-	a, _ := m.Display(classify.TypePersonName, "张三")
-	b, _ := m.Display(classify.TypePersonName, "张三丰")
+	a, _ := m.Display(catalog.TypePersonName, "张三")
+	b, _ := m.Display(catalog.TypePersonName, "张三丰")
 	fmt.Println(a, b)
 	// Output:
 	// 110105********002X
@@ -64,7 +64,7 @@ func ExampleMasker_Redact() {
 }
 
 func ExampleTag() {
-	fmt.Println(mask.Tag(classify.TypeMobile), mask.Tag("typo"))
+	fmt.Println(mask.Tag(catalog.TypeMobile), mask.Tag("typo"))
 	// Output: <cn_mobile> <redacted>
 }
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/internal/region"
 )
 
@@ -19,7 +19,7 @@ func FuzzDisplay(f *testing.F) {
 	}
 	f.Add(uint8(0), uint8(7), "\xff\xfe")
 	f.Fuzz(func(t *testing.T, ti, opts uint8, s string) {
-		ty := classify.Types[int(ti)%len(classify.Types)]
+		ty := catalog.Types[int(ti)%len(catalog.Types)]
 		m := Masker{ResidentID64: opts&1 != 0}
 		if opts&2 != 0 {
 			m.FixedRun = 3
@@ -100,7 +100,7 @@ func FuzzGeneralizeAddress(f *testing.F) {
 		if got[1] != "" && got[2] != "" && !strings.HasPrefix(got[2], got[1]) {
 			t.Fatalf("district does not extend city")
 		}
-		if out, err := Display(classify.TypeAddress, s); !utf8.ValidString(out) || (s != "" && out == s) || (err != nil && out != "") {
+		if out, err := Display(catalog.TypeAddress, s); !utf8.ValidString(out) || (s != "" && out == s) || (err != nil && out != "") {
 			t.Fatalf("Display address: invalid or pass-through")
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 )
 
@@ -188,7 +189,7 @@ func AgeBandFromID(id string, ref time.Time, width int) (string, error) {
 // classify accepts (grouped, full-width, lower-case x, spreadsheet-quoted)
 // as 18 or 15 ASCII characters.
 func canonicalID(id string) (string, bool) {
-	return classify.Canonical(classify.TypeResidentID, id)
+	return classify.Canonical(catalog.TypeResidentID, id)
 }
 
 // residentIDBirth validates a resident ID with classify (province prefix,
@@ -500,7 +501,7 @@ func RoundCoordinate(s string, digits int) (string, error) {
 	if !ok || checkLonLat(lonS, latS) != nil {
 		// The other forms classify accepts: lat,lon, space-separated,
 		// full-width.
-		c, valid := classify.Canonical(classify.TypeGeoCoordinate, s)
+		c, valid := classify.Canonical(catalog.TypeGeoCoordinate, s)
 		if !valid {
 			return "", malformed("geo_coordinate")
 		}

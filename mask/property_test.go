@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 )
 
@@ -52,8 +53,8 @@ func randHan(r *rand.Rand, n int) string {
 
 const upper = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
-var generators = map[classify.Type]func(*rand.Rand) sample{
-	classify.TypeMobile: func(r *rand.Rand) sample {
+var generators = map[catalog.Type]func(*rand.Rand) sample{
+	catalog.TypeMobile: func(r *rand.Rand) sample {
 		d := "1" + pick(r, "3456789") + digits(r, 9)
 		s := sample{middle: d[3:7], kept: []string{"+86" + d[:3], d[7:]}}
 		switch r.IntN(3) {
@@ -66,13 +67,13 @@ var generators = map[classify.Type]func(*rand.Rand) sample{
 		}
 		return s
 	},
-	classify.TypeResidentID: func(r *rand.Rand) sample {
+	catalog.TypeResidentID: func(r *rand.Rand) sample {
 		body := digits(r, 17)
 		c, _ := classify.ResidentIDCheckDigit(body)
 		id := body + string(c)
 		return sample{in: id, middle: id[1:16], kept: []string{id[:1], id[16:]}}
 	},
-	classify.TypeLandline: func(r *rand.Rand) sample {
+	catalog.TypeLandline: func(r *rand.Rand) sample {
 		area := "010"
 		if r.IntN(2) == 0 {
 			area = "0" + pick(r, "3456789") + digits(r, 2)
@@ -80,79 +81,79 @@ var generators = map[classify.Type]func(*rand.Rand) sample{
 		sub := pick(r, "2345678") + digits(r, 7)
 		return sample{in: area + "-" + sub, middle: sub[:6], kept: []string{area + "-", sub[6:]}}
 	},
-	classify.TypeBankCard: func(r *rand.Rand) sample {
+	catalog.TypeBankCard: func(r *rand.Rand) sample {
 		d := "62" + digits(r, 14+r.IntN(4))
 		return sample{in: d, middle: d[4 : len(d)-4], kept: []string{d[:4], d[len(d)-4:]}}
 	},
-	classify.TypeLicensePlate: func(r *rand.Rand) sample {
+	catalog.TypeLicensePlate: func(r *rand.Rand) sample {
 		head := pick(r, plateProvinces[:len(plateProvinces)-6]) + pick(r, upper)
 		body := picks(r, upper+"0123456789", 4+r.IntN(2))
 		last := digits(r, 1)
 		return sample{in: head + body + last, middle: body, kept: []string{head, last}}
 	},
-	classify.TypePassport: func(r *rand.Rand) sample {
+	catalog.TypePassport: func(r *rand.Rand) sample {
 		p := pick(r, "EG") + digits(r, 8)
 		return sample{in: p, middle: p[2:7], kept: []string{p[:2], p[7:]}}
 	},
-	classify.TypeTravelPermit: func(r *rand.Rand) sample {
+	catalog.TypeTravelPermit: func(r *rand.Rand) sample {
 		p := "C" + digits(r, 8)
 		return sample{in: p, middle: p[1:7], kept: []string{p[:1], p[7:]}}
 	},
-	classify.TypeHKID: func(r *rand.Rand) sample {
+	catalog.TypeHKID: func(r *rand.Rand) sample {
 		l, d := pick(r, upper), digits(r, 6)
 		c, _ := classify.HKIDCheckDigit(l + d)
 		return sample{in: l + d + "(" + string(c) + ")", middle: d, kept: []string{l}}
 	},
-	classify.TypeTWID: func(r *rand.Rand) sample {
+	catalog.TypeTWID: func(r *rand.Rand) sample {
 		id := pick(r, upper) + pick(r, "12") + digits(r, 8)
 		return sample{in: id, middle: id[1:8], kept: []string{id[:1], id[8:]}}
 	},
-	classify.TypeOrgCode: func(r *rand.Rand) sample {
+	catalog.TypeOrgCode: func(r *rand.Rand) sample {
 		body := picks(r, "0123456789"+upper, 8)
 		c, _ := classify.OrgCodeCheckDigit(body)
 		return sample{in: body + "-" + string(c), middle: body[2:], kept: []string{body[:2]}}
 	},
-	classify.TypeUSCC: func(r *rand.Rand) sample {
+	catalog.TypeUSCC: func(r *rand.Rand) sample {
 		body := "91" + digits(r, 6) + picks(r, usccAlphabet, 9)
 		c, _ := classify.USCCCheckDigit(body)
 		u := body + string(c)
 		return sample{in: u, middle: u[8:], kept: []string{u[:8]}}
 	},
-	classify.TypeEmail: func(r *rand.Rand) sample {
+	catalog.TypeEmail: func(r *rand.Rand) sample {
 		local := picks(r, "abcdefghijklmnopqrstuvwxyz0123456789._", 3+r.IntN(8))
 		domain := picks(r, "abcdefghijklmnopqrstuvwxyz", 2+r.IntN(6)) + ".cn"
 		return sample{in: local + "@" + domain, middle: local[1:], kept: []string{local[:1], "@" + domain}}
 	},
-	classify.TypeIPv4: func(r *rand.Rand) sample {
+	catalog.TypeIPv4: func(r *rand.Rand) sample {
 		o := [4]string{}
 		for i := range o {
 			o[i] = strconv.Itoa(r.IntN(256))
 		}
 		return sample{in: strings.Join(o[:], "."), middle: strings.Join(o[1:], "."), kept: []string{o[0]}}
 	},
-	classify.TypeIPv6: func(r *rand.Rand) sample {
+	catalog.TypeIPv6: func(r *rand.Rand) sample {
 		g := [8]string{}
 		for i := range g {
 			g[i] = strconv.FormatUint(uint64(0x1000+r.IntN(0xEFFF)), 16)
 		}
 		return sample{in: strings.Join(g[:], ":"), middle: strings.Join(g[1:], ":"), kept: []string{g[0]}}
 	},
-	classify.TypeURL: func(r *rand.Rand) sample {
+	catalog.TypeURL: func(r *rand.Rand) sample {
 		host := picks(r, "abcdefghijklmnopqrstuvwxyz", 3+r.IntN(5)) + ".gov.cn"
 		path := "/" + picks(r, "abcdefghijklmnopqrstuvwxyz0123456789", 4+r.IntN(8))
 		return sample{in: "https://" + host + path, middle: path, kept: []string{"https://" + host + "/"}}
 	},
-	classify.TypePersonName: func(r *rand.Rand) sample {
+	catalog.TypePersonName: func(r *rand.Rand) sample {
 		sur := []string{"王", "李", "张", "欧阳", "诸葛", "司马", "上官"}[r.IntN(7)]
 		given := randHan(r, 1+r.IntN(2))
 		return sample{in: sur + given, middle: given, kept: []string{sur}}
 	},
-	classify.TypeAddress: func(r *rand.Rand) sample {
+	catalog.TypeAddress: func(r *rand.Rand) sample {
 		region := []string{"北京市朝阳区", "浙江省杭州市西湖区", "广东省深圳市南山区", "四川省成都市武侯区", "上海市浦东新区"}[r.IntN(5)]
 		street := randHan(r, 2+r.IntN(3)) + "路" + strconv.Itoa(1+r.IntN(300)) + "号"
 		return sample{in: region + street, middle: street, kept: []string{region}}
 	},
-	classify.TypeGeoCoordinate: func(r *rand.Rand) sample {
+	catalog.TypeGeoCoordinate: func(r *rand.Rand) sample {
 		lonI, latI := strconv.Itoa(73+r.IntN(62)), strconv.Itoa(18+r.IntN(36))
 		lonF, latF := digits(r, 6), digits(r, 6)
 		return sample{
@@ -161,7 +162,7 @@ var generators = map[classify.Type]func(*rand.Rand) sample{
 			kept:   []string{lonI + "." + lonF[:2], latI + "." + latF[:2]},
 		}
 	},
-	classify.TypeDateOfBirth: func(r *rand.Rand) sample {
+	catalog.TypeDateOfBirth: func(r *rand.Rand) sample {
 		y := strconv.Itoa(1920 + r.IntN(100))
 		md := pad(1+r.IntN(12), 2) + "-" + pad(1+r.IntN(28), 2)
 		return sample{in: y + "-" + md, middle: md, kept: []string{y}}
@@ -173,7 +174,7 @@ var generators = map[classify.Type]func(*rand.Rand) sample{
 // hidden middle (unless a kept part happens to contain it too, which is
 // counted and must stay rare).
 func TestPropertyNoPassThrough(t *testing.T) {
-	for _, ty := range classify.Types {
+	for _, ty := range catalog.Types {
 		gen := generators[ty]
 		if gen == nil {
 			t.Errorf("no generator for %s", ty)
@@ -216,7 +217,7 @@ const anyAlphabet = "0123456789abcXYZ张王欧阳市区路号１２Ｘ😀*@.:-�
 // (valid or not), the output is "" with an error or a different valid
 // UTF-8 string; never the input.
 func TestPropertyArbitraryInput(t *testing.T) {
-	for _, ty := range classify.Types {
+	for _, ty := range catalog.Types {
 		r := rand.New(rand.NewPCG(2, uint64(len(ty))))
 		for i := 0; i < propertyN; i++ {
 			in := picks(r, anyAlphabet, 1+r.IntN(24))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 )
 
@@ -13,45 +14,45 @@ import (
 // separators — are masked on their characters and keep their layout.
 func TestDisplayWrittenForms(t *testing.T) {
 	cases := []displayCase{
-		{classify.TypeResidentID, "110105 19491231 002x", "1***** ******** **2x"},
-		{classify.TypeResidentID, "110105-19491231-002X", "1*****-********-**2X"},
-		{classify.TypeResidentID, "1101 0519 4912 3100 2X", "1*** **** **** **** 2X"},
-		{classify.TypeResidentID, "110105－19491231－002X", "1*****－********－**2X"},
-		{classify.TypeResidentID, "１１０１０５　１９４９１２３１　００２ｘ", "１*****　********　**２ｘ"},
-		{classify.TypeResidentID, "'11010519491231002X", "1***************2X"},
-		{classify.TypeResidentID, `="11010519491231002X"`, "1***************2X"},
-		{classify.TypeMobile, "(+86)13812345678", "(+86)138****5678"},
-		{classify.TypeMobile, "86-138-1234-5678", "86-138-****-5678"},
-		{classify.TypeMobile, "13812345678.0", "138****5678"},
-		{classify.TypeMobile, "１３８－１２３４－５６７８", "１３８－****－５６７８"},
-		{classify.TypeLandline, "(0755)23456789", "(0755)******89"},
-		{classify.TypeLandline, "（0512）41040901转8001", "（0512）******01转****"},
-		{classify.TypeLandline, "0512-41040901-8001", "0512-******01-****"},
-		{classify.TypeLandline, "０７５５－２３４５６７８９", "０７５５－******８９"},
-		{classify.TypeLandline, "075523456789", "0755******89"},
-		{classify.TypeHKID, "A123456 (3)", "A****** (*)"},
-		{classify.TypeHKID, "a123456(3)", "a******(*)"},
-		{classify.TypeHKID, "Ａ１２３４５６（３）", "Ａ******（*）"},
-		{classify.TypeLicensePlate, "粤B·D12345", "粤B·*****5"},
-		{classify.TypeLicensePlate, "粤B D12345", "粤B *****5"},
-		{classify.TypeLicensePlate, "粤B-1234学", "粤B-****学"},
-		{classify.TypeLicensePlate, "粤Ｂ·Ｄ１２３４５", "粤Ｂ·*****５"},
-		{classify.TypeOrgCode, "Ｄ２１４３５６９－Ｘ", "Ｄ２******－*"},
-		{classify.TypeUSCC, "9135 0100 M000 100Y 43", "9135 0100 **** **** **"},
-		{classify.TypeBankCard, "６２２２０２１２３４５６７８９０１２８", "6222 **** **** *** 0128"},
-		{classify.TypeEmail, "zhang.san＠example．com", "z****@example.com"},
-		{classify.TypeEmail, "zhang.san@EXAMPLE.COM", "z****@example.com"},
-		{classify.TypeIPv4, "１９２．１６８．１．１", "192.*.*.*"},
-		{classify.TypeURL, "www.beijing.gov.cn/zwgk/1.html", "www.beijing.gov.cn/****"},
-		{classify.TypeGeoCoordinate, "39.9042,116.4074", "116.40**,39.90**"},
-		{classify.TypeGeoCoordinate, "116.4074 39.9042", "116.40**,39.90**"},
-		{classify.TypeDateOfBirth, "1990年1月2号", "1990年*月*号"},
-		{classify.TypeDateOfBirth, "１９９０年１月２日", "１９９０年*月*日"},
-		{classify.TypeAddress, "广东深圳南山区科技园1栋", "广东深圳南山区*****"},
-		{classify.TypeAddress, "北京市崇文区花市大街1号", "北京市崇文区******"}, // a former district
+		{catalog.TypeResidentID, "110105 19491231 002x", "1***** ******** **2x"},
+		{catalog.TypeResidentID, "110105-19491231-002X", "1*****-********-**2X"},
+		{catalog.TypeResidentID, "1101 0519 4912 3100 2X", "1*** **** **** **** 2X"},
+		{catalog.TypeResidentID, "110105－19491231－002X", "1*****－********－**2X"},
+		{catalog.TypeResidentID, "１１０１０５　１９４９１２３１　００２ｘ", "１*****　********　**２ｘ"},
+		{catalog.TypeResidentID, "'11010519491231002X", "1***************2X"},
+		{catalog.TypeResidentID, `="11010519491231002X"`, "1***************2X"},
+		{catalog.TypeMobile, "(+86)13812345678", "(+86)138****5678"},
+		{catalog.TypeMobile, "86-138-1234-5678", "86-138-****-5678"},
+		{catalog.TypeMobile, "13812345678.0", "138****5678"},
+		{catalog.TypeMobile, "１３８－１２３４－５６７８", "１３８－****－５６７８"},
+		{catalog.TypeLandline, "(0755)23456789", "(0755)******89"},
+		{catalog.TypeLandline, "（0512）41040901转8001", "（0512）******01转****"},
+		{catalog.TypeLandline, "0512-41040901-8001", "0512-******01-****"},
+		{catalog.TypeLandline, "０７５５－２３４５６７８９", "０７５５－******８９"},
+		{catalog.TypeLandline, "075523456789", "0755******89"},
+		{catalog.TypeHKID, "A123456 (3)", "A****** (*)"},
+		{catalog.TypeHKID, "a123456(3)", "a******(*)"},
+		{catalog.TypeHKID, "Ａ１２３４５６（３）", "Ａ******（*）"},
+		{catalog.TypeLicensePlate, "粤B·D12345", "粤B·*****5"},
+		{catalog.TypeLicensePlate, "粤B D12345", "粤B *****5"},
+		{catalog.TypeLicensePlate, "粤B-1234学", "粤B-****学"},
+		{catalog.TypeLicensePlate, "粤Ｂ·Ｄ１２３４５", "粤Ｂ·*****５"},
+		{catalog.TypeOrgCode, "Ｄ２１４３５６９－Ｘ", "Ｄ２******－*"},
+		{catalog.TypeUSCC, "9135 0100 M000 100Y 43", "9135 0100 **** **** **"},
+		{catalog.TypeBankCard, "６２２２０２１２３４５６７８９０１２８", "6222 **** **** *** 0128"},
+		{catalog.TypeEmail, "zhang.san＠example．com", "z****@example.com"},
+		{catalog.TypeEmail, "zhang.san@EXAMPLE.COM", "z****@example.com"},
+		{catalog.TypeIPv4, "１９２．１６８．１．１", "192.*.*.*"},
+		{catalog.TypeURL, "www.beijing.gov.cn/zwgk/1.html", "www.beijing.gov.cn/****"},
+		{catalog.TypeGeoCoordinate, "39.9042,116.4074", "116.40**,39.90**"},
+		{catalog.TypeGeoCoordinate, "116.4074 39.9042", "116.40**,39.90**"},
+		{catalog.TypeDateOfBirth, "1990年1月2号", "1990年*月*号"},
+		{catalog.TypeDateOfBirth, "１９９０年１月２日", "１９９０年*月*日"},
+		{catalog.TypeAddress, "广东深圳南山区科技园1栋", "广东深圳南山区*****"},
+		{catalog.TypeAddress, "北京市崇文区花市大街1号", "北京市崇文区******"}, // a former district
 		// An address that names no known division keeps nothing.
-		{classify.TypeAddress, "艾滋病患者王小明家住这里市幸福区和平路1号", "*********************"},
-		{classify.TypeAddress, "某某市幸福区", ""},
+		{catalog.TypeAddress, "艾滋病患者王小明家住这里市幸福区和平路1号", "*********************"},
+		{catalog.TypeAddress, "某某市幸福区", ""},
 	}
 	for i, c := range cases {
 		got, err := Display(c.t, c.in)
@@ -81,11 +82,11 @@ func TestFixedRunWrittenForms(t *testing.T) {
 		"110105 19491231 002X": "1***2X",
 		"11010519491231002X":   "1***2X",
 	} {
-		if got, err := m.Display(classify.TypeResidentID, in); err != nil || got != want {
+		if got, err := m.Display(catalog.TypeResidentID, in); err != nil || got != want {
 			t.Errorf("FixedRun: %v; want %q", err, want)
 		}
 	}
-	if got, err := m.Display(classify.TypeLandline, "0512-41040901转8001"); err != nil || got != "0512-***01转***" {
+	if got, err := m.Display(catalog.TypeLandline, "0512-41040901转8001"); err != nil || got != "0512-***01转***" {
 		t.Errorf("FixedRun landline: %v", err)
 	}
 }

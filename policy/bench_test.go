@@ -5,16 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // BenchmarkDecideAll decides a 20-field catalog (a mix of every category
 // and tier) against 10 grants, as Mask does once per input file.
 func BenchmarkDecideAll(b *testing.B) {
-	cat := &classify.Catalog{Resource: resource, Provider: "public-security-bureau", Tier: classify.TierUnconditional}
+	cat := &catalog.Catalog{Resource: resource, Provider: "public-security-bureau", Tier: catalog.TierUnconditional}
 	var names []string
 	for i := range 20 {
-		f := classify.Field{
+		f := catalog.Field{
 			Name:      fmt.Sprintf("field-%02d", i),
 			Type:      types[i%len(types)],
 			Category:  categories[i%len(categories)],
@@ -22,7 +22,7 @@ func BenchmarkDecideAll(b *testing.B) {
 			Sensitive: i%5 == 0,
 			Tier:      tiers[i%len(tiers)],
 		}
-		if f.Tier == classify.TierNotShared {
+		if f.Tier == catalog.TierNotShared {
 			f.LegalBasis = "test basis"
 		}
 		cat.Fields = append(cat.Fields, f)
@@ -31,7 +31,7 @@ func BenchmarkDecideAll(b *testing.B) {
 	var grants []Grant
 	for i := range 10 {
 		grants = append(grants, Grant{ID: fmt.Sprintf("g-%d", i), Resource: resource, Recipient: recipient,
-			Purpose: classify.Purposes[i%len(classify.Purposes)], Fields: names[i : i+5],
+			Purpose: catalog.Purposes[i%len(catalog.Purposes)], Fields: names[i : i+5],
 			NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime)})
 	}
 	req := Request{Catalog: cat, Purpose: admin, Recipient: recipient, Grants: grants, Now: now}

@@ -6,23 +6,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // Request is the policy question: which fields of Catalog may go to
 // Recipient for Purpose, at time Now, given the caller's grants.
 type Request struct {
-	Catalog   *classify.Catalog // required, and must validate
-	Purpose   classify.Purpose  // required: one of classify.Purposes
-	Recipient string            // required: department id of the consumer
-	Grants    []Grant           // all grants the caller has; Decide picks the matching one
-	Now       time.Time         // required: the instant at which grants must be valid
+	Catalog   *catalog.Catalog // required, and must validate
+	Purpose   catalog.Purpose  // required: one of catalog.Purposes
+	Recipient string           // required: department id of the consumer
+	Grants    []Grant          // all grants the caller has; Decide picks the matching one
+	Now       time.Time        // required: the instant at which grants must be valid
 }
 
 // Decision is the form in which one field may leave.
 type Decision struct {
-	Field     string             `json:"field"`
-	Transform classify.Transform `json:"transform"`
+	Field     string            `json:"field"`
+	Transform catalog.Transform `json:"transform"`
 	// Reason is a sentence naming the rule, e.g. "withheld: national_security
 	// fields never leave in clear."
 	Reason string `json:"reason"`
@@ -91,12 +91,12 @@ func prepare(req Request) (*prepared, error) {
 		return nil, ErrNoCatalog
 	}
 	// Before Validate, so the sentinel says what is wrong.
-	if c.Tier == classify.TierNotShared && c.LegalBasis == "" {
+	if c.Tier == catalog.TierNotShared && c.LegalBasis == "" {
 		return nil, fmt.Errorf("%w: resource %q is not_shared and states no legal_basis", ErrNoLegalBasis, clip(c.Resource))
 	}
 	for i := range c.Fields {
 		f := &c.Fields[i]
-		if c.EffectiveTier(f) == classify.TierNotShared && f.LegalBasis == "" && c.LegalBasis == "" {
+		if c.EffectiveTier(f) == catalog.TierNotShared && f.LegalBasis == "" && c.LegalBasis == "" {
 			return nil, fmt.Errorf("%w: field %q is not_shared and states no legal_basis", ErrNoLegalBasis, clip(f.Name))
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // now is the test clock: 2026-11-27 10:00 in Beijing.
@@ -33,7 +33,7 @@ const (
 var grantCases = []grantCase{gNone, gMatching, gExpired, gOtherRecipient, gOtherPurpose, gNotNamed, gEmptyFields}
 
 // grantsFor builds the grants of a case for field f and purpose p.
-func grantsFor(c grantCase, p classify.Purpose, f string) []Grant {
+func grantsFor(c grantCase, p catalog.Purpose, f string) []Grant {
 	g := Grant{ID: "g-1", Resource: resource, Recipient: recipient, Purpose: p, Fields: []string{f},
 		NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime), Basis: "test"}
 	switch c {
@@ -44,9 +44,9 @@ func grantsFor(c grantCase, p classify.Purpose, f string) []Grant {
 	case gOtherRecipient:
 		g.Recipient = "civil-affairs-bureau"
 	case gOtherPurpose:
-		g.Purpose = classify.PurposeAdministrativeBasis
+		g.Purpose = catalog.PurposeAdministrativeBasis
 		if p == g.Purpose {
-			g.Purpose = classify.PurposeStatistics
+			g.Purpose = catalog.PurposeStatistics
 		}
 	case gNotNamed:
 		g.Fields = []string{"another-field"}
@@ -61,18 +61,18 @@ func grantsFor(c grantCase, p classify.Purpose, f string) []Grant {
 
 // spec is one combination of field attributes.
 type spec struct {
-	cat   classify.Category
-	tier  classify.Tier
-	level classify.Level
+	cat   catalog.Category
+	tier  catalog.Tier
+	level catalog.Level
 	sens  bool
-	typ   classify.Type
+	typ   catalog.Type
 }
 
 var (
-	categories = []classify.Category{classify.CategoryPublic, classify.CategoryPersonal, classify.CategoryTradeSecret, classify.CategoryNationalSecurity}
-	tiers      = []classify.Tier{classify.TierUnconditional, classify.TierConditional, classify.TierNotShared}
-	levels     = []classify.Level{classify.LevelGeneral, classify.LevelImportant, classify.LevelCore}
-	types      = []classify.Type{classify.TypeGeoCoordinate, classify.TypeDateOfBirth, classify.TypeAddress, classify.TypeResidentID, classify.TypeMobile, classify.TypeNone}
+	categories = []catalog.Category{catalog.CategoryPublic, catalog.CategoryPersonal, catalog.CategoryTradeSecret, catalog.CategoryNationalSecurity}
+	tiers      = []catalog.Tier{catalog.TierUnconditional, catalog.TierConditional, catalog.TierNotShared}
+	levels     = []catalog.Level{catalog.LevelGeneral, catalog.LevelImportant, catalog.LevelCore}
+	types      = []catalog.Type{catalog.TypeGeoCoordinate, catalog.TypeDateOfBirth, catalog.TypeAddress, catalog.TypeResidentID, catalog.TypeMobile, catalog.TypeNone}
 )
 
 func allSpecs() []spec {
@@ -93,34 +93,34 @@ func allSpecs() []spec {
 
 // catalogOf is a one-field catalog ("f") for a spec; the resource's tier
 // is unconditional and the field carries its own tier.
-func catalogOf(s spec, override map[classify.Purpose]classify.Transform) *classify.Catalog {
-	f := classify.Field{Name: "f", Type: s.typ, Category: s.cat, Level: s.level, Sensitive: s.sens, Tier: s.tier, Transform: override}
-	if s.tier == classify.TierNotShared {
+func catalogOf(s spec, override map[catalog.Purpose]catalog.Transform) *catalog.Catalog {
+	f := catalog.Field{Name: "f", Type: s.typ, Category: s.cat, Level: s.level, Sensitive: s.sens, Tier: s.tier, Transform: override}
+	if s.tier == catalog.TierNotShared {
 		f.LegalBasis = "test basis"
 	}
-	return &classify.Catalog{Resource: resource, Provider: "public-security-bureau", Tier: classify.TierUnconditional, Fields: []classify.Field{f}}
+	return &catalog.Catalog{Resource: resource, Provider: "public-security-bureau", Tier: catalog.TierUnconditional, Fields: []catalog.Field{f}}
 }
 
-func request(cat *classify.Catalog, p classify.Purpose, gc grantCase) Request {
+func request(cat *catalog.Catalog, p catalog.Purpose, gc grantCase) Request {
 	return Request{Catalog: cat, Purpose: p, Recipient: recipient, Grants: grantsFor(gc, p, "f"), Now: now}
 }
 
 // oracle is the rules of DOMAIN.md §2–§4 as the brief states them, written
 // as plain conditions, independently of the table.
-func oracle(s spec, p classify.Purpose, gc grantCase) classify.Transform {
+func oracle(s spec, p catalog.Purpose, gc grantCase) catalog.Transform {
 	granted := gc == gMatching
-	if s.tier == classify.TierConditional && !granted {
+	if s.tier == catalog.TierConditional && !granted {
 		return withhold
 	}
 	if s.sens && p == admin && !granted {
 		return withhold
 	}
-	coarse := s.typ == classify.TypeGeoCoordinate || s.typ == classify.TypeDateOfBirth || s.typ == classify.TypeAddress
-	var t classify.Transform
+	coarse := s.typ == catalog.TypeGeoCoordinate || s.typ == catalog.TypeDateOfBirth || s.typ == catalog.TypeAddress
+	var t catalog.Transform
 	switch s.cat {
-	case classify.CategoryPublic:
+	case catalog.CategoryPublic:
 		t = keep
-	case classify.CategoryPersonal:
+	case catalog.CategoryPersonal:
 		switch p {
 		case admin:
 			t = keep
@@ -132,28 +132,28 @@ func oracle(s spec, p classify.Purpose, gc grantCase) classify.Transform {
 			switch {
 			case coarse:
 				t = generalize
-			case s.typ == classify.TypeNone:
+			case s.typ == catalog.TypeNone:
 				t = redact
 			default:
 				t = mask
 			}
 		}
-	case classify.CategoryTradeSecret:
+	case catalog.CategoryTradeSecret:
 		if !granted {
 			return withhold
 		}
-		t = map[classify.Purpose]classify.Transform{admin: keep, verify: token, work: generalize, stats: dp}[p]
-	case classify.CategoryNationalSecurity:
+		t = map[catalog.Purpose]catalog.Transform{admin: keep, verify: token, work: generalize, stats: dp}[p]
+	case catalog.CategoryNationalSecurity:
 		switch {
 		case p == stats:
 			t = dp
-		case p == work && s.typ == classify.TypeGeoCoordinate:
+		case p == work && s.typ == catalog.TypeGeoCoordinate:
 			t = generalize
 		default:
 			return withhold
 		}
 	}
-	if s.tier == classify.TierNotShared {
+	if s.tier == catalog.TierNotShared {
 		switch {
 		case p == admin, p == verify, p == work && !coarse:
 			return withhold
@@ -165,7 +165,7 @@ func oracle(s spec, p classify.Purpose, gc grantCase) classify.Transform {
 			t = generalize
 		}
 	}
-	if s.level == classify.LevelCore && (t == keep || t == fpe) {
+	if s.level == catalog.LevelCore && (t == keep || t == fpe) {
 		t = token
 	}
 	return t
@@ -177,7 +177,7 @@ func oracle(s spec, p classify.Purpose, gc grantCase) classify.Transform {
 func TestCrossProduct(t *testing.T) {
 	n := 0
 	for _, s := range allSpecs() {
-		for _, p := range classify.Purposes {
+		for _, p := range catalog.Purposes {
 			for _, gc := range grantCases {
 				req := request(catalogOf(s, nil), p, gc)
 				d, err := Decide(req, "f")
@@ -186,8 +186,8 @@ func TestCrossProduct(t *testing.T) {
 				}
 				n++
 				checkBase(t, s, p, gc, d)
-				for _, o := range classify.Transforms {
-					req := request(catalogOf(s, map[classify.Purpose]classify.Transform{p: o}), p, gc)
+				for _, o := range catalog.Transforms {
+					req := request(catalogOf(s, map[catalog.Purpose]catalog.Transform{p: o}), p, gc)
 					od, err := Decide(req, "f")
 					n++
 					checkOverride(t, s, p, gc, d, o, od, err)
@@ -198,7 +198,7 @@ func TestCrossProduct(t *testing.T) {
 	t.Logf("%d decisions checked", n)
 }
 
-func checkBase(t *testing.T, s spec, p classify.Purpose, gc grantCase, d Decision) {
+func checkBase(t *testing.T, s spec, p catalog.Purpose, gc grantCase, d Decision) {
 	t.Helper()
 	where := func() string {
 		return string(s.cat) + "/" + string(s.tier) + "/" + string(s.level) + "/" + string(s.typ) + "/" + string(p) + "/" + string(gc)
@@ -210,29 +210,29 @@ func checkBase(t *testing.T, s spec, p classify.Purpose, gc grantCase, d Decisio
 		t.Errorf("%s: field %q", where(), d.Field)
 	}
 	// Invariants.
-	if d.Transform == keep && (s.cat == classify.CategoryNationalSecurity || s.tier == classify.TierNotShared || s.level == classify.LevelCore) {
+	if d.Transform == keep && (s.cat == catalog.CategoryNationalSecurity || s.tier == catalog.TierNotShared || s.level == catalog.LevelCore) {
 		t.Errorf("%s: kept in clear", where())
 	}
-	if s.level == classify.LevelCore && d.Transform == fpe {
+	if s.level == catalog.LevelCore && d.Transform == fpe {
 		t.Errorf("%s: core data under fpe", where())
 	}
-	if s.tier == classify.TierConditional && gc != gMatching && d.Transform != withhold {
+	if s.tier == catalog.TierConditional && gc != gMatching && d.Transform != withhold {
 		t.Errorf("%s: conditional data without a grant leaves as %s", where(), d.Transform)
 	}
 	if s.sens && p == admin && gc != gMatching && d.Transform != withhold {
 		t.Errorf("%s: sensitive data for administrative_basis without a naming grant leaves as %s", where(), d.Transform)
 	}
-	if s.cat == classify.CategoryTradeSecret && gc != gMatching && d.Transform != withhold {
+	if s.cat == catalog.CategoryTradeSecret && gc != gMatching && d.Transform != withhold {
 		t.Errorf("%s: trade secret without a grant leaves as %s", where(), d.Transform)
 	}
-	if p == stats && s.cat != classify.CategoryPublic && d.Transform != dp && d.Transform != withhold {
+	if p == stats && s.cat != catalog.CategoryPublic && d.Transform != dp && d.Transform != withhold {
 		t.Errorf("%s: %s at record level for statistics", where(), d.Transform)
 	}
 	// Reasons: a sentence that opens with what happens.
 	if !strings.HasPrefix(d.Reason, verbs[d.Transform]+": ") || !strings.HasSuffix(d.Reason, ".") || strings.Contains(d.Reason, "{") {
 		t.Errorf("%s: reason %q", where(), d.Reason)
 	}
-	if s.tier == classify.TierConditional && gc != gMatching {
+	if s.tier == catalog.TierConditional && gc != gMatching {
 		want := map[grantCase]string{
 			gNone: "has no grant for resource", gOtherRecipient: "has no grant for resource",
 			gExpired: "expired at the end of 2026-11-26", gOtherPurpose: "is for another purpose",
@@ -244,7 +244,7 @@ func checkBase(t *testing.T, s spec, p classify.Purpose, gc grantCase, d Decisio
 	}
 	// The grant is named when it was relied on, and only then.
 	relied := gc == gMatching && d.Transform != withhold &&
-		(s.tier == classify.TierConditional || s.cat == classify.CategoryTradeSecret || s.sens && p == admin)
+		(s.tier == catalog.TierConditional || s.cat == catalog.CategoryTradeSecret || s.sens && p == admin)
 	if relied != (d.Grant == "g-1") || !relied && d.Grant != "" {
 		t.Errorf("%s sensitive=%v: grant %q (relied on: %v)", where(), s.sens, d.Grant, relied)
 	}
@@ -253,7 +253,7 @@ func checkBase(t *testing.T, s spec, p classify.Purpose, gc grantCase, d Decisio
 	}
 }
 
-func checkOverride(t *testing.T, s spec, p classify.Purpose, gc grantCase, base Decision, o classify.Transform, d Decision, err error) {
+func checkOverride(t *testing.T, s spec, p catalog.Purpose, gc grantCase, base Decision, o catalog.Transform, d Decision, err error) {
 	t.Helper()
 	where := string(s.cat) + "/" + string(s.tier) + "/" + string(s.level) + "/" + string(s.typ) + "/" + string(p) + "/" + string(gc) + " override " + string(o)
 	if atLeast(o, base.Transform) {
@@ -276,76 +276,76 @@ func checkOverride(t *testing.T, s spec, p classify.Purpose, gc grantCase, base 
 	}
 	msg := err.Error()
 	switch {
-	case s.tier == classify.TierConditional && gc != gMatching && !strings.Contains(msg, "would skip a missing grant"):
+	case s.tier == catalog.TierConditional && gc != gMatching && !strings.Contains(msg, "would skip a missing grant"):
 		t.Errorf("%s: %v", where, err)
-	case s.tier == classify.TierNotShared && o == keep && !strings.Contains(msg, "would release not_shared data"):
+	case s.tier == catalog.TierNotShared && o == keep && !strings.Contains(msg, "would release not_shared data"):
 		t.Errorf("%s: %v", where, err)
-	case s.cat == classify.CategoryNationalSecurity && o == keep && !strings.Contains(msg, "national_security"):
+	case s.cat == catalog.CategoryNationalSecurity && o == keep && !strings.Contains(msg, "national_security"):
 		t.Errorf("%s: %v", where, err)
 	}
 }
 
 // TestRows are explicit expectations from DOMAIN.md §2–§4 and the brief.
 func TestRows(t *testing.T) {
-	general, important, core := classify.LevelGeneral, classify.LevelImportant, classify.LevelCore
-	un, cond, ns := classify.TierUnconditional, classify.TierConditional, classify.TierNotShared
-	pub, per, ts, nat := classify.CategoryPublic, classify.CategoryPersonal, classify.CategoryTradeSecret, classify.CategoryNationalSecurity
+	general, important, core := catalog.LevelGeneral, catalog.LevelImportant, catalog.LevelCore
+	un, cond, ns := catalog.TierUnconditional, catalog.TierConditional, catalog.TierNotShared
+	pub, per, ts, nat := catalog.CategoryPublic, catalog.CategoryPersonal, catalog.CategoryTradeSecret, catalog.CategoryNationalSecurity
 	for _, c := range []struct {
 		s      spec
-		p      classify.Purpose
+		p      catalog.Purpose
 		gc     grantCase
-		want   classify.Transform
+		want   catalog.Transform
 		grant  string
 		reason string
 	}{
 		// public: keep for every purpose.
-		{spec{pub, un, general, false, classify.TypeNone}, admin, gNone, keep, "", "kept: public data is kept for every purpose."},
-		{spec{pub, un, general, false, classify.TypeUSCC}, stats, gNone, keep, "", "kept: public data"},
-		{spec{pub, un, core, false, classify.TypeNone}, work, gNone, token, "", "tokenized: core data (GB/T 43697-2024) never leaves in clear"},
+		{spec{pub, un, general, false, catalog.TypeNone}, admin, gNone, keep, "", "kept: public data is kept for every purpose."},
+		{spec{pub, un, general, false, catalog.TypeUSCC}, stats, gNone, keep, "", "kept: public data"},
+		{spec{pub, un, core, false, catalog.TypeNone}, work, gNone, token, "", "tokenized: core data (GB/T 43697-2024) never leaves in clear"},
 		// personal by purpose.
-		{spec{per, un, general, false, classify.TypePersonName}, admin, gNone, keep, "", "kept: personal data leaves in clear for administrative_basis, inside the purpose-bound envelope."},
-		{spec{per, un, important, true, classify.TypeResidentID}, admin, gNone, withhold, "", "withheld: sensitive personal information (PIPL art. 28) leaves in clear for administrative_basis only when a grant names it, and recipient tax-bureau has no grant for resource population-register."},
-		{spec{per, un, important, true, classify.TypeResidentID}, admin, gMatching, keep, "g-1", "relies on grant g-1"},
-		{spec{per, un, important, true, classify.TypeResidentID}, admin, gNotNamed, withhold, "", "grant g-1 for administrative_basis does not name this field"},
-		{spec{per, un, general, false, classify.TypeMobile}, verify, gNone, token, "", "tokenized: personal data leaves for data_verification only as match-only tokens keyed per recipient."},
-		{spec{per, un, general, false, classify.TypeNone}, verify, gNone, token, "", "tokenized"},
-		{spec{per, un, general, false, classify.TypeDateOfBirth}, work, gNone, generalize, "", "dates, addresses and coordinates leave generalized"},
-		{spec{per, un, general, false, classify.TypeAddress}, work, gNone, generalize, "", "generalized"},
-		{spec{per, un, important, true, classify.TypeGeoCoordinate}, work, gNone, generalize, "", "generalized"},
-		{spec{per, un, general, false, classify.TypeResidentID}, work, gNone, mask, "", "masked: personal data for work_reference is a picture, not identities: identifiers leave display-masked."},
-		{spec{per, un, general, false, classify.TypeNone}, work, gNone, redact, "", "redacted: personal data for work_reference is a picture"},
-		{spec{per, un, general, false, classify.TypeMobile}, stats, gNone, dp, "", "aggregates only: personal data for statistics leaves only in differential-privacy aggregates"},
-		{spec{per, un, core, false, classify.TypePersonName}, admin, gNone, token, "", "tokenized: core data"},
-		{spec{per, un, core, false, classify.TypePersonName}, work, gNone, mask, "", "masked"},
+		{spec{per, un, general, false, catalog.TypePersonName}, admin, gNone, keep, "", "kept: personal data leaves in clear for administrative_basis, inside the purpose-bound envelope."},
+		{spec{per, un, important, true, catalog.TypeResidentID}, admin, gNone, withhold, "", "withheld: sensitive personal information (PIPL art. 28) leaves in clear for administrative_basis only when a grant names it, and recipient tax-bureau has no grant for resource population-register."},
+		{spec{per, un, important, true, catalog.TypeResidentID}, admin, gMatching, keep, "g-1", "relies on grant g-1"},
+		{spec{per, un, important, true, catalog.TypeResidentID}, admin, gNotNamed, withhold, "", "grant g-1 for administrative_basis does not name this field"},
+		{spec{per, un, general, false, catalog.TypeMobile}, verify, gNone, token, "", "tokenized: personal data leaves for data_verification only as match-only tokens keyed per recipient."},
+		{spec{per, un, general, false, catalog.TypeNone}, verify, gNone, token, "", "tokenized"},
+		{spec{per, un, general, false, catalog.TypeDateOfBirth}, work, gNone, generalize, "", "dates, addresses and coordinates leave generalized"},
+		{spec{per, un, general, false, catalog.TypeAddress}, work, gNone, generalize, "", "generalized"},
+		{spec{per, un, important, true, catalog.TypeGeoCoordinate}, work, gNone, generalize, "", "generalized"},
+		{spec{per, un, general, false, catalog.TypeResidentID}, work, gNone, mask, "", "masked: personal data for work_reference is a picture, not identities: identifiers leave display-masked."},
+		{spec{per, un, general, false, catalog.TypeNone}, work, gNone, redact, "", "redacted: personal data for work_reference is a picture"},
+		{spec{per, un, general, false, catalog.TypeMobile}, stats, gNone, dp, "", "aggregates only: personal data for statistics leaves only in differential-privacy aggregates"},
+		{spec{per, un, core, false, catalog.TypePersonName}, admin, gNone, token, "", "tokenized: core data"},
+		{spec{per, un, core, false, catalog.TypePersonName}, work, gNone, mask, "", "masked"},
 		// conditional: a grant, or withheld (not masked).
-		{spec{per, cond, important, true, classify.TypeBankCard}, admin, gMatching, keep, "g-1", "relies on grant g-1."},
-		{spec{per, cond, important, true, classify.TypeBankCard}, work, gMatching, mask, "g-1", "masked"},
-		{spec{per, cond, important, true, classify.TypeBankCard}, work, gNone, withhold, "", "withheld: conditional-tier data leaves only under an unexpired grant for this resource, recipient and purpose that names the field, and recipient tax-bureau has no grant for resource population-register."},
-		{spec{per, cond, general, false, classify.TypeBankCard}, verify, gExpired, withhold, "", "grant g-1 named it but expired at the end of 2026-11-26 (Asia/Shanghai)"},
-		{spec{per, cond, general, false, classify.TypeBankCard}, verify, gOtherPurpose, withhold, "", "grant g-1 is for another purpose (administrative_basis), not data_verification"},
-		{spec{per, cond, general, false, classify.TypeBankCard}, verify, gEmptyFields, withhold, "", "does not name this field"},
-		{spec{pub, cond, general, false, classify.TypeNone}, stats, gNone, withhold, "", "conditional-tier"},
-		{spec{pub, cond, general, false, classify.TypeNone}, stats, gMatching, keep, "g-1", "kept: public data is kept for every purpose; relies on grant g-1."},
+		{spec{per, cond, important, true, catalog.TypeBankCard}, admin, gMatching, keep, "g-1", "relies on grant g-1."},
+		{spec{per, cond, important, true, catalog.TypeBankCard}, work, gMatching, mask, "g-1", "masked"},
+		{spec{per, cond, important, true, catalog.TypeBankCard}, work, gNone, withhold, "", "withheld: conditional-tier data leaves only under an unexpired grant for this resource, recipient and purpose that names the field, and recipient tax-bureau has no grant for resource population-register."},
+		{spec{per, cond, general, false, catalog.TypeBankCard}, verify, gExpired, withhold, "", "grant g-1 named it but expired at the end of 2026-11-26 (Asia/Shanghai)"},
+		{spec{per, cond, general, false, catalog.TypeBankCard}, verify, gOtherPurpose, withhold, "", "grant g-1 is for another purpose (administrative_basis), not data_verification"},
+		{spec{per, cond, general, false, catalog.TypeBankCard}, verify, gEmptyFields, withhold, "", "does not name this field"},
+		{spec{pub, cond, general, false, catalog.TypeNone}, stats, gNone, withhold, "", "conditional-tier"},
+		{spec{pub, cond, general, false, catalog.TypeNone}, stats, gMatching, keep, "g-1", "kept: public data is kept for every purpose; relies on grant g-1."},
 		// not_shared: derivatives or statistics only, whatever grant exists.
-		{spec{per, ns, important, true, classify.TypeNone}, stats, gNone, dp, "", "aggregates only: not_shared data (legal basis: test basis) leaves only as desensitized derivatives or statistics"},
-		{spec{per, ns, important, true, classify.TypeNone}, work, gMatching, withhold, "", "not a date, address or coordinate that could be coarsened"},
-		{spec{per, ns, general, false, classify.TypeAddress}, work, gNone, generalize, "", "not_shared data"},
-		{spec{per, ns, general, false, classify.TypeMobile}, verify, gMatching, withhold, "", "match-only token would still link records"},
-		{spec{pub, ns, general, false, classify.TypeNone}, admin, gMatching, withhold, "", "never as an administrative basis"},
+		{spec{per, ns, important, true, catalog.TypeNone}, stats, gNone, dp, "", "aggregates only: not_shared data (legal basis: test basis) leaves only as desensitized derivatives or statistics"},
+		{spec{per, ns, important, true, catalog.TypeNone}, work, gMatching, withhold, "", "not a date, address or coordinate that could be coarsened"},
+		{spec{per, ns, general, false, catalog.TypeAddress}, work, gNone, generalize, "", "not_shared data"},
+		{spec{per, ns, general, false, catalog.TypeMobile}, verify, gMatching, withhold, "", "match-only token would still link records"},
+		{spec{pub, ns, general, false, catalog.TypeNone}, admin, gMatching, withhold, "", "never as an administrative basis"},
 		// trade secrets: only under a grant naming them.
-		{spec{ts, un, important, false, classify.TypeNone}, admin, gNone, withhold, "", "withheld: a trade secret leaves only under a grant that names it (DOMAIN.md §4), and recipient tax-bureau has no grant"},
-		{spec{ts, un, important, false, classify.TypeNone}, admin, gMatching, keep, "g-1", "grant g-1 does, so it is kept for administrative_basis."},
-		{spec{ts, un, important, false, classify.TypeNone}, verify, gMatching, token, "g-1", "match-only token"},
-		{spec{ts, un, important, false, classify.TypeNone}, work, gMatching, generalize, "g-1", "generalized"},
-		{spec{ts, un, important, false, classify.TypeNone}, work, gExpired, withhold, "", "expired"},
-		{spec{ts, cond, core, false, classify.TypeNone}, admin, gMatching, token, "g-1", "tokenized: core data"},
+		{spec{ts, un, important, false, catalog.TypeNone}, admin, gNone, withhold, "", "withheld: a trade secret leaves only under a grant that names it (DOMAIN.md §4), and recipient tax-bureau has no grant"},
+		{spec{ts, un, important, false, catalog.TypeNone}, admin, gMatching, keep, "g-1", "grant g-1 does, so it is kept for administrative_basis."},
+		{spec{ts, un, important, false, catalog.TypeNone}, verify, gMatching, token, "g-1", "match-only token"},
+		{spec{ts, un, important, false, catalog.TypeNone}, work, gMatching, generalize, "g-1", "generalized"},
+		{spec{ts, un, important, false, catalog.TypeNone}, work, gExpired, withhold, "", "expired"},
+		{spec{ts, cond, core, false, catalog.TypeNone}, admin, gMatching, token, "g-1", "tokenized: core data"},
 		// national security: never in clear.
-		{spec{nat, un, core, false, classify.TypeGeoCoordinate}, admin, gMatching, withhold, "", "withheld: national_security fields never leave in clear."},
-		{spec{nat, un, core, false, classify.TypeGeoCoordinate}, work, gNone, generalize, "", "coordinates leave coarsened beyond the secrecy threshold"},
-		{spec{nat, un, core, false, classify.TypeAddress}, work, gNone, withhold, "", "withheld: national_security fields never leave in clear."},
-		{spec{nat, un, important, false, classify.TypeNone}, stats, gNone, dp, "", "aggregates only: national_security fields never leave in clear; for statistics"},
-		{spec{nat, un, important, false, classify.TypeNone}, verify, gMatching, withhold, "", "national_security"},
-		{spec{nat, ns, core, true, classify.TypeGeoCoordinate}, work, gNone, generalize, "", "not_shared data"},
+		{spec{nat, un, core, false, catalog.TypeGeoCoordinate}, admin, gMatching, withhold, "", "withheld: national_security fields never leave in clear."},
+		{spec{nat, un, core, false, catalog.TypeGeoCoordinate}, work, gNone, generalize, "", "coordinates leave coarsened beyond the secrecy threshold"},
+		{spec{nat, un, core, false, catalog.TypeAddress}, work, gNone, withhold, "", "withheld: national_security fields never leave in clear."},
+		{spec{nat, un, important, false, catalog.TypeNone}, stats, gNone, dp, "", "aggregates only: national_security fields never leave in clear; for statistics"},
+		{spec{nat, un, important, false, catalog.TypeNone}, verify, gMatching, withhold, "", "national_security"},
+		{spec{nat, ns, core, true, catalog.TypeGeoCoordinate}, work, gNone, generalize, "", "not_shared data"},
 	} {
 		d, err := Decide(request(catalogOf(c.s, nil), c.p, c.gc), "f")
 		if err != nil {
@@ -363,28 +363,28 @@ func TestRows(t *testing.T) {
 func TestOverrides(t *testing.T) {
 	for _, c := range []struct {
 		s       spec
-		p       classify.Purpose
+		p       catalog.Purpose
 		gc      grantCase
-		o       classify.Transform
-		want    classify.Transform
+		o       catalog.Transform
+		want    catalog.Transform
 		errText string
 	}{
-		{s: spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}, p: admin, o: mask, want: mask},
-		{s: spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}, p: admin, o: fpe, want: fpe},
-		{s: spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}, p: work, o: keep, errText: "would release personal data beyond a picture"},
-		{s: spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}, p: verify, o: fpe, errText: "beyond a match-only token"},
-		{s: spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeNone}, p: work, o: dp, errText: "cannot be ordered against the rule's redact"},
-		{s: spec{classify.CategoryNationalSecurity, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeGeoCoordinate}, p: work, o: keep, errText: "would release national_security coordinates finer than the secrecy threshold"},
-		{s: spec{classify.CategoryNationalSecurity, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeGeoCoordinate}, p: work, o: withhold, want: withhold},
-		{s: spec{classify.CategoryPublic, classify.TierNotShared, classify.LevelGeneral, false, classify.TypeNone}, p: admin, o: keep, errText: "would release not_shared data"},
-		{s: spec{classify.CategoryPersonal, classify.TierConditional, classify.LevelGeneral, false, classify.TypeBankCard}, p: work, gc: gExpired, o: mask, errText: "would skip a missing grant"},
-		{s: spec{classify.CategoryPersonal, classify.TierConditional, classify.LevelGeneral, false, classify.TypeBankCard}, p: work, gc: gMatching, o: mask, want: mask},
-		{s: spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelCore, false, classify.TypeBankCard}, p: admin, o: fpe, errText: "would release core data in clear"},
+		{s: spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}, p: admin, o: mask, want: mask},
+		{s: spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}, p: admin, o: fpe, want: fpe},
+		{s: spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}, p: work, o: keep, errText: "would release personal data beyond a picture"},
+		{s: spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}, p: verify, o: fpe, errText: "beyond a match-only token"},
+		{s: spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeNone}, p: work, o: dp, errText: "cannot be ordered against the rule's redact"},
+		{s: spec{catalog.CategoryNationalSecurity, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeGeoCoordinate}, p: work, o: keep, errText: "would release national_security coordinates finer than the secrecy threshold"},
+		{s: spec{catalog.CategoryNationalSecurity, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeGeoCoordinate}, p: work, o: withhold, want: withhold},
+		{s: spec{catalog.CategoryPublic, catalog.TierNotShared, catalog.LevelGeneral, false, catalog.TypeNone}, p: admin, o: keep, errText: "would release not_shared data"},
+		{s: spec{catalog.CategoryPersonal, catalog.TierConditional, catalog.LevelGeneral, false, catalog.TypeBankCard}, p: work, gc: gExpired, o: mask, errText: "would skip a missing grant"},
+		{s: spec{catalog.CategoryPersonal, catalog.TierConditional, catalog.LevelGeneral, false, catalog.TypeBankCard}, p: work, gc: gMatching, o: mask, want: mask},
+		{s: spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelCore, false, catalog.TypeBankCard}, p: admin, o: fpe, errText: "would release core data in clear"},
 	} {
 		if c.gc == "" {
 			c.gc = gNone
 		}
-		d, err := Decide(request(catalogOf(c.s, map[classify.Purpose]classify.Transform{c.p: c.o}), c.p, c.gc), "f")
+		d, err := Decide(request(catalogOf(c.s, map[catalog.Purpose]catalog.Transform{c.p: c.o}), c.p, c.gc), "f")
 		if c.errText != "" {
 			if !errors.Is(err, ErrOverride) || !strings.Contains(err.Error(), c.errText) || !strings.Contains(err.Error(), `field "f"`) {
 				t.Errorf("%+v %s %s: err = %v, want …%s…", c.s, c.p, c.o, err, c.errText)
@@ -396,8 +396,8 @@ func TestOverrides(t *testing.T) {
 		}
 	}
 	// The override applies only to its purpose.
-	s := spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}
-	cat := catalogOf(s, map[classify.Purpose]classify.Transform{work: withhold})
+	s := spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}
+	cat := catalogOf(s, map[catalog.Purpose]catalog.Transform{work: withhold})
 	if d, err := Decide(request(cat, admin, gNone), "f"); err != nil || d.Transform != keep {
 		t.Errorf("override leaked to another purpose: %+v %v", d, err)
 	}
@@ -406,7 +406,7 @@ func TestOverrides(t *testing.T) {
 // TestExpiryBoundary: not_after is valid through the end of its day in
 // Beijing, whatever the zone of Now, and not a moment longer.
 func TestExpiryBoundary(t *testing.T) {
-	s := spec{classify.CategoryPersonal, classify.TierConditional, classify.LevelGeneral, false, classify.TypeBankCard}
+	s := spec{catalog.CategoryPersonal, catalog.TierConditional, catalog.LevelGeneral, false, catalog.TypeBankCard}
 	cat := catalogOf(s, nil)
 	g := Grant{ID: "g", Resource: resource, Recipient: recipient, Purpose: admin, Fields: []string{"f"},
 		NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime)}
@@ -414,7 +414,7 @@ func TestExpiryBoundary(t *testing.T) {
 		NotAfter: time.Date(2027, 6, 30, 23, 0, 0, 0, time.UTC)} // only the calendar date counts
 	for _, c := range []struct {
 		now  time.Time
-		want classify.Transform
+		want catalog.Transform
 	}{
 		{time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime), keep},
 		{time.Date(2027, 6, 30, 23, 59, 59, 999999999, chinaTime), keep},
@@ -441,7 +441,7 @@ func TestExpiryBoundary(t *testing.T) {
 
 // TestNearestMiss: with several grants the reason names the closest one.
 func TestNearestMiss(t *testing.T) {
-	cat := catalogOf(spec{classify.CategoryPersonal, classify.TierConditional, classify.LevelGeneral, false, classify.TypeBankCard}, nil)
+	cat := catalogOf(spec{catalog.CategoryPersonal, catalog.TierConditional, catalog.LevelGeneral, false, catalog.TypeBankCard}, nil)
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, chinaTime) }
 	other := Grant{ID: "a-other", Resource: resource, Recipient: recipient, Purpose: stats, Fields: []string{"f"}, NotAfter: day(2030, 1, 1)}
 	unnamedOld := Grant{ID: "b-unnamed-old", Resource: resource, Recipient: recipient, Purpose: admin, Fields: []string{"x"}, NotAfter: day(2020, 1, 1)}
@@ -475,13 +475,13 @@ func TestNearestMiss(t *testing.T) {
 }
 
 func TestRequestErrors(t *testing.T) {
-	good := catalogOf(spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}, nil)
+	good := catalogOf(spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}, nil)
 	base := Request{Catalog: good, Purpose: admin, Recipient: recipient, Now: now}
-	noBasis := catalogOf(spec{classify.CategoryPersonal, classify.TierNotShared, classify.LevelGeneral, false, classify.TypeMobile}, nil)
+	noBasis := catalogOf(spec{catalog.CategoryPersonal, catalog.TierNotShared, catalog.LevelGeneral, false, catalog.TypeMobile}, nil)
 	noBasis.Fields[0].LegalBasis = ""
-	noBasisRes := catalogOf(spec{classify.CategoryPersonal, classify.TierUnconditional, classify.LevelGeneral, false, classify.TypeMobile}, nil)
-	noBasisRes.Tier = classify.TierNotShared
-	invalid := catalogOf(spec{classify.CategoryPersonal, classify.TierUnconditional, "secret", false, classify.TypeMobile}, nil)
+	noBasisRes := catalogOf(spec{catalog.CategoryPersonal, catalog.TierUnconditional, catalog.LevelGeneral, false, catalog.TypeMobile}, nil)
+	noBasisRes.Tier = catalog.TierNotShared
+	invalid := catalogOf(spec{catalog.CategoryPersonal, catalog.TierUnconditional, "secret", false, catalog.TypeMobile}, nil)
 	badGrant := Grant{ID: "g", Resource: resource, Recipient: recipient, Purpose: "curiosity", NotAfter: now}
 	okGrant := Grant{ID: "g", Resource: resource, Recipient: recipient, Purpose: admin, NotAfter: now}
 	for _, c := range []struct {
@@ -520,10 +520,10 @@ func TestRequestErrors(t *testing.T) {
 }
 
 func TestDecideAll(t *testing.T) {
-	cat := &classify.Catalog{Resource: resource, Provider: "p", Tier: classify.TierUnconditional, Fields: []classify.Field{
-		{Name: "姓名", Type: classify.TypePersonName, Category: classify.CategoryPersonal, Level: classify.LevelGeneral},
-		{Name: "民族", Type: classify.TypeNone, Category: classify.CategoryPersonal, Level: classify.LevelImportant, Sensitive: true, Tier: classify.TierNotShared, LegalBasis: "PIPL art. 28"},
-		{Name: "登记日期", Type: classify.TypeNone, Category: classify.CategoryPublic, Level: classify.LevelGeneral},
+	cat := &catalog.Catalog{Resource: resource, Provider: "p", Tier: catalog.TierUnconditional, Fields: []catalog.Field{
+		{Name: "姓名", Type: catalog.TypePersonName, Category: catalog.CategoryPersonal, Level: catalog.LevelGeneral},
+		{Name: "民族", Type: catalog.TypeNone, Category: catalog.CategoryPersonal, Level: catalog.LevelImportant, Sensitive: true, Tier: catalog.TierNotShared, LegalBasis: "PIPL art. 28"},
+		{Name: "登记日期", Type: catalog.TypeNone, Category: catalog.CategoryPublic, Level: catalog.LevelGeneral},
 	}}
 	req := Request{Catalog: cat, Purpose: work, Recipient: recipient, Now: now}
 	ds, err := DecideAll(req, []string{"登记日期", "姓名", "民族"})
@@ -557,7 +557,7 @@ func TestDecideAll(t *testing.T) {
 // TestSampleFixtures decides the repository's sample catalog and grants
 // for every purpose and recipient the pipeline tests use.
 func TestSampleFixtures(t *testing.T) {
-	cat, err := classify.LoadCatalog("../testdata/catalog/population.yaml")
+	cat, err := catalog.Load("../testdata/catalog/population.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +569,7 @@ func TestSampleFixtures(t *testing.T) {
 	for _, f := range cat.Fields {
 		names = append(names, f.Name)
 	}
-	want := map[classify.Purpose]map[string]string{
+	want := map[catalog.Purpose]map[string]string{
 		admin: {"tax-bureau": "姓名=keep 身份证号=keep 性别=keep 出生日期=keep 手机号码=keep 固定电话=keep 户籍地址=keep 电子邮箱=keep 银行卡号=keep 车牌号=keep 护照号=withhold 经纬度=withhold 民族=withhold 登记日期=keep",
 			"statistics-bureau": "姓名=keep 身份证号=withhold 性别=keep 出生日期=keep 手机号码=keep 固定电话=keep 户籍地址=keep 电子邮箱=keep 银行卡号=withhold 车牌号=keep 护照号=withhold 经纬度=withhold 民族=withhold 登记日期=keep"},
 		verify: {"civil-affairs-bureau": "姓名=token 身份证号=token 性别=token 出生日期=token 手机号码=token 固定电话=token 户籍地址=token 电子邮箱=token 银行卡号=withhold 车牌号=token 护照号=token 经纬度=token 民族=withhold 登记日期=keep"},

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/policy"
 )
 
@@ -29,8 +29,8 @@ fields:
   - {name: 登记日期, type: none, category: public, level: general, sensitive: false}
 `
 
-func fixtures() (*classify.Catalog, []policy.Grant) {
-	cat, err := classify.ParseCatalog([]byte(catalogYAML), "catalog.yaml")
+func fixtures() (*catalog.Catalog, []policy.Grant) {
+	cat, err := catalog.Parse([]byte(catalogYAML), "catalog.yaml")
 	if err != nil {
 		panic(err)
 	}
@@ -82,7 +82,7 @@ func ExampleDecide() {
 	cat, grants := fixtures()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, recipient := range []string{"tax-bureau", "statistics-bureau"} {
-		req := policy.Request{Catalog: cat, Purpose: classify.PurposeAdministrativeBasis,
+		req := policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis,
 			Recipient: recipient, Grants: grants, Now: now}
 		d, err := policy.Decide(req, "银行卡号")
 		if err != nil {
@@ -91,7 +91,7 @@ func ExampleDecide() {
 		fmt.Printf("%s: %s\n  %s\n", recipient, d.Transform, d.Reason)
 	}
 	// A field the catalog does not list is an error, never a pass-through.
-	_, err := policy.Decide(policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau", Now: now}, "备注")
+	_, err := policy.Decide(policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}, "备注")
 	fmt.Println(err)
 	// Output:
 	// tax-bureau: keep
@@ -103,7 +103,7 @@ func ExampleDecide() {
 
 func ExampleDecideAll() {
 	cat, grants := fixtures()
-	req := policy.Request{Catalog: cat, Purpose: classify.PurposeWorkReference, Recipient: "tax-bureau",
+	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau",
 		Grants: grants, Now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
 	ds, err := policy.DecideAll(req, []string{"姓名", "身份证号", "银行卡号", "民族", "登记日期"})
 	if err != nil {
@@ -122,7 +122,7 @@ func ExampleDecideAll() {
 
 func ExampleExplain() {
 	cat, grants := fixtures()
-	req := policy.Request{Catalog: cat, Purpose: classify.PurposeDataVerification, Recipient: "tax-bureau",
+	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "tax-bureau",
 		Grants: grants, Now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
 	ds, err := policy.DecideAll(req, []string{"姓名", "银行卡号", "登记日期"})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,13 +27,13 @@ import (
 // caller's clock is in. Only its calendar date counts (read in NotAfter's
 // own location); ParseGrants sets it to midnight UTC+8 of the date.
 type Grant struct {
-	ID        string           `json:"id"`
-	Resource  string           `json:"resource"`
-	Recipient string           `json:"recipient"`
-	Purpose   classify.Purpose `json:"purpose"`
-	Fields    []string         `json:"fields"`
-	NotAfter  time.Time        `json:"not_after"`
-	Basis     string           `json:"basis,omitempty"`
+	ID        string          `json:"id"`
+	Resource  string          `json:"resource"`
+	Recipient string          `json:"recipient"`
+	Purpose   catalog.Purpose `json:"purpose"`
+	Fields    []string        `json:"fields"`
+	NotAfter  time.Time       `json:"not_after"`
+	Basis     string          `json:"basis,omitempty"`
 }
 
 // chinaTime is Asia/Shanghai. A fixed UTC+8 zone is exact for every date a
@@ -295,7 +295,7 @@ func (p *grantParser) grant(n int, item *yaml.Node) (Grant, bool) {
 		case "basis":
 			g.Basis = s
 		case "purpose":
-			g.Purpose = classify.Purpose(s)
+			g.Purpose = catalog.Purpose(s)
 			if !g.Purpose.Valid() {
 				p.add(v.Line, "grant %d: unknown purpose %q (%s)", n, clip(s), purposeList())
 			}
@@ -379,8 +379,8 @@ func kindName(n *yaml.Node) string {
 }
 
 func purposeList() string {
-	s := make([]string, len(classify.Purposes))
-	for i, p := range classify.Purposes {
+	s := make([]string, len(catalog.Purposes))
+	for i, p := range catalog.Purposes {
 		s[i] = string(p)
 	}
 	return "one of " + strings.Join(s, ", ")

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 func TestLoadGrants(t *testing.T) {
@@ -18,12 +18,12 @@ func TestLoadGrants(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Grant{
-		{ID: "g-2026-0042", Resource: "population-register", Recipient: "tax-bureau", Purpose: classify.PurposeAdministrativeBasis,
+		{ID: "g-2026-0042", Resource: "population-register", Recipient: "tax-bureau", Purpose: catalog.PurposeAdministrativeBasis,
 			Fields: []string{"姓名", "身份证号", "银行卡号"}, NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime),
 			Basis: "个人所得税法 第十五条: identity and account verification for tax refunds"},
-		{ID: "g-2026-0043", Resource: "population-register", Recipient: "civil-affairs-bureau", Purpose: classify.PurposeDataVerification,
+		{ID: "g-2026-0043", Resource: "population-register", Recipient: "civil-affairs-bureau", Purpose: catalog.PurposeDataVerification,
 			Fields: []string{"银行卡号"}, NotAfter: time.Date(2026, 12, 31, 0, 0, 0, 0, chinaTime)},
-		{ID: "g-2026-0044", Resource: "enterprise-register", Recipient: "statistics-bureau", Purpose: classify.PurposeStatistics,
+		{ID: "g-2026-0044", Resource: "enterprise-register", Recipient: "statistics-bureau", Purpose: catalog.PurposeStatistics,
 			Fields: []string{}, NotAfter: time.Date(2026, 1, 1, 0, 0, 0, 0, chinaTime)},
 	}
 	if !reflect.DeepEqual(gs, want) {
@@ -117,7 +117,7 @@ func TestParseGrantsErrors(t *testing.T) {
 }
 
 func TestGrantValidate(t *testing.T) {
-	g := Grant{ID: "g", Resource: "r", Recipient: "d", Purpose: classify.PurposeStatistics, NotAfter: now}
+	g := Grant{ID: "g", Resource: "r", Recipient: "d", Purpose: catalog.PurposeStatistics, NotAfter: now}
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package policy
 import (
 	"strings"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 // The decision table. A field's decision is the strictest of what four
@@ -27,19 +27,17 @@ const (
 
 // shapeOf classifies a field type; an unknown type counts as none, the
 // shape with the fewest ways out.
-func shapeOf(t classify.Type) shape {
-	switch t {
-	case classify.TypeGeoCoordinate:
+func shapeOf(t catalog.Type) shape {
+	switch {
+	case t == catalog.TypeGeoCoordinate:
 		return shapeGeo
-	case classify.TypeDateOfBirth, classify.TypeAddress:
+	case !t.Supports(catalog.TransformMask):
+		return shapeNone // type none, or unknown
+	case t.Coarsens() && t != catalog.TypeResidentID:
+		// dates and addresses: work_reference can do with a year, a district
 		return shapeCoarse
-	case classify.TypeNone:
-		return shapeNone
 	}
-	if t.Known() {
-		return shapeIdent
-	}
-	return shapeNone
+	return shapeIdent
 }
 
 // grantCond is a row's condition on the grant state of the field: whether
@@ -63,16 +61,16 @@ const (
 
 // row is one line of a layer. Empty conditions match anything.
 type row struct {
-	Tier      classify.Tier
-	Category  classify.Category
-	Level     classify.Level
+	Tier      catalog.Tier
+	Category  catalog.Category
+	Level     catalog.Level
 	Sensitive tri
-	Purpose   classify.Purpose
+	Purpose   catalog.Purpose
 	Shapes    shape // 0 = any
 	Grant     grantCond
 	// Transform is the weakest form this row allows. NoLimit rows allow
 	// anything (Transform is keep) and never supply the reason.
-	Transform classify.Transform
+	Transform catalog.Transform
 	NoLimit   bool
 	// Rule is the reason, a clause naming the rule. Placeholders:
 	// {purpose}, {grant} (id of the grant relied on), {failure} (why no
@@ -84,11 +82,11 @@ type row struct {
 
 // field is what the rows match on.
 type fieldFacts struct {
-	tier      classify.Tier
-	category  classify.Category
-	level     classify.Level
+	tier      catalog.Tier
+	category  catalog.Category
+	level     catalog.Level
 	sensitive bool
-	purpose   classify.Purpose
+	purpose   catalog.Purpose
 	shape     shape
 	named     bool
 }
@@ -126,20 +124,20 @@ func (l *layer) match(f *fieldFacts) *row {
 
 // Shorthands for the tables below.
 const (
-	admin  = classify.PurposeAdministrativeBasis
-	verify = classify.PurposeDataVerification
-	work   = classify.PurposeWorkReference
-	stats  = classify.PurposeStatistics
+	admin  = catalog.PurposeAdministrativeBasis
+	verify = catalog.PurposeDataVerification
+	work   = catalog.PurposeWorkReference
+	stats  = catalog.PurposeStatistics
 
-	keep       = classify.TransformKeep
-	fpe        = classify.TransformFPE
-	token      = classify.TransformToken
-	pseudonym  = classify.TransformPseudonym
-	mask       = classify.TransformMask
-	generalize = classify.TransformGeneralize
-	redact     = classify.TransformRedact
-	withhold   = classify.TransformWithhold
-	dp         = classify.TransformDP
+	keep       = catalog.TransformKeep
+	fpe        = catalog.TransformFPE
+	token      = catalog.TransformToken
+	pseudonym  = catalog.TransformPseudonym
+	mask       = catalog.TransformMask
+	generalize = catalog.TransformGeneralize
+	redact     = catalog.TransformRedact
+	withhold   = catalog.TransformWithhold
+	dp         = catalog.TransformDP
 )
 
 const (
@@ -165,19 +163,19 @@ const (
 //     derivative. Verification of such data is a yes/no answer from the
 //     provider, not a column in an extract.
 var tierLayer = layer{Name: "tier", Rows: []row{
-	{Tier: classify.TierUnconditional, Transform: keep, NoLimit: true},
-	{Tier: classify.TierConditional, Grant: named, Transform: keep, NoLimit: true},
-	{Tier: classify.TierConditional, Grant: notNamed, Transform: withhold,
+	{Tier: catalog.TierUnconditional, Transform: keep, NoLimit: true},
+	{Tier: catalog.TierConditional, Grant: named, Transform: keep, NoLimit: true},
+	{Tier: catalog.TierConditional, Grant: notNamed, Transform: withhold,
 		Rule: grantRule, Breach: "would skip a missing grant"},
-	{Tier: classify.TierNotShared, Purpose: stats, Transform: dp,
+	{Tier: catalog.TierNotShared, Purpose: stats, Transform: dp,
 		Rule: notShared + ", so for statistics it feeds differential-privacy aggregates only", Breach: "would release not_shared data at record level"},
-	{Tier: classify.TierNotShared, Purpose: work, Shapes: shapeGeo | shapeCoarse, Transform: generalize,
+	{Tier: catalog.TierNotShared, Purpose: work, Shapes: shapeGeo | shapeCoarse, Transform: generalize,
 		Rule: notShared + ", so for work_reference a date, address or coordinate leaves coarsened", Breach: "would release not_shared data beyond a coarsened derivative"},
-	{Tier: classify.TierNotShared, Purpose: work, Transform: withhold,
+	{Tier: catalog.TierNotShared, Purpose: work, Transform: withhold,
 		Rule: notShared + ", and this field is not a date, address or coordinate that could be coarsened into one (masking would still show part of it)", Breach: "would release not_shared data"},
-	{Tier: classify.TierNotShared, Purpose: verify, Transform: withhold,
+	{Tier: catalog.TierNotShared, Purpose: verify, Transform: withhold,
 		Rule: notShared + ", and a match-only token would still link records and expose value frequencies; the provider answers verification queries itself", Breach: "would release not_shared data"},
-	{Tier: classify.TierNotShared, Purpose: admin, Transform: withhold,
+	{Tier: catalog.TierNotShared, Purpose: admin, Transform: withhold,
 		Rule: notShared + ", never as an administrative basis", Breach: "would release not_shared data"},
 	{Transform: withhold, Rule: "the share tier is not recognised, so nothing leaves", Breach: "would release data of an unknown tier"},
 }}
@@ -197,7 +195,7 @@ var sensitiveLayer = layer{Name: "sensitive", Rows: []row{
 // weakest form is a token: opaque to the recipient, and fpe (which keeps
 // the format and, for ID numbers, the region) is weaker still.
 var levelLayer = layer{Name: "level", Rows: []row{
-	{Level: classify.LevelCore, Transform: token,
+	{Level: catalog.LevelCore, Transform: token,
 		Rule:   "core data (GB/T 43697-2024) never leaves in clear; the weakest form allowed is a keyed token",
 		Breach: "would release core data in clear"},
 	{Transform: keep, NoLimit: true},
@@ -205,38 +203,38 @@ var levelLayer = layer{Name: "level", Rows: []row{
 
 // categoryLayer: DOMAIN.md §3–§4, by purpose.
 var categoryLayer = layer{Name: "category", Rows: []row{
-	{Category: classify.CategoryPublic, Transform: keep,
+	{Category: catalog.CategoryPublic, Transform: keep,
 		Rule: "public data is kept for every purpose"},
 
-	{Category: classify.CategoryPersonal, Purpose: admin, Transform: keep,
+	{Category: catalog.CategoryPersonal, Purpose: admin, Transform: keep,
 		Rule: "personal data leaves in clear for administrative_basis, inside the purpose-bound envelope"},
-	{Category: classify.CategoryPersonal, Purpose: verify, Transform: token,
+	{Category: catalog.CategoryPersonal, Purpose: verify, Transform: token,
 		Rule: "personal data leaves for data_verification only as match-only tokens keyed per recipient", Breach: "would release personal data beyond a match-only token"},
-	{Category: classify.CategoryPersonal, Purpose: work, Shapes: shapeGeo | shapeCoarse, Transform: generalize,
+	{Category: catalog.CategoryPersonal, Purpose: work, Shapes: shapeGeo | shapeCoarse, Transform: generalize,
 		Rule: "personal data for work_reference is a picture, not identities: dates, addresses and coordinates leave generalized", Breach: "would release personal data beyond a picture"},
-	{Category: classify.CategoryPersonal, Purpose: work, Shapes: shapeIdent, Transform: mask,
+	{Category: catalog.CategoryPersonal, Purpose: work, Shapes: shapeIdent, Transform: mask,
 		Rule: "personal data for work_reference is a picture, not identities: identifiers leave display-masked", Breach: "would release personal data beyond a picture"},
-	{Category: classify.CategoryPersonal, Purpose: work, Shapes: shapeNone, Transform: redact,
+	{Category: catalog.CategoryPersonal, Purpose: work, Shapes: shapeNone, Transform: redact,
 		Rule: "personal data for work_reference is a picture, not identities, and a field with no identifier type has no safe part to show", Breach: "would release personal data beyond a picture"},
-	{Category: classify.CategoryPersonal, Purpose: stats, Transform: dp,
+	{Category: catalog.CategoryPersonal, Purpose: stats, Transform: dp,
 		Rule: "personal data for statistics leaves only in differential-privacy aggregates, never at record level", Breach: "would release personal data at record level"},
 
-	{Category: classify.CategoryTradeSecret, Grant: named, Purpose: admin, Transform: keep,
+	{Category: catalog.CategoryTradeSecret, Grant: named, Purpose: admin, Transform: keep,
 		Rule: tradeGranted + "; grant {grant} does, so it is kept for administrative_basis"},
-	{Category: classify.CategoryTradeSecret, Grant: named, Purpose: verify, Transform: token,
+	{Category: catalog.CategoryTradeSecret, Grant: named, Purpose: verify, Transform: token,
 		Rule: tradeGranted + "; grant {grant} does, and for data_verification it leaves as a match-only token", Breach: "would release a trade secret beyond a match-only token"},
-	{Category: classify.CategoryTradeSecret, Grant: named, Purpose: work, Transform: generalize,
+	{Category: catalog.CategoryTradeSecret, Grant: named, Purpose: work, Transform: generalize,
 		Rule: tradeGranted + "; grant {grant} does, and for work_reference it leaves generalized", Breach: "would release a trade secret beyond a generalized value"},
-	{Category: classify.CategoryTradeSecret, Grant: named, Purpose: stats, Transform: dp,
+	{Category: catalog.CategoryTradeSecret, Grant: named, Purpose: stats, Transform: dp,
 		Rule: tradeGranted + "; grant {grant} does, and for statistics it feeds differential-privacy aggregates only", Breach: "would release a trade secret at record level"},
-	{Category: classify.CategoryTradeSecret, Transform: withhold,
+	{Category: catalog.CategoryTradeSecret, Transform: withhold,
 		Rule: tradeGranted + ", and {failure}", Breach: "would release a trade secret without a grant naming it"},
 
-	{Category: classify.CategoryNationalSecurity, Purpose: stats, Transform: dp,
+	{Category: catalog.CategoryNationalSecurity, Purpose: stats, Transform: dp,
 		Rule: natSec + "; for statistics they feed differential-privacy aggregates only", Breach: "would release national_security data at record level"},
-	{Category: classify.CategoryNationalSecurity, Purpose: work, Shapes: shapeGeo, Transform: generalize,
+	{Category: catalog.CategoryNationalSecurity, Purpose: work, Shapes: shapeGeo, Transform: generalize,
 		Rule: natSec + "; for work_reference coordinates leave coarsened beyond the secrecy threshold (DOMAIN.md §8)", Breach: "would release national_security coordinates finer than the secrecy threshold"},
-	{Category: classify.CategoryNationalSecurity, Transform: withhold,
+	{Category: catalog.CategoryNationalSecurity, Transform: withhold,
 		Rule: natSec, Breach: "would release national_security data"},
 
 	{Transform: withhold, Rule: "the category is not recognised, so nothing leaves", Breach: "would release data of an unknown category"},
@@ -260,7 +258,7 @@ var layers = [...]*layer{&tierLayer, &sensitiveLayer, &levelLayer, &categoryLaye
 // provider. mask, generalize and redact are many-to-one: a masked mobile is
 // shared by ten thousand numbers, a generalized date by a year's births, a
 // redacted field by everyone. withhold releases nothing.
-var strength = map[classify.Transform]int{
+var strength = map[catalog.Transform]int{
 	keep: 0, fpe: 1, token: 2, pseudonym: 3, mask: 4, generalize: 5, redact: 6, withhold: 7,
 }
 
@@ -271,7 +269,7 @@ var strength = map[classify.Transform]int{
 // incomparable (redact shows nothing of the value but still puts a column
 // in every record; dp puts none there but releases noisy aggregates).
 // Unknown transforms are comparable to nothing.
-func atLeast(a, b classify.Transform) bool {
+func atLeast(a, b catalog.Transform) bool {
 	if !a.Valid() || !b.Valid() {
 		return false
 	}
@@ -289,7 +287,7 @@ func atLeast(a, b classify.Transform) bool {
 }
 
 // join is the weakest transform at least as strict as both.
-func join(a, b classify.Transform) classify.Transform {
+func join(a, b catalog.Transform) catalog.Transform {
 	switch {
 	case atLeast(a, b):
 		return a
@@ -300,7 +298,7 @@ func join(a, b classify.Transform) classify.Transform {
 }
 
 // verbs open every reason with what happens to the field.
-var verbs = map[classify.Transform]string{
+var verbs = map[catalog.Transform]string{
 	keep:       "kept",
 	fpe:        "encrypted (format-preserving)",
 	token:      "tokenized",

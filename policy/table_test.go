@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated tables in doc.go")
@@ -55,7 +55,7 @@ func TestDocTables(t *testing.T) {
 
 // TestStrengthOrder: the chain, dp's place beside it, and join.
 func TestStrengthOrder(t *testing.T) {
-	chain := []classify.Transform{keep, fpe, token, pseudonym, mask, generalize, redact, withhold}
+	chain := []catalog.Transform{keep, fpe, token, pseudonym, mask, generalize, redact, withhold}
 	for i, a := range chain {
 		for j, b := range chain {
 			if got := atLeast(a, b); got != (i >= j) {
@@ -63,7 +63,7 @@ func TestStrengthOrder(t *testing.T) {
 			}
 		}
 	}
-	for _, b := range []classify.Transform{keep, fpe, token, pseudonym, mask, generalize} {
+	for _, b := range []catalog.Transform{keep, fpe, token, pseudonym, mask, generalize} {
 		if !atLeast(dp, b) || atLeast(b, dp) {
 			t.Errorf("dp is not strictly above %s", b)
 		}
@@ -81,13 +81,13 @@ func TestStrengthOrder(t *testing.T) {
 		t.Error("an unknown transform compares")
 	}
 	// join is the least upper bound over every pair.
-	for _, a := range classify.Transforms {
-		for _, b := range classify.Transforms {
+	for _, a := range catalog.Transforms {
+		for _, b := range catalog.Transforms {
 			j := join(a, b)
 			if !atLeast(j, a) || !atLeast(j, b) {
 				t.Errorf("join(%s, %s) = %s is not an upper bound", a, b, j)
 			}
-			for _, c := range classify.Transforms {
+			for _, c := range catalog.Transforms {
 				if atLeast(c, a) && atLeast(c, b) && !atLeast(c, j) {
 					t.Errorf("join(%s, %s) = %s is not least (%s)", a, b, j, c)
 				}
@@ -125,7 +125,7 @@ func TestLayersTotal(t *testing.T) {
 			t.Fatal("shape outside anyShape")
 		}
 	}
-	for _, ty := range append([]classify.Type{classify.TypeNone, "made_up"}, classify.Types...) {
+	for _, ty := range append([]catalog.Type{catalog.TypeNone, "made_up"}, catalog.Types...) {
 		s := shapeOf(ty)
 		if s == 0 || s&(s-1) != 0 {
 			t.Errorf("shapeOf(%s) = %b, want one shape", ty, s)

@@ -30,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/fpe"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/crypto/pseudonym"
@@ -89,8 +89,8 @@ func main() {
 		must(run(bin, nil, "keys", "new", "--dept", provider, "--dir", kdir))
 	}
 	catA, catB := filepath.Join(work, "a.yaml"), filepath.Join(work, "b.yaml")
-	must(os.WriteFile(catA, []byte(catalog(false)), 0o644))
-	must(os.WriteFile(catB, []byte(catalog(true)), 0o644))
+	must(os.WriteFile(catA, []byte(catalogYAML(false)), 0o644))
+	must(os.WriteFile(catB, []byte(catalogYAML(true)), 0o644))
 	self, _ := os.Executable()
 
 	type result struct {
@@ -186,11 +186,11 @@ func fmtSecs(xs []float64) string {
 	return strings.Join(parts, ", ")
 }
 
-// catalog is the 20-column register: 6 personal columns get transforms, 14
+// catalogYAML is the 20-column register: 6 personal columns get transforms, 14
 // leave as they are. crypto=false: work_reference defaults (mask,
 // generalize, redact); crypto=true: administrative_basis with overrides
 // to token, fpe, pseudonym, mask and generalize (each stricter than keep).
-func catalog(crypto bool) string {
+func catalogYAML(crypto bool) string {
 	// (a): work_reference defaults — mask for names, mobiles and e-mails,
 	// generalize for birth dates and addresses, redact for 性别 (no type).
 	personal := map[string]string{"姓名": "", "手机号码": "", "电子邮箱": "", "出生日期": "", "户籍地址": "", "性别": ""}
@@ -328,7 +328,7 @@ func transformCost(kdir string) float64 {
 		_, _ = fpe.EncryptBankCard(ff, tweak, cards[i])
 		_, _ = tk.Token(mobiles[i])
 		_, _ = ps.Pseudonym(emails[i])
-		_, _ = mask.Display(classify.TypePersonName, names[i])
+		_, _ = mask.Display(catalog.TypePersonName, names[i])
 		_, _ = mask.GeneralizeDate(dobs[i], mask.Year)
 		_, _ = mask.GeneralizeAddress(addrs[i], mask.District)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/synth"
 )
@@ -78,7 +79,7 @@ func TestScanCatalogOut(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(data), "# DRAFT") {
 		t.Fatalf("draft: %v", err)
 	}
-	_, err = classify.LoadCatalog(out)
+	_, err = catalog.Load(out)
 	if err == nil || !strings.Contains(err.Error(), "provider is required") {
 		t.Errorf("an unreviewed draft loaded: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/synth"
 )
@@ -81,9 +82,9 @@ var adversarialValues = []string{
 
 func TestFindingJSON(t *testing.T) {
 	for _, v := range adversarialValues {
-		checkFindingJSON(t, classify.Finding{Type: classify.Type("cn_mobile"), Start: 0, End: len(v), Value: v})
+		checkFindingJSON(t, classify.Finding{Type: catalog.Type("cn_mobile"), Start: 0, End: len(v), Value: v})
 	}
-	checkFindingJSON(t, classify.Finding{Type: classify.Type("we\"ird\n<type>"), Start: 1 << 40, End: -1, Value: "v"})
+	checkFindingJSON(t, classify.Finding{Type: catalog.Type("we\"ird\n<type>"), Start: 1 << 40, End: -1, Value: "v"})
 	// Random strings: bytes biased towards the ones that need escaping and
 	// towards the pieces of multi-byte sequences.
 	r := rand.New(rand.NewPCG(1, 2))
@@ -97,7 +98,7 @@ func TestFindingJSON(t *testing.T) {
 				b.WriteString(pieces[r.IntN(len(pieces))])
 			}
 		}
-		checkFindingJSON(t, classify.Finding{Type: classify.Type("email"), Start: r.IntN(1 << 30), End: r.IntN(1 << 30), Value: b.String()})
+		checkFindingJSON(t, classify.Finding{Type: catalog.Type("email"), Start: r.IntN(1 << 30), End: r.IntN(1 << 30), Value: b.String()})
 	}
 }
 
@@ -106,7 +107,7 @@ func FuzzFindingJSON(f *testing.F) {
 		f.Add("cn_resident_id", 3, 21, v)
 	}
 	f.Fuzz(func(t *testing.T, typ string, start, end int, value string) {
-		checkFindingJSON(t, classify.Finding{Type: classify.Type(typ), Start: start, End: end, Value: value})
+		checkFindingJSON(t, classify.Finding{Type: catalog.Type(typ), Start: start, End: end, Value: value})
 	})
 }
 

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
 	"github.com/schollz/progressbar/v3"
@@ -59,11 +59,11 @@ func runMask(e *env, name string, args []string) error {
 	if name == "mask" && f.purpose == "" {
 		return usageError{"mask needs --purpose"}
 	}
-	cat, err := classify.LoadCatalog(f.catalog)
+	cat, err := catalog.Load(f.catalog)
 	if err != nil {
 		return err
 	}
-	req := policy.Request{Catalog: cat, Purpose: classify.Purpose(f.purpose), Recipient: f.recipient, Now: time.Now()}
+	req := policy.Request{Catalog: cat, Purpose: catalog.Purpose(f.purpose), Recipient: f.recipient, Now: time.Now()}
 	if name == "unmask" && f.purpose == "" {
 		p, err := unmaskPurpose(cat)
 		if err != nil {
@@ -167,15 +167,15 @@ func runMask(e *env, name string, args []string) error {
 // when none is given: data_verification, the purpose tokens are for. A
 // catalog that uses fpe elsewhere needs --purpose, or fpe fields of another
 // purpose would be "decrypted" into garbage.
-func unmaskPurpose(cat *classify.Catalog) (classify.Purpose, error) {
+func unmaskPurpose(cat *catalog.Catalog) (catalog.Purpose, error) {
 	for _, f := range cat.Fields {
 		for p, t := range f.Transform {
-			if t == classify.TransformFPE && p != classify.PurposeDataVerification {
+			if t == catalog.TransformFPE && p != catalog.PurposeDataVerification {
 				return "", errors.New("govshare: this catalog uses fpe for " + string(p) + ": give --purpose so unmask knows which fields were encrypted")
 			}
 		}
 	}
-	return classify.PurposeDataVerification, nil
+	return catalog.PurposeDataVerification, nil
 }
 
 func explain(w io.Writer, rep govshare.Report) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/records"
 )
@@ -57,7 +58,7 @@ func cmdScan(e *env, args []string) error {
 	profiles := p.ProfileTable(header, cols)
 	if *catalogOut != "" {
 		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
-		if err := classify.SaveCatalog(*catalogOut, classify.DraftCatalog(base, profiles), classify.DraftComment...); err != nil {
+		if err := catalog.Save(*catalogOut, classify.DraftCatalog(base, profiles), classify.DraftComment...); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/synth"
 	"go.yaml.in/yaml/v3"
@@ -67,23 +68,23 @@ func writtenTable(t *testing.T, header string, rows int, idLayout, mobileLayout 
 // review completes a draft as a reviewer minimally would: a provider, and
 // a legal basis for each not_shared field if there is one. Nothing else,
 // review notes included, is touched.
-func review(t *testing.T, draft, out string) *classify.Catalog {
+func review(t *testing.T, draft, out string) *catalog.Catalog {
 	t.Helper()
 	data, err := os.ReadFile(draft)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c classify.Catalog
+	var c catalog.Catalog
 	if err := yaml.Unmarshal(data, &c); err != nil {
 		t.Fatal(err)
 	}
 	c.Provider = "civil-affairs-bureau"
 	for i := range c.Fields {
-		if c.EffectiveTier(&c.Fields[i]) == classify.TierNotShared {
+		if c.EffectiveTier(&c.Fields[i]) == catalog.TierNotShared {
 			c.Fields[i].LegalBasis = "《个人信息保护法》第二十八条"
 		}
 	}
-	if err := classify.SaveCatalog(out, &c); err != nil {
+	if err := catalog.Save(out, &c); err != nil {
 		t.Fatal(err)
 	}
 	return &c
@@ -136,9 +137,9 @@ func TestScanDraftNeverReleasesWrittenForms(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]classify.Type{"身份证号": classify.TypeResidentID, "手机号码": classify.TypeMobile, "补贴金额": classify.TypeNone}
+	want := map[string]catalog.Type{"身份证号": catalog.TypeResidentID, "手机号码": catalog.TypeMobile, "补贴金额": catalog.TypeNone}
 	for _, c := range res.Columns {
-		if w, ok := want[c.Name]; ok && (c.Type != w || c.Category != classify.CategoryPersonal || c.Tier == classify.TierUnconditional) {
+		if w, ok := want[c.Name]; ok && (c.Type != w || c.Category != catalog.CategoryPersonal || c.Tier == catalog.TierUnconditional) {
 			t.Errorf("scan: %q profiled %s %s %s, want %s personal, conditional or stricter", c.Name, c.Type, c.Category, c.Tier, w)
 		}
 	}
@@ -151,7 +152,7 @@ func TestScanDraftNeverReleasesWrittenForms(t *testing.T) {
 	c := review(t, draft, reviewed)
 	for name, w := range want {
 		f, ok := c.Field(name)
-		if !ok || f.Type != w || f.Category != classify.CategoryPersonal || c.EffectiveTier(f) == classify.TierUnconditional || f.Review != "" {
+		if !ok || f.Type != w || f.Category != catalog.CategoryPersonal || c.EffectiveTier(f) == catalog.TierUnconditional || f.Review != "" {
 			t.Errorf("draft: %q is not %s, personal, conditional or stricter, without review note", name, w)
 		}
 	}
@@ -208,7 +209,7 @@ func TestScanDraftHeaderNamesTypeValuesDoNotValidate(t *testing.T) {
 	c := review(t, draft, reviewed)
 	for _, name := range []string{"证件号码", "联系电话", "补贴金额"} {
 		f, ok := c.Field(name)
-		if !ok || f.Category != classify.CategoryPersonal || c.EffectiveTier(f) == classify.TierUnconditional {
+		if !ok || f.Category != catalog.CategoryPersonal || c.EffectiveTier(f) == catalog.TierUnconditional {
 			t.Errorf("draft: %q is not personal, conditional or stricter", name)
 		}
 		if name != "补贴金额" && (f == nil || f.Review == "") {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/audit"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/internal/records"
@@ -28,7 +28,7 @@ var cst = time.FixedZone("CST", 8*3600)
 
 func cmdShare(e *env, args []string) error {
 	fs := newFlags(e, "share")
-	catalog := fs.String("catalog", "", "reviewed catalog YAML (required)")
+	catalogFile := fs.String("catalog", "", "reviewed catalog YAML (required)")
 	grants := fs.String("grants", "", "grants YAML for conditional fields")
 	purpose := fs.String("purpose", "", "declared purpose of the recipient (required)")
 	from := fs.String("from", "", "keyring directory holding the provider's keys (required)")
@@ -44,21 +44,21 @@ func cmdShare(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *catalog == "" || *purpose == "" || *from == "" || *dept == "" || *to == "" || *out == "" {
+	if len(pos) != 1 || *catalogFile == "" || *purpose == "" || *from == "" || *dept == "" || *to == "" || *out == "" {
 		return usageError{"share needs --catalog, --purpose, --from, --dept, --to, -o and one input file"}
 	}
 	if *out == "-" {
 		return usageError{"share writes an envelope file and its receipt: give -o a file name"}
 	}
-	cat, err := classify.LoadCatalog(*catalog)
+	cat, err := catalog.Load(*catalogFile)
 	if err != nil {
 		return err
 	}
 	if cat.Provider != *dept {
-		return fmt.Errorf("govshare: %s is %q's catalog, not %q's", *catalog, cat.Provider, *dept)
+		return fmt.Errorf("govshare: %s is %q's catalog, not %q's", *catalogFile, cat.Provider, *dept)
 	}
 	opt := govshare.ShareOptions{TempDir: filepath.Dir(*out)}
-	opt.Request = policy.Request{Catalog: cat, Purpose: classify.Purpose(*purpose), Now: time.Now()}
+	opt.Request = policy.Request{Catalog: cat, Purpose: catalog.Purpose(*purpose), Now: time.Now()}
 	if *grants != "" {
 		if opt.Request.Grants, err = policy.LoadGrants(*grants); err != nil {
 			return err
@@ -273,7 +273,7 @@ func cmdOpen(e *env, args []string) error {
 	if len(pos) != 1 || *kdir == "" || *dept == "" || *purpose == "" || *trust == "" {
 		return usageError{"open needs --keys, --dept, --purpose, --trust and one envelope file"}
 	}
-	p := classify.Purpose(*purpose)
+	p := catalog.Purpose(*purpose)
 	if !p.Valid() {
 		return usageError{fmt.Sprintf("unknown purpose %q", *purpose)}
 	}

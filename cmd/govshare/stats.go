@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/dp"
 	"github.com/govshare/govshare/internal/records"
@@ -21,7 +21,7 @@ import (
 
 func cmdStats(e *env, args []string) error {
 	fs := newFlags(e, "stats")
-	catalog := fs.String("catalog", "", "reviewed catalog YAML (required)")
+	catalogFile := fs.String("catalog", "", "reviewed catalog YAML (required)")
 	grants := fs.String("grants", "", "grants YAML")
 	purpose := fs.String("purpose", "", "must be statistics")
 	recipient := fs.String("recipient", "", "recipient department (the ledger account; required with --ledger)")
@@ -45,10 +45,10 @@ func cmdStats(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *catalog == "" || *person == "" || *epsilon <= 0 {
+	if len(pos) != 1 || *catalogFile == "" || *person == "" || *epsilon <= 0 {
 		return usageError{"stats needs --catalog, --epsilon, --person and one input file"}
 	}
-	if classify.Purpose(*purpose) != classify.PurposeStatistics {
+	if catalog.Purpose(*purpose) != catalog.PurposeStatistics {
 		return usageError{"stats is for --purpose statistics only"}
 	}
 	seal := *from != "" || *to != "" || *out != ""
@@ -80,12 +80,12 @@ func cmdStats(e *env, args []string) error {
 			return usageError{"--bounds takes L,U"}
 		}
 	}
-	cat, err := classify.LoadCatalog(*catalog)
+	cat, err := catalog.Load(*catalogFile)
 	if err != nil {
 		return err
 	}
 	spec.Resource = cat.Resource
-	req := policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
+	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
 	if req.Recipient == "" {
 		req.Recipient = "public"
 	}
@@ -104,13 +104,13 @@ func cmdStats(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if d.Transform != classify.TransformDP && d.Transform != classify.TransformKeep {
+		if d.Transform != catalog.TransformDP && d.Transform != catalog.TransformKeep {
 			return fmt.Errorf("govshare: field %q may not be aggregated for this request: %s", col, d.Reason)
 		}
 	}
 	// A sum or mean of identifiers (ID numbers, phones, cards) is no
 	// statistic: it only hides digits of the values in a number.
-	if f, ok := cat.Field(spec.Column); ok && f.Type != classify.TypeNone && f.Type != "" {
+	if f, ok := cat.Field(spec.Column); ok && f.Type != catalog.TypeNone && f.Type != "" {
 		return fmt.Errorf("govshare: field %q holds %s values: only a count may be made of identifiers", spec.Column, f.Type)
 	}
 	pf, ok := cat.Field(*person)
@@ -134,7 +134,7 @@ func cmdStats(e *env, args []string) error {
 		if sopt.Keys, err = loadKeyring(*from, cat.Provider, *master); err != nil {
 			return err
 		}
-		sopt.Request = policy.Request{Catalog: cat, Purpose: classify.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
+		sopt.Request = policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
 		if af, err = createAtomic(*out, true); err != nil {
 			return err
 		}

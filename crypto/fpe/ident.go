@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 )
 
@@ -45,7 +46,7 @@ var (
 // accepts it in any written form (full-width, grouped, lower case, +86,
 // spreadsheet quoting), and s itself otherwise, for the checks below to
 // refuse: the identifier functions take what classify.Validate takes.
-func canonical(t classify.Type, s string) string {
+func canonical(t catalog.Type, s string) string {
 	if c, ok := classify.Canonical(t, s); ok {
 		return c
 	}
@@ -92,7 +93,7 @@ func DecryptMobile(f *FF1, tweak []byte, mobile string) (string, error) {
 
 func cryptMobile(enc bool, f *FF1, tweak []byte, s string) (string, error) {
 	if len(s) != 11 || !allDigits(s) {
-		s = canonical(classify.TypeMobile, s)
+		s = canonical(catalog.TypeMobile, s)
 	}
 	if len(s) != 11 || !allDigits(s) || !classify.ValidMobile(s) {
 		return "", invalid("cn_mobile", "want 11 digits with an allocated prefix")
@@ -129,7 +130,7 @@ func DecryptBankCard(f *FF1, tweak []byte, card string) (string, error) {
 
 func cryptBankCard(enc bool, f *FF1, tweak []byte, s string) (string, error) {
 	if !allDigits(s) {
-		s = canonical(classify.TypeBankCard, s)
+		s = canonical(catalog.TypeBankCard, s)
 	}
 	n := len(s)
 	if n < 13 || n > 19 || !allDigits(s) || !classify.LuhnValid(s) {
@@ -190,7 +191,7 @@ func DecryptUSCC(f *FF1, tweak []byte, uscc string) (string, error) {
 }
 
 func cryptUSCC(enc bool, f *FF1, tweak []byte, s string) (string, error) {
-	s = canonical(classify.TypeUSCC, s)
+	s = canonical(catalog.TypeUSCC, s)
 	if len(s) != 18 {
 		return "", invalid("cn_uscc", "want 18 characters")
 	}
@@ -562,7 +563,7 @@ func cryptResidentID(enc bool, f *FF1, tweak []byte, s string, opts ResidentIDOp
 // ErrInvalidIdentifier / ErrOutOfDomain.
 func residentIDInput(s string, bound, today int) (string, error) {
 	if len(s) != 18 || !allDigits(s[:17]) {
-		s = canonical(classify.TypeResidentID, s)
+		s = canonical(catalog.TypeResidentID, s)
 		if len(s) == 15 && allDigits(s) {
 			body := s[:6] + "19" + s[6:]
 			c, _ := classify.ResidentIDCheckDigit(body)

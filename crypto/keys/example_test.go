@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 )
 
@@ -73,7 +74,7 @@ func ExampleLoadPublic() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	kem, sig, _ := keys.SuiteKinds(keys.LevelCore)
+	kem, sig, _ := keys.SuiteKinds(catalog.LevelCore)
 	enc, _ := pub.HybridEncrypt(kem)
 	ct, _ := enc.Encrypt([]byte("payload"), []byte("context"))
 	dec, _ := kr.HybridDecrypt(kem)

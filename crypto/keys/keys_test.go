@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/aead/aesgcm"
 	"github.com/tink-crypto/tink-go/v2/core/registry"
@@ -81,10 +82,10 @@ func TestKindNames(t *testing.T) {
 	if len(Kinds()) != 9 {
 		t.Errorf("len(Kinds()) = %d, want 9", len(Kinds()))
 	}
-	for level, want := range map[string][2]Kind{
-		LevelGeneral:   {KindKEMXWing, KindSignEd25519},
-		LevelImportant: {KindKEMXWing, KindSignMLDSA65Ed25519},
-		LevelCore:      {KindKEMMLKEM1024, KindSignMLDSA87},
+	for level, want := range map[catalog.Level][2]Kind{
+		catalog.LevelGeneral:   {KindKEMXWing, KindSignEd25519},
+		catalog.LevelImportant: {KindKEMXWing, KindSignMLDSA65Ed25519},
+		catalog.LevelCore:      {KindKEMMLKEM1024, KindSignMLDSA87},
 	} {
 		kem, sig, err := SuiteKinds(level)
 		if err != nil || kem != want[0] || sig != want[1] {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/tink-crypto/tink-go/v2/daead/aessiv"
 	"github.com/tink-crypto/tink-go/v2/hybrid/hpke"
 	"github.com/tink-crypto/tink-go/v2/key"
@@ -123,27 +124,19 @@ func (k Kind) params() (key.Parameters, error) {
 	return nil, fmt.Errorf("govshare/keys: kind %v has no Tink parameters", k)
 }
 
-// Level names used by [SuiteKinds]; they match the data levels of
-// GB/T 43697-2024 used by the catalog (DOMAIN.md §3).
-const (
-	LevelGeneral   = "general"
-	LevelImportant = "important"
-	LevelCore      = "core"
-)
-
 // ErrUnknownLevel is returned by [SuiteKinds] for a level it does not know.
 var ErrUnknownLevel = errors.New("govshare/keys: unknown data level")
 
 // SuiteKinds returns the KEM and signing kinds for data of the given level:
 // general → X-Wing + Ed25519; important → X-Wing + ML-DSA-65/Ed25519;
-// core → ML-KEM-1024 + ML-DSA-87 (DESIGN.md §3).
-func SuiteKinds(level string) (kem, sig Kind, err error) {
+// core → ML-KEM-1024 + ML-DSA-87 (docs/envelope.md).
+func SuiteKinds(level catalog.Level) (kem, sig Kind, err error) {
 	switch level {
-	case LevelGeneral:
+	case catalog.LevelGeneral:
 		return KindKEMXWing, KindSignEd25519, nil
-	case LevelImportant:
+	case catalog.LevelImportant:
 		return KindKEMXWing, KindSignMLDSA65Ed25519, nil
-	case LevelCore:
+	case catalog.LevelCore:
 		return KindKEMMLKEM1024, KindSignMLDSA87, nil
 	}
 	return KindUnknown, KindUnknown, fmt.Errorf("%w %q", ErrUnknownLevel, level)

@@ -4,14 +4,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/policy"
 )
 
 // TestSampleParses: the embedded catalog and rendered grants are valid
 // files, so the demo never starts from a broken sample.
 func TestSampleParses(t *testing.T) {
-	cat, err := classify.ParseCatalog(Catalog, "population.yaml")
+	cat, err := catalog.Parse(Catalog, "population.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 )
 
@@ -81,13 +81,24 @@ const DigestSHA256Chunks = 1
 // Code tables. Index 0 is invalid (a forgotten field fails); the order is part
 // of the format: append only.
 var (
-	Suites     = []string{"", keys.LevelGeneral, keys.LevelImportant, keys.LevelCore}
-	Purposes   = []string{"", string(classify.PurposeAdministrativeBasis), string(classify.PurposeDataVerification), string(classify.PurposeWorkReference), string(classify.PurposeStatistics)}
-	Categories = []string{"", string(classify.CategoryPublic), string(classify.CategoryPersonal), string(classify.CategoryTradeSecret), string(classify.CategoryNationalSecurity)}
-	Levels     = []string{"", string(classify.LevelGeneral), string(classify.LevelImportant), string(classify.LevelCore)}
-	Transforms = []string{"", "keep", "mask", "redact", "generalize", "token", "pseudonym", "fpe", "withhold", "dp"}
+	Suites     = []string{"", string(catalog.LevelGeneral), string(catalog.LevelImportant), string(catalog.LevelCore)}
+	Purposes   = []string{"", string(catalog.PurposeAdministrativeBasis), string(catalog.PurposeDataVerification), string(catalog.PurposeWorkReference), string(catalog.PurposeStatistics)}
+	Categories = []string{"", string(catalog.CategoryPublic), string(catalog.CategoryPersonal), string(catalog.CategoryTradeSecret), string(catalog.CategoryNationalSecurity)}
+	Levels     = []string{"", string(catalog.LevelGeneral), string(catalog.LevelImportant), string(catalog.LevelCore)}
+	Transforms = append([]string{""}, transformNames()...)
 	Digests    = []string{"", "sha256-chunks"}
 )
+
+// transformNames lists catalog.Transforms in their wire order: one list of
+// transform names for the catalog and the format. TestTransformCodes pins
+// the order, which the format fixes (append only).
+func transformNames() []string {
+	names := make([]string, len(catalog.Transforms))
+	for i, t := range catalog.Transforms {
+		names[i] = string(t)
+	}
+	return names
+}
 
 // Code returns the code of name in table, or 0 if it is not there.
 func Code(table []string, name string) uint8 {
@@ -366,7 +377,7 @@ func (h *Header) Validate() error {
 			return malformed("field %d: duplicate name", i)
 		}
 		seen[f.Name] = true
-		if t := classify.Type(f.Type); !t.Known() {
+		if t := catalog.Type(f.Type); !t.Known() {
 			return malformed("field %d: unknown type", i)
 		}
 		if !inTable(Categories, f.Category) || !inTable(Levels, f.Level) || !inTable(Transforms, f.Transform) {

@@ -220,3 +220,17 @@ func FuzzParseHeader(f *testing.F) {
 		}
 	})
 }
+
+// TestTransformCodes: the wire codes of transforms never change; a new
+// transform in the catalog may only be appended.
+func TestTransformCodes(t *testing.T) {
+	want := []string{"", "keep", "mask", "redact", "generalize", "token", "pseudonym", "fpe", "withhold", "dp"}
+	if len(Transforms) < len(want) {
+		t.Fatalf("transform table shrank to %d", len(Transforms))
+	}
+	for i, w := range want {
+		if Transforms[i] != w {
+			t.Errorf("transform code %d is %q, was %q: the format is append only", i, Transforms[i], w)
+		}
+	}
+}

@@ -1,6 +1,4 @@
-package classify
-
-import "fmt"
+package catalog
 
 // Type is an identifier type id from DOMAIN.md §6. The zero value is invalid;
 // TypeNone marks a column or value that is not a known identifier.
@@ -177,9 +175,4 @@ func (t Transform) Valid() bool {
 		}
 	}
 	return false
-}
-
-// errorf prefixes errors from this package.
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("govshare/classify: "+format, args...)
 }
