@@ -155,21 +155,15 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 		if err := needKey(); err != nil {
 			return err
 		}
-		key, id, err := kr.FPEKey(c.Name, recipient)
-		if err != nil {
-			return err
-		}
-		ff, err := fpe.NewFF1(key, 10)
-		clear(key)
-		if err != nil {
-			return err
-		}
-		c.KeyID = id
-		enc, dec, bound, err := fpeFuncs(ff, c.Type, birthBound)
+		ciph, err := fpe.New(kr, c.Type, c.Name, recipient, &fpe.Options{MaxBirthDate: birthBound})
 		if err != nil {
 			return fmt.Errorf("govshare: field %q: %w", c.Name, err)
 		}
-		c.fn, c.inverse, c.FPEMaxBirthDate = enc, dec, bound
+		c.KeyID = ciph.KeyID()
+		c.fn, c.inverse = fpeFuncs(ciph, c.Type)
+		if c.Type == catalog.TypeResidentID {
+			c.FPEMaxBirthDate = ciph.MaxBirthDate().Format(time.DateOnly)
+		}
 	default:
 		return fmt.Errorf("govshare: field %q: unknown transform %q", c.Name, c.Transform)
 	}
@@ -401,52 +395,17 @@ func generalizeNumber(v string) (string, error) {
 	return out, nil
 }
 
-// fpeTweak separates FPE uses of one derived key (the key is already per
-// field and recipient).
-var fpeTweak = []byte("govshare/pipeline/fpe/v1")
-
-// residentIDModes are the resident-ID FPE modes the pipeline uses, the
-// preferred first: keep the region code (its validity and joins by region
-// survive), or, where that leaves too small a domain, encrypt everything.
-// Modes keeping region and birth year are never among them: they leave at
-// most 366,000 values (fpe.ErrSmallDomain).
-var residentIDModes = []fpe.ResidentIDOptions{{KeepRegion: true}, {}}
-
-// fpeFuncs returns the encryption and decryption of type t (nil for a type
-// without FPE) and, for resident IDs, the birth-date bound used, which
-// Unmask must be given again.
-func fpeFuncs(ff *fpe.FF1, t catalog.Type, birthBound time.Time) (enc, dec valueFunc, bound string, err error) {
-	wrap := func(f func(*fpe.FF1, []byte, string) (string, error)) valueFunc {
+// fpeFuncs wraps a Cipher's Encrypt and Decrypt as the column's value
+// functions, with errors that name the type and never the value.
+func fpeFuncs(c *fpe.Cipher, t catalog.Type) (enc, dec valueFunc) {
+	wrap := func(f func(string) (string, error)) valueFunc {
 		return func(v string) (string, error) {
-			out, err := f(ff, fpeTweak, v)
+			out, err := f(v)
 			if err != nil {
 				return "", fmt.Errorf("%w: not a valid %s for fpe", ErrTransform, t)
 			}
 			return out, nil
 		}
 	}
-	switch t {
-	case catalog.TypeResidentID:
-		var opts fpe.ResidentIDOptions
-		for _, m := range residentIDModes {
-			m.MaxBirthDate = birthBound
-			if err = m.Check(); err == nil {
-				opts = m
-				break
-			}
-		}
-		if err != nil {
-			return nil, nil, "", err
-		}
-		return wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.EncryptResidentID(f, tw, v, opts) }),
-			wrap(func(f *fpe.FF1, tw []byte, v string) (string, error) { return fpe.DecryptResidentID(f, tw, v, opts) }),
-			birthBound.Format(time.DateOnly), nil
-	case catalog.TypeMobile:
-		return wrap(fpe.EncryptMobile), wrap(fpe.DecryptMobile), "", nil
-	case catalog.TypeBankCard:
-		return wrap(fpe.EncryptBankCard), wrap(fpe.DecryptBankCard), "", nil
-	case catalog.TypeUSCC:
-		return wrap(fpe.EncryptUSCC), wrap(fpe.DecryptUSCC), "", nil
-	}
-	return nil, nil, "", nil
+	return wrap(c.Encrypt), wrap(c.Decrypt)
 }

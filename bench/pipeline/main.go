@@ -311,9 +311,7 @@ func transformCost(kdir string) float64 {
 	must(err)
 	ps, err := pseudonym.New(kr, "电子邮箱", "tax-bureau")
 	must(err)
-	key, _, err := kr.FPEKey("银行卡号", "tax-bureau")
-	must(err)
-	ff, err := fpe.NewFF1(key, 10)
+	ff, err := fpe.New(kr, catalog.TypeBankCard, "银行卡号", "tax-bureau", nil)
 	must(err)
 	g := synth.New(5)
 	const n = 20000
@@ -322,10 +320,9 @@ func transformCost(kdir string) float64 {
 		cards[i], mobiles[i], emails[i] = g.BankCard(), g.Mobile(), g.Email()
 		names[i], dobs[i], addrs[i] = g.PersonName(), g.DateOfBirth(), g.Address()
 	}
-	tweak := []byte("govshare/pipeline/fpe/v1")
 	start := time.Now()
 	for i := range n {
-		_, _ = fpe.EncryptBankCard(ff, tweak, cards[i])
+		_, _ = ff.Encrypt(cards[i])
 		_, _ = tk.Token(mobiles[i])
 		_, _ = ps.Pseudonym(emails[i])
 		_, _ = mask.Display(catalog.TypePersonName, names[i])

@@ -4,7 +4,10 @@
 // systems which validate check digits still accept it, while the key holder
 // can restore the original exactly.
 //
-// Start with NewFF1 and a per-field, per-recipient key. For free-form
+// Start with New: a Cipher for one identifier type, field and recipient,
+// with its key derived from the department's keyring (the raw key never
+// leaves it), and Encrypt/Decrypt — the shape of crypto/token. Below it,
+// NewFF1 takes a raw key, for callers with their own key management. For free-form
 // numeral strings use FF1.EncryptString with an alphabet such as Digits or
 // Base36 (or FF1.Encrypt on numerals). For identifiers use
 // EncryptResidentID, EncryptMobile, EncryptBankCard or EncryptUSCC, and the

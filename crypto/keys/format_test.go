@@ -69,7 +69,7 @@ func TestFormatHidesKeyMaterial(t *testing.T) {
 
 	for _, k := range Kinds() {
 		if k == KindOPRF {
-			sk, _ := kr.OPRFKey().PrivateKey().MarshalBinary()
+			sk, _ := kr.OPRFKey().sk.MarshalBinary()
 			assertNoSecret(t, out, sk, "oprf key")
 			continue
 		}
@@ -94,7 +94,7 @@ func TestFormatHidesKeyMaterial(t *testing.T) {
 	}
 
 	// The checker itself must catch a leak, or the test proves nothing.
-	sk, _ := kr.OPRFKey().PrivateKey().MarshalBinary()
+	sk, _ := kr.OPRFKey().sk.MarshalBinary()
 	for _, leak := range []string{fmt.Sprintf("%x", sk), fmt.Sprint(sk), base64.StdEncoding.EncodeToString(sk)} {
 		ft := &testing.T{}
 		assertNoSecret(ft, leak, sk, "probe")

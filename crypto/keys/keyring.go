@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cloudflare/circl/oprf"
+	"github.com/govshare/govshare/internal/keyaccess"
 	"github.com/tink-crypto/tink-go/v2/daead"
 	"github.com/tink-crypto/tink-go/v2/hybrid"
 	"github.com/tink-crypto/tink-go/v2/keyset"
@@ -20,10 +21,10 @@ import (
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
-// FPEKeyLabel is the domain-separation label of [Keyring.FPEKey]'s PRF input.
+// FPEKeyLabel is the domain-separation label of the FPE key derivation (see fpe.New).
 const FPEKeyLabel = "govshare/fpe/v1"
 
-// FPEKeySize is the length of keys returned by [Keyring.FPEKey] (AES-256).
+// FPEKeySize is the length of derived FPE keys (AES-256).
 const FPEKeySize = 32
 
 // maxDeptLen bounds department names; they become file names.
@@ -274,20 +275,27 @@ func (k *Keyring) DeterministicAEAD() tink.DeterministicAEAD { return k.cur.Load
 // crypto/pseudonym, which adds the per-field, per-recipient encoding.
 func (k *Keyring) PseudonymPRF() *prf.Set { return k.cur.Load().pseudonym }
 
-// FPEKey derives the 32-byte FF1 (AES-256) key for one field and recipient
-// from the primary FPE key, and returns that key's id, which must be
-// recorded next to the output so [Keyring.FPEKeyByID] can find it after a
-// rotation. The key is HMAC-SHA256(fpe key, lp(FPEKeyLabel) ‖ lp(field) ‖
-// lp(recipient)), lp = 4-byte big-endian length ‖ bytes.
-func (k *Keyring) FPEKey(field, recipient string) (key []byte, keyID uint32, err error) {
+// fpeKeyFor derives the 32-byte FF1 (AES-256) key for one field and
+// recipient from the primary FPE key (or the key with id keyID), and
+// returns that key's id, which must be recorded next to the output so the
+// key can be found again after a rotation. The key is HMAC-SHA256(fpe key,
+// lp(FPEKeyLabel) ‖ lp(field) ‖ lp(recipient)), lp = 4-byte big-endian
+// length ‖ bytes. Raw key bytes leave this package only through
+// internal/keyaccess, for crypto/fpe (use fpe.New).
+func (k *Keyring) fpeKeyFor(field, recipient string, keyID uint32, primary bool) (key []byte, id uint32, err error) {
 	set := k.cur.Load().fpe
-	key, err = fpeKey(set, set.PrimaryID, field, recipient)
-	return key, set.PrimaryID, err
+	if primary {
+		keyID = set.PrimaryID
+	}
+	key, err = fpeKey(set, keyID, field, recipient)
+	return key, keyID, err
 }
 
-// FPEKeyByID is [Keyring.FPEKey] for a given (possibly non-primary) key id.
-func (k *Keyring) FPEKeyByID(field, recipient string, keyID uint32) ([]byte, error) {
-	return fpeKey(k.cur.Load().fpe, keyID, field, recipient)
+func init() {
+	keyaccess.FPEKey = func(kr any, field, recipient string, keyID uint32, primary bool) ([]byte, uint32, error) {
+		return kr.(*Keyring).fpeKeyFor(field, recipient, keyID, primary)
+	}
+	keyaccess.OPRFPrivateKey = func(k any) *oprf.PrivateKey { return k.(OPRFKey).sk }
 }
 
 func fpeKey(set *prf.Set, id uint32, field, recipient string) ([]byte, error) {
@@ -576,9 +584,6 @@ type OPRFKey struct {
 
 // ID returns the key id recorded in every OPRF output made with the key.
 func (k OPRFKey) ID() uint32 { return k.id }
-
-// PrivateKey returns the circl private key, for building an OPRF server.
-func (k OPRFKey) PrivateKey() *oprf.PrivateKey { return k.sk }
 
 // String prints the suite and key id, never the scalar.
 func (k OPRFKey) String() string {

@@ -127,8 +127,8 @@ func TestSaveLoad(t *testing.T) {
 	if pt, err := got.DeterministicAEAD().DecryptDeterministically(ct, []byte("ad")); err != nil || string(pt) != "13800138000" {
 		t.Errorf("loaded token key does not decrypt: %v", err)
 	}
-	k1, id1, _ := kr.FPEKey("f", "r")
-	k2, id2, _ := got.FPEKey("f", "r")
+	k1, id1, _ := kr.fpeKeyFor("f", "r", 0, true)
+	k2, id2, _ := got.fpeKeyFor("f", "r", 0, true)
 	if !bytes.Equal(k1, k2) || id1 != id2 {
 		t.Error("loaded FPE key differs")
 	}
@@ -137,8 +137,8 @@ func TestSaveLoad(t *testing.T) {
 	if !bytes.Equal(p1, p2) {
 		t.Error("loaded pseudonym key differs")
 	}
-	a, _ := kr.OPRFKey().PrivateKey().MarshalBinary()
-	b, _ := got.OPRFKey().PrivateKey().MarshalBinary()
+	a, _ := kr.OPRFKey().sk.MarshalBinary()
+	b, _ := got.OPRFKey().sk.MarshalBinary()
 	if !bytes.Equal(a, b) || kr.OPRFKey().ID() != got.OPRFKey().ID() {
 		t.Error("loaded oprf key differs")
 	}
@@ -208,7 +208,7 @@ func TestPublicBundleHasNoSecrets(t *testing.T) {
 	}
 	for _, k := range Kinds() {
 		if k == KindOPRF {
-			sk, _ := kr.OPRFKey().PrivateKey().MarshalBinary()
+			sk, _ := kr.OPRFKey().sk.MarshalBinary()
 			assertNoSecret(t, string(b), sk, "oprf")
 			continue
 		}
@@ -460,7 +460,7 @@ func TestRotate(t *testing.T) {
 	kr := newTestKeyring(t, "tax-bureau")
 	ad := []byte("ad")
 	oldCT, _ := kr.DeterministicAEAD().EncryptDeterministically([]byte("v"), ad)
-	oldFPE, oldFPEID, _ := kr.FPEKey("f", "r")
+	oldFPE, oldFPEID, _ := kr.fpeKeyFor("f", "r", 0, true)
 	s, _ := kr.Signer(KindSignMLDSA87)
 	oldSig, _ := s.Sign([]byte("m"))
 	for _, k := range Kinds() {
@@ -495,10 +495,10 @@ func TestRotate(t *testing.T) {
 	if bytes.Equal(newCT, oldCT) {
 		t.Error("new primary produces the old ciphertext")
 	}
-	if k, err := kr.FPEKeyByID("f", "r", oldFPEID); err != nil || !bytes.Equal(k, oldFPE) {
+	if k, _, err := kr.fpeKeyFor("f", "r", oldFPEID, false); err != nil || !bytes.Equal(k, oldFPE) {
 		t.Errorf("old FPE key not derivable after rotation: %v", err)
 	}
-	if k, id, _ := kr.FPEKey("f", "r"); id == oldFPEID || bytes.Equal(k, oldFPE) {
+	if k, id, _ := kr.fpeKeyFor("f", "r", 0, true); id == oldFPEID || bytes.Equal(k, oldFPE) {
 		t.Error("FPEKey still uses the old key after rotation")
 	}
 	v, _ := kr.Public().Verifier(KindSignMLDSA87)
@@ -546,7 +546,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				if _, _, err := kr.FPEKey("f", fmt.Sprint(i)); err != nil {
+				if _, _, err := kr.fpeKeyFor("f", fmt.Sprint(i), 0, true); err != nil {
 					t.Error(err)
 					return
 				}
@@ -611,7 +611,7 @@ func TestFPEKeyKnownAnswer(t *testing.T) {
 	var got []fpeVector
 	seen := map[string]bool{}
 	for _, in := range inputs {
-		k, id, err := kr.FPEKey(in[0], in[1])
+		k, id, err := kr.fpeKeyFor(in[0], in[1], 0, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -729,7 +729,7 @@ func BenchmarkFPEKey(b *testing.B) {
 	kr := newTestKeyring(b, "tax-bureau")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := kr.FPEKey("身份证号", "tax-bureau"); err != nil {
+		if _, _, err := kr.fpeKeyFor("身份证号", "tax-bureau", 0, true); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -44,6 +44,7 @@ import (
 	circl "github.com/cloudflare/circl/oprf"
 	"github.com/cloudflare/circl/zk/dleq"
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/keyaccess"
 )
 
 // InfoLabel is the domain-separation label of the POPRF info.
@@ -106,7 +107,7 @@ func NewServer(kr *keys.Keyring) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		sks[id] = k.PrivateKey()
+		sks[id] = keyaccess.OPRFPrivateKey(k)
 	}
 	return newServer(sks, kr.OPRFKey().ID()), nil
 }

@@ -14,6 +14,7 @@ import (
 
 	circl "github.com/cloudflare/circl/oprf"
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/keyaccess"
 )
 
 type rfcFile struct {
@@ -271,7 +272,7 @@ func TestConcurrentAndFormat(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
-	sk, _ := kr.OPRFKey().PrivateKey().MarshalBinary()
+	sk, _ := keyaccess.OPRFPrivateKey(kr.OPRFKey()).MarshalBinary()
 	p, _, _ := cli.Blind([]string{"13800138000"})
 	var out strings.Builder
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
