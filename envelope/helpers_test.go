@@ -3,7 +3,6 @@ package envelope
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +17,8 @@ import (
 
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/golden"
 )
-
-var update = flag.Bool("update", false, "regenerate testdata (test keys only if missing, vectors always)")
 
 // Departments of the checked-in test keyrings.
 const (
@@ -72,7 +70,7 @@ func fixedKeys(t testing.TB) *testKeys {
 func loadKeys() (*testKeys, error) {
 	dir := filepath.Join("testdata", "keys")
 	masterPath := filepath.Join(dir, "master.json")
-	if _, err := os.Stat(masterPath); errors.Is(err, os.ErrNotExist) && *update {
+	if _, err := os.Stat(masterPath); errors.Is(err, os.ErrNotExist) && golden.Update() {
 		if err := makeKeys(dir, masterPath); err != nil {
 			return nil, err
 		}

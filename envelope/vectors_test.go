@@ -18,6 +18,7 @@ import (
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
 	"github.com/govshare/govshare/envelope/internal/stream"
+	"github.com/govshare/govshare/internal/golden"
 )
 
 // Vectors live in testdata/vectors: one .gse file per vector and a manifest
@@ -216,7 +217,7 @@ func TestVectorsUpToDate(t *testing.T) {
 		manifest.WriteString(v.manifest())
 	}
 	mpath := filepath.Join(vectorDir, "manifest.txt")
-	if *update {
+	if golden.Update() {
 		if err := os.MkdirAll(vectorDir, 0o755); err != nil {
 			t.Fatal(err)
 		}

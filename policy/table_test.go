@@ -1,15 +1,13 @@
 package policy
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated tables in doc.go")
 
 // docTables is rowTables as it appears in doc.go: a preformatted block.
 func docTables() string {
@@ -44,7 +42,7 @@ func TestDocTables(t *testing.T) {
 	if got == want {
 		return
 	}
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile("doc.go", []byte(s[:i+len(begin)]+want+s[j:]), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -2,15 +2,13 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/govshare/govshare/internal/golden"
 	"github.com/govshare/govshare/internal/sample"
 )
-
-var update = flag.Bool("update", false, "regenerate testdata/sample and testdata/catalog/population.yaml from internal/sample")
 
 const sampleDir = "../../testdata/sample"
 
@@ -28,7 +26,7 @@ func TestSampleData(t *testing.T) {
 	}
 	for name, b := range want {
 		path := filepath.Join(sampleDir, name)
-		if *update {
+		if golden.Update() {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,9 +13,8 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 // legacyBound is the fixed default MaxBirthDate before it became today
 // (China Standard Time); tests that compare outputs hold the clock there.
@@ -488,7 +486,7 @@ func TestIdentifierGolden(t *testing.T) {
 	}
 	got := hex.EncodeToString(h.Sum(nil))
 	path := filepath.Join("testdata", "identifier_digest.txt")
-	if *update {
+	if golden.Update() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/internal/golden"
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/aead/aesgcm"
 	"github.com/tink-crypto/tink-go/v2/core/registry"
@@ -30,8 +30,6 @@ import (
 	"github.com/tink-crypto/tink-go/v2/signature/mldsa"
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata vectors")
 
 // testMaster is a fresh in-memory AES256-GCM master AEAD.
 func testMaster(t testing.TB) tink.AEAD {
@@ -629,7 +627,7 @@ func TestFPEKeyKnownAnswer(t *testing.T) {
 
 func compareVectors[T any](t *testing.T, path string, got []T) {
 	t.Helper()
-	if *update {
+	if golden.Update() {
 		b, _ := json.MarshalIndent(got, "", "  ")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -13,14 +12,13 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/golden"
 	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
 	"github.com/tink-crypto/tink-go/v2/insecuresecretdataaccess"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/prf"
 	"github.com/tink-crypto/tink-go/v2/prf/hmacprf"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata vectors")
 
 func ids(n int) []string {
 	r := rand.New(rand.NewPCG(3, 4))
@@ -177,7 +175,7 @@ func TestKnownAnswer(t *testing.T) {
 		got[i].Pseudonym, _ = p.Pseudonym(got[i].Value)
 	}
 	path := "testdata/vectors.json"
-	if *update {
+	if golden.Update() {
 		b, _ := json.MarshalIndent(got, "", "  ")
 		_ = os.WriteFile(path, append(b, '\n'), 0o644)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/golden"
 	"github.com/tink-crypto/tink-go/v2/daead"
 	"github.com/tink-crypto/tink-go/v2/daead/aessiv"
 	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
@@ -22,8 +22,6 @@ import (
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata vectors")
 
 // tag identifies a value in failure messages without printing it.
 func tag(v string) string {
@@ -277,7 +275,7 @@ func TestKnownAnswer(t *testing.T) {
 		}
 	}
 	path := "testdata/vectors.json"
-	if *update {
+	if golden.Update() {
 		b, _ := json.MarshalIndent(inputs, "", "  ")
 		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 			t.Fatal(err)
