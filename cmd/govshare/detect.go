@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/internal/ordered"
 	"github.com/govshare/govshare/internal/records"
 )
 
@@ -32,7 +33,6 @@ type detectBatch struct {
 	out      []byte // the batch's findings, encoded by the worker
 	count    int    // findings in out
 	replaced int    // U+FFFD characters in text
-	done     chan struct{}
 }
 
 func cmdDetect(e *env, args []string) error {
@@ -92,55 +92,44 @@ func cmdDetect(e *env, args []string) error {
 // mark bytes that were not in the declared encoding.
 func detectStream(in io.Reader, encode func(dst []byte, f classify.Finding) []byte, write func(out []byte, count int) error) (replaced int, err error) {
 	workers := runtime.GOMAXPROCS(0)
-	work := make(chan *detectBatch, workers)
-	order := make(chan *detectBatch, workers*2)
 	free := make(chan []byte, workers*4) // output buffers written out, for reuse
+	found := make([][]classify.Finding, workers)
 	var d classify.Detector
-	for range workers {
-		go func() {
-			found := make([]classify.Finding, 0, batchSize/12) // one a bare value
-			for b := range work {
-				found = d.AppendDetect(found[:0], b.text)
-				select {
-				case b.out = <-free:
-				default:
-				}
-				// Room for the output as it will be unless values need
-				// escaping, so the buffer grows once.
-				need := 0
-				for _, f := range found {
-					need += len(f.Type) + len(f.Value) + 64
-				}
-				b.out = slices.Grow(b.out, need)
-				for _, f := range found {
-					f.Start += b.base
-					f.End += b.base
-					b.out = encode(b.out, f)
-				}
-				b.count = len(found)
-				b.replaced = strings.Count(b.text, "\uFFFD")
-				clear(found) // the findings hold the text: let it go
-				b.text = ""
-				close(b.done)
-			}
-		}()
-	}
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(order)
-		defer close(work)
-		readErr <- readBatches(in, func(base int, text string) {
-			b := &detectBatch{base: base, text: text, done: make(chan struct{})}
-			order <- b
-			work <- b
+	err = ordered.Run(workers, func(send func(*detectBatch) bool) error {
+		return readBatches(in, func(base int, text string) bool {
+			return send(&detectBatch{base: base, text: text})
 		})
-	}()
-	var writeErr error
-	for b := range order {
-		<-b.done
+	}, func(w int, b *detectBatch) {
+		if found[w] == nil {
+			found[w] = make([]classify.Finding, 0, batchSize/12) // one a bare value
+		}
+		fs := d.AppendDetect(found[w][:0], b.text)
+		select {
+		case b.out = <-free:
+		default:
+		}
+		// Room for the output as it will be unless values need escaping,
+		// so the buffer grows once.
+		need := 0
+		for _, f := range fs {
+			need += len(f.Type) + len(f.Value) + 64
+		}
+		b.out = slices.Grow(b.out, need)
+		for _, f := range fs {
+			f.Start += b.base
+			f.End += b.base
+			b.out = encode(b.out, f)
+		}
+		b.count = len(fs)
+		b.replaced = strings.Count(b.text, "\uFFFD")
+		clear(fs) // the findings hold the text: let it go
+		found[w] = fs
+		b.text = ""
+	}, func(b *detectBatch) error {
 		replaced += b.replaced
-		if writeErr == nil && b.count > 0 {
-			writeErr = write(b.out, b.count)
+		var err error
+		if b.count > 0 {
+			err = write(b.out, b.count)
 		}
 		if cap(b.out) <= 16*batchSize { // not what a line of many MB needed
 			select {
@@ -149,21 +138,20 @@ func detectStream(in io.Reader, encode func(dst []byte, f classify.Finding) []by
 			}
 		}
 		b.out = nil
-	}
-	if err := <-readErr; err != nil {
-		return replaced, err
-	}
-	return replaced, writeErr
+		return err
+	})
+	return replaced, err
 }
 
 // readBatches cuts the input into batches of at most batchSize bytes that
 // end at a line end; a longer line makes a longer batch, up to maxBatch.
-func readBatches(in io.Reader, send func(base int, text string)) error {
+func readBatches(in io.Reader, send func(base int, text string) bool) error {
 	buf := make([]byte, 0, batchSize)
 	base := 0
-	nl := 0 // buf[:nl] ends at the last newline read; 0 if none
+	nl := 0          // buf[:nl] ends at the last newline read; 0 if none
+	stopped := false // the consumer stopped: read no further
 	flush := func(n int) {
-		send(base, string(buf[:n]))
+		stopped = !send(base, string(buf[:n]))
 		base += n
 		rest := buf[n:]
 		if cap(buf) > batchSize && len(rest) < batchSize {
@@ -172,7 +160,7 @@ func readBatches(in io.Reader, send func(base int, text string)) error {
 		buf = append(buf[:0], rest...)
 		nl = 0
 	}
-	for {
+	for !stopped {
 		if len(buf) == cap(buf) {
 			switch {
 			case nl > 0:
@@ -203,6 +191,7 @@ func readBatches(in io.Reader, send func(base int, text string)) error {
 			return err
 		}
 	}
+	return nil
 }
 
 // cutPoint returns where to cut an over-long line: after the last space or
