@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,33 +22,53 @@ type Hash = tlog.Hash
 
 // Checkpoint is a signed tree head in the C2SP tlog-checkpoint format:
 // the body is the origin line, the tree size in decimal and the base64 root
-// hash, each followed by a newline.
+// hash, each followed by a newline, then one extension line with the
+// operator's time when it signed: "time 2025-03-01T08:30:00.000Z". Times
+// never decrease from one checkpoint of a log to the next (a verifier that
+// sees one decrease reports ErrRollback). Checkpoints written before times
+// were added have no time line; their Time is zero.
 type Checkpoint struct {
-	Origin string // the log's name; equals the note key name
-	Size   uint64 // number of records
-	Root   Hash   // RFC 6962 root of the first Size records
+	Origin string    // the log's name; equals the note key name
+	Size   uint64    // number of records
+	Root   Hash      // RFC 6962 root of the first Size records
+	Time   time.Time // the operator's clock when it signed, to the millisecond, UTC; zero in old checkpoints
 }
+
+// timeLinePrefix starts the checkpoint's time extension line.
+const timeLinePrefix = "time "
 
 // maxCheckpointSize bounds a signed checkpoint we are willing to parse.
 const maxCheckpointSize = 4 << 10
 
 // Marshal returns the unsigned checkpoint body.
 func (c Checkpoint) Marshal() []byte {
-	return []byte(c.Origin + "\n" + strconv.FormatUint(c.Size, 10) + "\n" +
-		base64.StdEncoding.EncodeToString(c.Root[:]) + "\n")
+	b := c.Origin + "\n" + strconv.FormatUint(c.Size, 10) + "\n" +
+		base64.StdEncoding.EncodeToString(c.Root[:]) + "\n"
+	if !c.Time.IsZero() {
+		b += timeLinePrefix + formatTime(c.Time) + "\n"
+	}
+	return []byte(b)
 }
 
 // ParseCheckpoint parses an unsigned checkpoint body strictly: exactly three
-// lines, no extension lines, a decimal size without leading zeros, and a
-// canonical base64 root of 32 bytes. It does not check any signature; use
+// lines and the optional time line, no other extension lines, a decimal
+// size without leading zeros, and a canonical base64 root of 32 bytes. It does not check any signature; use
 // OpenCheckpoint for signed checkpoints.
 func ParseCheckpoint(body []byte) (Checkpoint, error) {
 	if len(body) > maxCheckpointSize || !utf8.Valid(body) {
 		return Checkpoint{}, errors.New("govshare/audit: malformed checkpoint")
 	}
 	lines := strings.Split(string(body), "\n")
+	var when time.Time
+	if len(lines) == 5 && lines[4] == "" {
+		t, ok := strings.CutPrefix(lines[3], timeLinePrefix)
+		if when, ok = parseTimeString(t, ok); !ok {
+			return Checkpoint{}, errors.New("govshare/audit: checkpoint has an extension line other than its time")
+		}
+		lines = append(lines[:3], "")
+	}
 	if len(lines) != 4 || lines[3] != "" {
-		return Checkpoint{}, errors.New("govshare/audit: checkpoint must have exactly three lines")
+		return Checkpoint{}, errors.New("govshare/audit: checkpoint must have exactly three lines and a time line")
 	}
 	origin, sizeText, rootText := lines[0], lines[1], lines[2]
 	if !validOrigin(origin) {
@@ -61,7 +82,7 @@ func ParseCheckpoint(body []byte) (Checkpoint, error) {
 	if err != nil || len(raw) != HashSize {
 		return Checkpoint{}, errors.New("govshare/audit: checkpoint root is not 32 bytes of base64")
 	}
-	c := Checkpoint{Origin: origin, Size: size}
+	c := Checkpoint{Origin: origin, Size: size, Time: when}
 	copy(c.Root[:], raw)
 	return c, nil
 }
@@ -103,30 +124,30 @@ func OpenCheckpoint(signed []byte, v note.Verifier) (Checkpoint, error) {
 		return Checkpoint{}, errors.New("govshare/audit: nil verifier")
 	}
 	if len(signed) > maxCheckpointSize {
-		return Checkpoint{}, errors.New("govshare/audit: checkpoint too large")
+		return Checkpoint{}, notVerified(nil, "checkpoint too large")
 	}
 	n, err := note.Open(signed, note.VerifierList(v))
 	if err != nil {
 		var unv *note.UnverifiedNoteError
 		if errors.As(err, &unv) {
-			return Checkpoint{}, errors.New("govshare/audit: checkpoint is not signed by the log's key")
+			return Checkpoint{}, notVerified(ErrBadSignature, "checkpoint is not signed by the log's key")
 		}
-		return Checkpoint{}, errors.New("govshare/audit: checkpoint signature is invalid or malformed")
+		return Checkpoint{}, notVerified(ErrBadSignature, "checkpoint signature is invalid or malformed")
 	}
 	if len(n.Sigs) != 1 || len(n.UnverifiedSigs) != 0 {
-		return Checkpoint{}, errors.New("govshare/audit: checkpoint must carry exactly one signature, the log's")
+		return Checkpoint{}, notVerified(nil, "checkpoint must carry exactly one signature, the log's")
 	}
 	sig := n.Sigs[0]
 	canon := n.Text + "\n\u2014 " + sig.Name + " " + sig.Base64 + "\n"
 	if _, err := base64.StdEncoding.Strict().DecodeString(sig.Base64); err != nil || canon != string(signed) {
-		return Checkpoint{}, errors.New("govshare/audit: checkpoint is not in canonical form")
+		return Checkpoint{}, notVerified(nil, "checkpoint is not in canonical form")
 	}
 	c, err := ParseCheckpoint([]byte(n.Text))
 	if err != nil {
-		return Checkpoint{}, err
+		return Checkpoint{}, wrapNotVerified(nil, err, "govshare/audit: signed checkpoint")
 	}
 	if c.Origin != v.Name() {
-		return Checkpoint{}, errors.New("govshare/audit: checkpoint origin differs from the key name")
+		return Checkpoint{}, notVerified(ErrBadSignature, "checkpoint origin differs from the key name")
 	}
 	return c, nil
 }
@@ -211,4 +232,13 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 		return nil, errors.New("govshare/audit: malformed verifier key")
 	}
 	return v, nil
+}
+
+// parseTimeString parses a canonical time (timeLayout); ok passes a failure
+// of the caller's own through.
+func parseTimeString(s string, ok bool) (time.Time, bool) {
+	if !ok {
+		return time.Time{}, false
+	}
+	return parseTimeBytes([]byte(s))
 }

@@ -1,30 +1,54 @@
-// Package audit is govshare's share-record log (共享记录, DOMAIN.md §1): an
-// append-only RFC 6962 Merkle log of who shared what with whom, who opened
-// it, who refused and who disputed it, with signed checkpoints and
-// inclusion and consistency proofs, so that supervisors and providers can
-// check the record without trusting the operator and without a blockchain.
+// Package audit is govshare's share-record log (共享记录): an append-only
+// RFC 6962 Merkle log of who shared what with whom, who opened it, who
+// refused and who disputed it, with signed checkpoints, inclusion and
+// consistency proofs and receipts, so that supervisors and departments can
+// check the record without trusting the log's operator and without a
+// blockchain. docs/log.md states the trust model: who holds which key and
+// what each party can prove.
 //
 // Start with:
-//   - GenerateKey to create the log's Ed25519 note key pair;
-//   - Open to open (or create) a log directory and Log.Append to record a
-//     ShareRecord, OpenRecord, RefuseRecord or DisputeRecord;
-//   - Log.Receipt (or Log.InclusionProof) for the receipt handed to the
-//     sealer, and Log.Checkpoint for the latest signed tree head;
-//   - VerifyInclusion, VerifyReceipt and VerifyConsistency for auditors, who
-//     need only the verifier key, never the log's files;
-//   - Verify for "govshare log verify": it re-reads a log directory and
-//     recomputes every hash against the signed checkpoint;
-//   - Entries for "govshare log show".
+//   - Sign, to sign a record (ShareRecord, OpenRecord, RefuseRecord,
+//     DisputeRecord) with its maker's key (KeyringSigner adapts a
+//     keys.Keyring), and an Appender to record it: OpenAppender opens a
+//     log served over HTTP ("govshare log serve"; Dial) or a local
+//     directory (an Operator over Open). SignAndAppend does both; every
+//     act gets a Receipt.
+//   - Operator, the one party holding the log's key: it appends only
+//     records signed by their makers as registered in a Registry
+//     (BundleRegistry, from departments' public bundles), within MaxSkew of
+//     its clock. NewServer serves its log over HTTP as C2SP tlog-tiles, with
+//     POST /add for signed records; concurrent appends share one group
+//     commit.
+//   - VerifyDir (and Client.Verify for a served log) for auditors: every
+//     record's form, times and — with a Registry — signature, every hash,
+//     the root against the signed checkpoint; with a State, that the log
+//     extends the checkpoint verified before (else ErrForked or
+//     ErrRollback); with Witnesses, that enough witnesses cosigned it.
+//     VerifyReceipt, VerifySignedReceipt and VerifyConsistency need only
+//     the log's verifier key, never its files.
+//   - Witness (C2SP tlog-witness and tlog-cosignature), run by a
+//     supervisory department: it cosigns a log's checkpoint only if it is
+//     consistent with the last one it cosigned; Witnessing gets an
+//     operator's checkpoints cosigned.
+//   - Entries and Redeliveries for "govshare log show".
+//
+// Log.Append records a record unsigned: for logs written before records
+// were signed and for one department's own local log; such a record proves
+// nothing about its maker, and VerifyOptions.RequireSigned refuses it.
 //
 // Records hold identifiers and digests, never data: no field carries a
-// value from a shared file. The only free text is a DisputeRecord's reason, which
-// is refused if it contains an identifier (see DisputeRecord).
+// value from a shared file. The only free text is a DisputeRecord's reason,
+// which is refused if it contains an identifier (see DisputeRecord).
+// Errors that a log, checkpoint, receipt or record does not verify wrap
+// ErrNotVerified and a sentinel saying why (ErrForked, ErrRollback,
+// ErrBadSignature, ErrTruncated, ErrTampered, …): test them with errors.Is.
 //
 // Storage is a directory of append-only files. An append acknowledged by a
 // nil error survives a crash at any point; a torn tail left by a crash is
 // found and cut off on Open, never taken as data. Editing any byte of the
 // files is found by Verify. Checkpoints follow the C2SP tlog-checkpoint
-// format, signed with golang.org/x/mod/sumdb/note, and the tree hashing is
+// format with one extension line, the operator's time, signed with
+// golang.org/x/mod/sumdb/note, and the tree hashing is
 // golang.org/x/mod/sumdb/tlog, so proofs interoperate with Certificate
 // Transparency tooling.
 package audit

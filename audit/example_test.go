@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +11,8 @@ import (
 	"time"
 
 	"github.com/govshare/govshare/audit"
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/crypto/keys"
 )
 
 // A throwaway key pair so the examples' output is fixed (Ed25519 signatures
@@ -26,7 +28,7 @@ func exampleShare(id string) audit.ShareRecord {
 		HeaderHash: sha256.Sum256([]byte("envelope header " + id)),
 		Provider:   "gongan",
 		Recipient:  "minzheng",
-		Purpose:    classify.PurposeDataVerification,
+		Purpose:    catalog.PurposeDataVerification,
 		GrantID:    "grant-2025-007",
 		Resource:   "population-register",
 		Time:       time.Date(2025, 3, 1, 8, 30, 0, 0, time.UTC),
@@ -90,7 +92,7 @@ func ExampleLog_Append() {
 	}
 	j, err := l.Append(ctx, audit.OpenRecord{
 		EnvelopeID: "3f2a9c0d41e6b7a85c0d1e2f3a4b5c6d", Opener: "minzheng",
-		Purpose: classify.PurposeDataVerification, Outcome: audit.OutcomeOpened,
+		Purpose: catalog.PurposeDataVerification, Outcome: audit.OutcomeOpened,
 		Time: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
@@ -278,4 +280,51 @@ func ExampleVerifyReceiptInLog() {
 	}
 	fmt.Println(rec.(audit.ShareRecord).EnvelopeID, "is in a log of", now.Size, "records")
 	// Output: env-1 is in a log of 2 records
+}
+
+// A department records an act in a log: it signs the record with its own
+// key for the log's origin, and the log's operator appends it only if the
+// signature verifies with the department's registered public bundle. The
+// receipt proves the signed record is in the log.
+func ExampleSignAndAppend() {
+	dir, err := os.MkdirTemp("", "audit-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	gongan, err := keys.New("gongan") // the provider's keyring
+	if err != nil {
+		panic(err)
+	}
+	// The operator's side: the log key and the departments' public bundles.
+	logKey, _ := audit.NewSigner(exampleSignerKey)
+	registry, _ := audit.NewRegistry(gongan.Public())
+	app, err := audit.OpenAppender(context.Background(), filepath.Join(dir, "log"),
+		audit.AppenderOptions{Signer: logKey, Registry: registry})
+	if err != nil {
+		panic(err)
+	}
+	defer app.Close()
+	// The department's side (with a URL of "govshare log serve" instead of
+	// a directory, OpenAppender needs only the log's verifier key).
+	signer, _ := audit.KeyringSigner(gongan, keys.KindSignEd25519)
+	rec := exampleShare("e1")
+	rec.Time = time.Now()
+	receipt, err := audit.SignAndAppend(context.Background(), app, signer, rec)
+	fmt.Println(receipt.Index, err)
+
+	// Anyone with the log's verifier key and the bundle checks the receipt.
+	verifier, _ := audit.NewVerifier(exampleVerifierKey)
+	sr, ck, err := audit.VerifySignedReceipt(receipt, verifier, registry)
+	fmt.Println(sr.Signer, ck.Size, err)
+
+	// Another department cannot record gongan's act.
+	minzheng, _ := keys.New("minzheng")
+	other, _ := audit.KeyringSigner(minzheng, keys.KindSignEd25519)
+	_, err = audit.SignAndAppend(context.Background(), app, other, rec)
+	fmt.Println(errors.Is(err, audit.ErrWrongSigner))
+	// Output:
+	// 0 <nil>
+	// gongan 1 <nil>
+	// true
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -55,13 +55,13 @@ func sampleRecordID(i int, id string) Record {
 			HeaderHash: sha256.Sum256([]byte(id)),
 			Provider:   "gongan",
 			Recipient:  "minzheng",
-			Purpose:    classify.PurposeDataVerification,
+			Purpose:    catalog.PurposeDataVerification,
 			GrantID:    "grant-2025-007",
 			Resource:   "人口基础信息",
 			Time:       t,
 		}
 	case 1:
-		return OpenRecord{EnvelopeID: id, Opener: "minzheng", Purpose: classify.PurposeDataVerification,
+		return OpenRecord{EnvelopeID: id, Opener: "minzheng", Purpose: catalog.PurposeDataVerification,
 			Outcome: OutcomeOpened, Time: t}
 	case 2:
 		return RefuseRecord{RequestID: id, By: "gongan", Code: ReasonNoGrant, Time: t}

@@ -1,16 +1,21 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -50,26 +55,87 @@ type Log struct {
 	// so they may read it without mu.
 	mu      sync.RWMutex
 	closed  bool
-	n       int64   // records
-	offsets []int64 // frame offset of each record
-	recEnd  int64   // end of the last record
-	hashes  int64   // stored hashes in the file: tlog.StoredHashCount(n)
-	ckpt    []byte  // latest signed checkpoint, covering n records
+	n       int64     // records
+	offsets []int64   // frame offset of each record
+	recEnd  int64     // end of the last record
+	hashes  int64     // stored hashes in the file: tlog.StoredHashCount(n)
+	ckpt    []byte    // latest signed checkpoint, covering n records
+	ckTime  time.Time // its time (zero for a checkpoint written before times)
+
+	// clock is the operator's clock (time.Now; tests replace it).
+	clock func() time.Time
+
+	// index finds a signed record already in the log by a 64-bit hash of
+	// its record bytes (recKey), so a retried append returns the first
+	// one's index instead of logging the act twice. Built by the first
+	// signed append; guarded by commitMu.
+	index map[uint64]int64
+	seed  maphash.Seed
+
+	hcache hashCache // stored hashes, for proofs
 }
 
 type pending struct {
-	recs  [][]byte
-	first int64
+	recs [][]byte // entries, or with signed one signed form
+	// signed: recs[0] is a signed form (SignedRecord.Marshal), to which
+	// commit adds its time; recBytes is its record, whose time recTime
+	// must be within skew of the commit's time. A signed record already
+	// in the log is not added again: its index is returned.
+	signed   bool
+	recBytes []byte
+	recTime  time.Time
+	skew     time.Duration
+
+	first int64  // index of the first record (for a record already there, its index)
+	entry []byte // signed and newly logged: the entry as stored
+	ckpt  []byte // the latest checkpoint after the commit
+	size  int64  // its size
 	err   error
 	done  chan struct{}
 }
 
 // Entry is one record read back from a log.
 type Entry struct {
-	Index    uint64
-	Record   Record // ShareRecord, OpenRecord, RefuseRecord or DisputeRecord (by value)
-	Raw      []byte // canonical encoding, as hashed
+	Index  uint64
+	Record Record // ShareRecord, OpenRecord, RefuseRecord or DisputeRecord (by value)
+	// Raw is the entry as stored and hashed: the canonical record, or for
+	// a signed record its signed form with the logged time in front.
+	Raw      []byte
 	LeafHash Hash
+
+	// For a signed record (Signer is "" for a record appended unsigned):
+	// its maker, key id and signature, and the time the operator logged it —
+	// the time of the first checkpoint that covers it.
+	Signer    string
+	KeyID     uint32
+	Signature []byte
+	Logged    time.Time
+}
+
+// Signed returns the entry's signed record; false for an unsigned entry.
+func (e Entry) Signed() (SignedRecord, bool) {
+	if e.Signer == "" {
+		return SignedRecord{}, false
+	}
+	var l leaf
+	if err := parseLeaf(e.Raw, &l); err != nil || !l.signed {
+		return SignedRecord{}, false
+	}
+	return l.signedRecord(), true
+}
+
+// entryOf builds the Entry of a stored entry.
+func entryOf(index uint64, raw []byte) (Entry, error) {
+	var l leaf
+	if err := parseLeaf(raw, &l); err != nil {
+		return Entry{}, err
+	}
+	raw = bytes.Clone(raw)
+	e := Entry{Index: index, Record: l.d.record(), Raw: raw, LeafHash: tlog.RecordHash(raw)}
+	if l.signed {
+		e.Signer, e.KeyID, e.Signature, e.Logged = strings.Clone(l.signer), l.keyID, bytes.Clone(l.signature()), l.logged
+	}
+	return e, nil
 }
 
 // Open opens the log in dir, creating the directory and an empty log if
@@ -128,7 +194,7 @@ func openLocked(dir string, signer note.Signer) (*Log, error) {
 		return nil, fmt.Errorf("govshare/audit: opening hashes: %w", err)
 	}
 	// lockf joins l only on success: on failure Open closes it itself.
-	l := &Log{dir: dir, signer: signer, recf: recf, hashf: hashf, recEnd: int64(len(recordsHeader))}
+	l := &Log{dir: dir, signer: signer, recf: recf, hashf: hashf, recEnd: int64(len(recordsHeader)), clock: time.Now, seed: maphash.MakeSeed()}
 	if err := readHeader(recf, recordsHeader); err != nil {
 		l.closeFiles()
 		return nil, err
@@ -165,6 +231,7 @@ func initDir(dir string, signer note.Signer) error {
 			return errors.New("govshare/audit: records file is missing but a checkpoint exists")
 		}
 	}
+	// The empty tree's checkpoint has no time: the first commit gives one.
 	signed, err := signCheckpoint(Checkpoint{Origin: signer.Name(), Size: 0, Root: emptyRoot}, signer)
 	if err != nil {
 		return err
@@ -249,6 +316,14 @@ func (l *Log) syncLocked() error {
 		return fmt.Errorf("govshare/audit: checkpoint covers %d records but the log holds %d", ck.Size, total)
 	}
 	offsets := append(l.offsets, offs...)
+	if l.index != nil {
+		// Records other processes added: into the duplicate index.
+		for i, off := range offs {
+			if err := l.indexFrame(l.n+int64(i), off); err != nil {
+				return err
+			}
+		}
+	}
 
 	hashes, err := l.syncHashes(total, offsets)
 	if err != nil {
@@ -262,12 +337,18 @@ func (l *Log) syncLocked() error {
 	if root != ck.Root {
 		return fmt.Errorf("govshare/audit: checkpoint root does not match the first %d records", ck.Size)
 	}
+	ckTime := ck.Time
+	if ckTime.Before(l.ckTime) {
+		// Another process cannot move the log's clock back under us.
+		return notVerified(ErrRollback, "the checkpoint's time went back from %s to %s", formatTime(l.ckTime), formatTime(ckTime))
+	}
 	if uint64(total) > ck.Size {
 		root, err := tlog.TreeHash(total, hr)
 		if err != nil {
 			return fmt.Errorf("govshare/audit: %w", err)
 		}
-		if ckBytes, err = signCheckpoint(Checkpoint{Origin: l.signer.Name(), Size: uint64(total), Root: root}, l.signer); err != nil {
+		ckTime = l.nextTime(ckTime)
+		if ckBytes, err = signCheckpoint(Checkpoint{Origin: l.signer.Name(), Size: uint64(total), Root: root, Time: ckTime}, l.signer); err != nil {
 			return err
 		}
 		if err := writeFileAtomic(l.dir, checkpointFile, ckBytes, true); err != nil {
@@ -275,7 +356,7 @@ func (l *Log) syncLocked() error {
 		}
 	}
 	l.mu.Lock()
-	l.n, l.offsets, l.recEnd, l.hashes, l.ckpt = total, offsets, fr.off, hashes, ckBytes
+	l.n, l.offsets, l.recEnd, l.hashes, l.ckpt, l.ckTime = total, offsets, fr.off, hashes, ckBytes, ckTime
 	l.mu.Unlock()
 	return nil
 }
@@ -362,7 +443,8 @@ func (l *Log) Append(ctx context.Context, rec Record) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return l.appendEncoded(ctx, [][]byte{b})
+	first, err := l.appendEncoded(ctx, &pending{recs: [][]byte{b}})
+	return uint64(first), err
 }
 
 // AppendAll adds recs in order, in one commit, and returns the index of the
@@ -381,10 +463,12 @@ func (l *Log) AppendAll(ctx context.Context, recs []Record) (first uint64, err e
 			return 0, fmt.Errorf("record %d: %w", i, err)
 		}
 	}
-	return l.appendEncoded(ctx, enc)
+	first, err = l.appendEncoded(ctx, &pending{recs: enc})
+	return first, err
 }
 
-func (l *Log) appendEncoded(ctx context.Context, recs [][]byte) (uint64, error) {
+// appendEncoded queues p and waits for its commit.
+func (l *Log) appendEncoded(ctx context.Context, p *pending) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -394,7 +478,7 @@ func (l *Log) appendEncoded(ctx context.Context, recs [][]byte) (uint64, error) 
 	if closed {
 		return 0, ErrClosed
 	}
-	p := &pending{recs: recs, done: make(chan struct{})}
+	p.done = make(chan struct{})
 	l.qmu.Lock()
 	l.queue = append(l.queue, p)
 	lead := !l.leading
@@ -421,14 +505,8 @@ func (l *Log) lead() {
 	}
 	l.qmu.Unlock()
 
-	recs := make([][]byte, 0, count)
+	l.commit(batch)
 	for _, p := range batch {
-		recs = append(recs, p.recs...)
-	}
-	first, err := l.commit(recs)
-	for _, p := range batch {
-		p.first, p.err = first, err
-		first += int64(len(p.recs))
 		close(p.done)
 	}
 
@@ -441,85 +519,252 @@ func (l *Log) lead() {
 	}
 }
 
-// commit makes recs durable. Order matters for crash safety: stored hashes
-// (fsync), then records (fsync), then the checkpoint (fsynced, atomic
-// replace). A crash leaves at worst surplus hashes and a torn or
-// uncheckpointed record tail, all of which Open repairs. An acknowledged
-// record is a complete, fsynced frame, and repair only cuts from the first
-// bad frame on, so it never removes one.
-func (l *Log) commit(recs [][]byte) (int64, error) {
+// nextTime returns the time for a new checkpoint: the operator's clock to
+// the millisecond, never before after (the latest checkpoint's time).
+func (l *Log) nextTime(after time.Time) time.Time {
+	t := msTime(l.clock())
+	if t.Before(after) {
+		return after
+	}
+	return t
+}
+
+// msTime is t in UTC, truncated to the millisecond (the log's precision).
+func msTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// commit makes the batch's records durable and sets each pending's result.
+// Signed records get the commit's time (also the new checkpoint's); a
+// pending whose record times are not within its skew of it fails alone.
+//
+// Order matters for crash safety: stored hashes (fsync), then records
+// (fsync), then the checkpoint (fsynced, atomic replace). A crash leaves at
+// worst surplus hashes and a torn or uncheckpointed record tail, all of
+// which Open repairs. An acknowledged record is a complete, fsynced frame,
+// and repair only cuts from the first bad frame on, so it never removes one.
+func (l *Log) commit(batch []*pending) {
+	fail := func(err error) {
+		for _, p := range batch {
+			if p.err == nil {
+				p.err = err
+			}
+		}
+	}
 	l.commitMu.Lock()
 	defer l.commitMu.Unlock()
 	l.mu.RLock()
 	closed := l.closed
 	l.mu.RUnlock()
 	if closed {
-		return 0, ErrClosed
+		fail(ErrClosed)
+		return
 	}
 	if err := flock(l.lockf, true); err != nil {
-		return 0, fmt.Errorf("govshare/audit: locking log: %w", err)
+		fail(fmt.Errorf("govshare/audit: locking log: %w", err))
+		return
 	}
 	defer funlock(l.lockf)
 	if err := l.syncLocked(); err != nil {
-		return 0, err
+		fail(err)
+		return
 	}
 
+	now := l.nextTime(l.ckTime)
 	n0 := l.n
+	idx := n0
 	hr := &hashReader{f: l.hashf, count: l.hashes}
-	frames := make([]byte, 0, len(recs)*256)
+	frames := make([]byte, 0, 512)
 	offsets := l.offsets
-	for i, rec := range recs {
-		hs, err := tlog.StoredHashes(n0+int64(i), rec, hr)
-		if err != nil {
-			return 0, fmt.Errorf("govshare/audit: %w", err)
+	var entry []byte
+	var fresh map[uint64]*pending // signed records of this batch, by key
+	for _, p := range batch {
+		if p.signed {
+			if err := l.buildIndex(); err != nil {
+				fail(err)
+				return
+			}
+			key := l.recKey(p.recBytes)
+			if at, ok := l.index[key]; ok {
+				same, err := l.sameRecord(at, p.recBytes)
+				if err != nil {
+					fail(err)
+					return
+				}
+				if same {
+					p.first = at
+					continue
+				}
+			}
+			if q, ok := fresh[key]; ok && bytes.Equal(q.recBytes, p.recBytes) {
+				p.first = q.first
+				continue
+			}
+			if d := now.Sub(p.recTime); d > p.skew || d < -p.skew {
+				p.err = notVerified(ErrTimeSkew, "record time is %s from the log's time, more than %s", d.Round(time.Second), p.skew)
+				continue
+			}
+			if fresh == nil {
+				fresh = map[uint64]*pending{}
+			}
+			if _, ok := fresh[key]; !ok {
+				fresh[key] = p
+			}
 		}
-		hr.pending = append(hr.pending, hs...)
-		offsets = append(offsets, l.recEnd+int64(len(frames)))
-		frames = appendFrame(frames, n0+int64(i), rec)
+		p.first = idx
+		for _, rec := range p.recs {
+			entry = rec
+			if p.signed {
+				entry = appendLogged(entry[:0:0], now, rec)
+				p.entry = entry
+			}
+			hs, err := tlog.StoredHashes(idx, entry, hr)
+			if err != nil {
+				fail(fmt.Errorf("govshare/audit: %w", err))
+				return
+			}
+			hr.pending = append(hr.pending, hs...)
+			offsets = append(offsets, l.recEnd+int64(len(frames)))
+			frames = appendFrame(frames, idx, entry)
+			idx++
+		}
 	}
-	total := n0 + int64(len(recs))
+	total := idx
+	if total == n0 {
+		// Nothing new: every pending failed its own check or was there.
+		for _, p := range batch {
+			if p.err == nil {
+				p.ckpt, p.size = l.ckpt, l.n
+			}
+		}
+		return
+	}
 	root, err := tlog.TreeHash(total, hr)
 	if err != nil {
-		return 0, fmt.Errorf("govshare/audit: %w", err)
+		fail(fmt.Errorf("govshare/audit: %w", err))
+		return
 	}
-	signed, err := signCheckpoint(Checkpoint{Origin: l.signer.Name(), Size: uint64(total), Root: root}, l.signer)
+	signed, err := signCheckpoint(Checkpoint{Origin: l.signer.Name(), Size: uint64(total), Root: root, Time: now}, l.signer)
 	if err != nil {
-		return 0, err
+		fail(err)
+		return
 	}
 
-	rollback := func(err error) (int64, error) {
+	rollback := func(err error) {
 		// Best effort: leave the files as they were, so the failed records
 		// are not adopted by the next append. If this fails too, Open cuts
 		// them as an uncheckpointed tail or re-signs over them.
 		_ = l.recf.Truncate(l.recEnd)
 		_ = l.hashf.Truncate(int64(len(hashesHeader)) + l.hashes*HashSize)
-		return 0, err
+		fail(err)
 	}
 	if _, err := l.hashf.WriteAt(flatten(hr.pending), int64(len(hashesHeader))+l.hashes*HashSize); err != nil {
-		return rollback(fmt.Errorf("govshare/audit: writing hashes: %w", err))
+		rollback(fmt.Errorf("govshare/audit: writing hashes: %w", err))
+		return
 	}
 	if err := l.hashf.Sync(); err != nil {
-		return rollback(fmt.Errorf("govshare/audit: syncing hashes: %w", err))
+		rollback(fmt.Errorf("govshare/audit: syncing hashes: %w", err))
+		return
 	}
 	if _, err := l.recf.WriteAt(frames, l.recEnd); err != nil {
-		return rollback(fmt.Errorf("govshare/audit: writing records: %w", err))
+		rollback(fmt.Errorf("govshare/audit: writing records: %w", err))
+		return
 	}
 	if err := l.recf.Sync(); err != nil {
-		return rollback(fmt.Errorf("govshare/audit: syncing records: %w", err))
+		rollback(fmt.Errorf("govshare/audit: syncing records: %w", err))
+		return
 	}
 	// No directory fsync here: the records are already durable, and a
 	// power cut that undoes this rename leaves the previous checkpoint, a
-	// prefix of the same tree, which Open re-signs to the identical bytes
-	// (Ed25519 is deterministic). Saves one fsync per commit.
+	// prefix of the same tree, which Open signs again (with a later time:
+	// the same tree, so no verifier sees a fork). Saves one fsync per commit.
 	if err := writeFileAtomic(l.dir, checkpointFile, signed, false); err != nil {
 		// The rename may have happened: keep the records, the next sync
 		// either finds them checkpointed or signs over them.
-		return 0, fmt.Errorf("govshare/audit: writing checkpoint: %w", err)
+		fail(fmt.Errorf("govshare/audit: writing checkpoint: %w", err))
+		return
 	}
+	l.hcache.put(l.hashes, hr.pending)
 	l.mu.Lock()
-	l.n, l.offsets, l.recEnd, l.hashes, l.ckpt = total, offsets, l.recEnd+int64(len(frames)), hr.count+int64(len(hr.pending)), signed
+	l.n, l.offsets, l.recEnd, l.hashes, l.ckpt, l.ckTime = total, offsets, l.recEnd+int64(len(frames)), hr.count+int64(len(hr.pending)), signed, now
 	l.mu.Unlock()
-	return n0, nil
+	for key, p := range fresh {
+		if _, ok := l.index[key]; !ok {
+			l.index[key] = p.first
+		}
+	}
+	for _, p := range batch {
+		if p.err == nil {
+			p.ckpt, p.size = signed, total
+		}
+	}
+}
+
+// recKey is the duplicate-index key of a record's canonical bytes.
+func (l *Log) recKey(rec []byte) uint64 { return maphash.Bytes(l.seed, rec) }
+
+// buildIndex reads every signed record into the duplicate index, once.
+// The caller holds commitMu and the file lock, after syncLocked.
+func (l *Log) buildIndex() error {
+	if l.index != nil {
+		return nil
+	}
+	index := make(map[uint64]int64, l.n)
+	rh := int64(len(recordsHeader))
+	fr := newFrameReader(io.NewSectionReader(l.recf, rh, l.recEnd-rh), rh, 0)
+	fr.parseFrom = math.MaxInt64
+	var lf leaf
+	for i := int64(0); ; i++ {
+		raw, _, err := fr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if !bytes.HasPrefix(raw, []byte(loggedPrefix)) {
+			continue
+		}
+		if err := parseLeaf(raw, &lf); err != nil {
+			return fmt.Errorf("govshare/audit: record %d: %w", i, err)
+		}
+		if _, ok := index[l.recKey(lf.rec)]; !ok {
+			index[l.recKey(lf.rec)] = i
+		}
+	}
+	l.index = index
+	return nil
+}
+
+// indexFrame adds the record at index i (frame at off) to the index.
+func (l *Log) indexFrame(i, off int64) error {
+	raw, err := readFrame(l.recf, off)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(raw, []byte(loggedPrefix)) {
+		return nil
+	}
+	var lf leaf
+	if err := parseLeaf(raw, &lf); err != nil {
+		return fmt.Errorf("govshare/audit: record %d: %w", i, err)
+	}
+	if _, ok := l.index[l.recKey(lf.rec)]; !ok {
+		l.index[l.recKey(lf.rec)] = i
+	}
+	return nil
+}
+
+// sameRecord reports whether the signed record at index i has record
+// bytes rec.
+func (l *Log) sameRecord(i int64, rec []byte) (bool, error) {
+	raw, err := readFrame(l.recf, l.offsets[i])
+	if err != nil {
+		return false, err
+	}
+	var lf leaf
+	if err := parseLeaf(raw, &lf); err != nil {
+		return false, fmt.Errorf("govshare/audit: record %d: %w", i, err)
+	}
+	return lf.signed && bytes.Equal(lf.rec, rec), nil
 }
 
 // Refresh reads records appended by other processes since this Log last
@@ -570,7 +815,7 @@ func (l *Log) InclusionProof(index, treeSize uint64) ([]Hash, error) {
 	if treeSize > uint64(l.n) || index >= treeSize {
 		return nil, fmt.Errorf("govshare/audit: no record %d in a tree of %d (log has %d)", index, treeSize, l.n)
 	}
-	p, err := tlog.ProveRecord(int64(treeSize), int64(index), &hashReader{f: l.hashf, count: l.hashes})
+	p, err := tlog.ProveRecord(int64(treeSize), int64(index), &hashReader{f: l.hashf, count: l.hashes, cache: &l.hcache})
 	if err != nil {
 		return nil, fmt.Errorf("govshare/audit: %w", err)
 	}
@@ -592,39 +837,40 @@ func (l *Log) ConsistencyProof(oldSize, newSize uint64) ([]Hash, error) {
 	if oldSize == 0 || oldSize == newSize {
 		return []Hash{}, nil
 	}
-	p, err := tlog.ProveTree(int64(newSize), int64(oldSize), &hashReader{f: l.hashf, count: l.hashes})
+	p, err := tlog.ProveTree(int64(newSize), int64(oldSize), &hashReader{f: l.hashf, count: l.hashes, cache: &l.hcache})
 	if err != nil {
 		return nil, fmt.Errorf("govshare/audit: %w", err)
 	}
 	return p, nil
 }
 
-// Receipt is what a sealer keeps after a share: the signed checkpoint, the
-// record's index and its inclusion proof in that checkpoint's tree. With
-// the record and the log's verifier key anyone can check it (VerifyReceipt).
-// It encodes to JSON with hashes in base64.
+// Receipt is what a department keeps after an act: the signed checkpoint,
+// the record's index and its inclusion proof in that checkpoint's tree,
+// and for a signed record the entry as the log stores it (the signed
+// record with the operator's time). With the record and the log's
+// verifier key anyone can check it (VerifyReceipt; VerifySignedReceipt
+// also checks the maker's signature). It encodes to JSON with hashes and
+// the entry in base64.
 type Receipt struct {
 	Checkpoint string `json:"checkpoint"`
 	Index      uint64 `json:"index"`
 	Proof      []Hash `json:"proof"`
+	Entry      []byte `json:"entry,omitempty"`
 }
 
 // Receipt returns the receipt for the record at index against the latest
 // checkpoint.
 func (l *Log) Receipt(index uint64) (Receipt, error) {
 	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.closed {
+	ckpt, n, closed := l.ckpt, l.n, l.closed
+	l.mu.RUnlock()
+	if closed {
 		return Receipt{}, ErrClosed
 	}
-	if index >= uint64(l.n) {
-		return Receipt{}, fmt.Errorf("govshare/audit: no record %d (log has %d)", index, l.n)
+	if index >= uint64(n) {
+		return Receipt{}, fmt.Errorf("govshare/audit: no record %d (log has %d)", index, n)
 	}
-	p, err := tlog.ProveRecord(l.n, int64(index), &hashReader{f: l.hashf, count: l.hashes})
-	if err != nil {
-		return Receipt{}, fmt.Errorf("govshare/audit: %w", err)
-	}
-	return Receipt{Checkpoint: string(l.ckpt), Index: index, Proof: p}, nil
+	return l.receiptAt(index, ckpt, uint64(n))
 }
 
 // Record returns the record at index.
@@ -641,11 +887,11 @@ func (l *Log) Record(index uint64) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	rec, err := Parse(raw)
+	e, err := entryOf(index, raw)
 	if err != nil {
 		return Entry{}, fmt.Errorf("govshare/audit: record %d: %w", index, err)
 	}
-	return Entry{Index: index, Record: rec, Raw: raw, LeafHash: tlog.RecordHash(raw)}, nil
+	return e, nil
 }
 
 // Records yields the records with index in [from, to), clipped to the log's

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -50,18 +52,49 @@ const (
 	OutcomeUntrustedProvider = "untrusted_provider"
 	OutcomeTampered          = "tampered"
 
-	ReasonNoGrant   = "no_grant"
-	ReasonNotShared = "not_shared"
-	ReasonPurpose   = "purpose_not_allowed"
-	ReasonExpired   = "grant_expired"
+	OutcomeNotYetValid  = "not_yet_valid"
+	OutcomeUnknownSuite = "unknown_suite"
+	OutcomeFailed       = "failed"
+
+	ReasonNoGrant        = "no_grant"
+	ReasonNotShared      = "not_shared"
+	ReasonPurpose        = "purpose_not_allowed"
+	ReasonExpired        = "grant_expired"
+	ReasonUnknownField   = "unknown_field"
+	ReasonInvalidCatalog = "invalid_catalog"
+	ReasonNothingLeaves  = "nothing_leaves"
 )
+
+// Outcome is an open's result code (OpenRecord.Outcome). The Outcome*
+// constants are its known values; they are untyped so that code holding
+// them as strings keeps compiling.
+type Outcome string
+
+// Outcomes lists the known open outcomes, OutcomeOpened first.
+var Outcomes = []Outcome{OutcomeOpened, OutcomeWrongPurpose, OutcomeWrongRecipient, OutcomeExpired,
+	OutcomeNotYetValid, OutcomeUntrustedProvider, OutcomeUnknownSuite, OutcomeTampered, OutcomeFailed}
+
+// Known reports whether o is one of Outcomes.
+func (o Outcome) Known() bool { return slices.Contains(Outcomes, o) }
+
+// Reason is a refusal's code (RefuseRecord.Code). The Reason* constants are
+// its known values.
+type Reason string
+
+// Reasons lists the known refusal reasons.
+var Reasons = []Reason{ReasonNoGrant, ReasonNotShared, ReasonPurpose, ReasonExpired,
+	ReasonUnknownField, ReasonInvalidCatalog, ReasonNothingLeaves}
+
+// Known reports whether r is one of Reasons.
+func (r Reason) Known() bool { return slices.Contains(Reasons, r) }
 
 // Record is one entry of the log: a *ShareRecord, *OpenRecord, *RefuseRecord or *DisputeRecord
 // (or the same types by value).
 type Record interface {
 	Kind() Kind
-	// wire returns the canonical wire struct, after validating the record.
-	wire() (any, error)
+	// wire returns the canonical wire struct, after validating the record
+	// (admit: with the rules for admitting a new record, see decodeRecord).
+	wire(admit bool) (any, error)
 }
 
 // Digest is a SHA-256 digest, encoded as 64 lowercase hex digits.
@@ -72,13 +105,13 @@ func (d Digest) String() string { return hex.EncodeToString(d[:]) }
 
 // ShareRecord records that a provider sealed an envelope to a recipient.
 type ShareRecord struct {
-	EnvelopeID string           // the envelope's id
-	HeaderHash Digest           // H = SHA-256 of the envelope header
-	Provider   string           // providing department
-	Recipient  string           // receiving department
-	Purpose    classify.Purpose // declared purpose (DOMAIN.md §4)
-	GrantID    string           // grant relied on; "" if the tier needs none
-	Resource   string           // catalog resource name
+	EnvelopeID string          // the envelope's id
+	HeaderHash Digest          // H = SHA-256 of the envelope header
+	Provider   string          // providing department
+	Recipient  string          // receiving department
+	Purpose    catalog.Purpose // declared purpose (DOMAIN.md §4)
+	GrantID    string          // grant relied on; "" if the tier needs none
+	Resource   string          // catalog resource name
 	Time       time.Time
 }
 
@@ -86,7 +119,7 @@ type ShareRecord struct {
 type OpenRecord struct {
 	EnvelopeID string
 	Opener     string // opening department
-	Purpose    classify.Purpose
+	Purpose    catalog.Purpose
 	Outcome    string // a code such as OutcomeOpened
 	Time       time.Time
 }
@@ -173,7 +206,8 @@ type disputeWire struct {
 	Time       string `json:"time"`
 }
 
-func (r ShareRecord) wire() (any, error) {
+// validate checks every field (what Marshal and Parse check).
+func (r ShareRecord) validate() error {
 	if err := firstErr(
 		checkID("envelope", r.EnvelopeID, false),
 		checkDept("provider", r.Provider),
@@ -183,53 +217,74 @@ func (r ShareRecord) wire() (any, error) {
 		checkName("resource", r.Resource, false),
 		checkTime(r.Time),
 	); err != nil {
-		return nil, err
+		return err
 	}
 	if r.HeaderHash == (Digest{}) {
-		return nil, errors.New("govshare/audit: share record: header hash is zero")
+		return errors.New("govshare/audit: share record: header hash is zero")
 	}
-	return &shareWire{RecordVersion, KindShare, r.EnvelopeID, r.HeaderHash.String(), r.Provider,
-		r.Recipient, string(r.Purpose), r.GrantID, r.Resource, formatTime(r.Time)}, nil
+	return nil
 }
 
-func (r OpenRecord) wire() (any, error) {
-	if err := firstErr(
+func (r OpenRecord) validate() error {
+	return firstErr(
 		checkID("envelope", r.EnvelopeID, false),
 		checkDept("opener", r.Opener),
 		checkPurpose(r.Purpose),
 		checkCode("outcome", r.Outcome),
 		checkTime(r.Time),
-	); err != nil {
+	)
+}
+
+func (r RefuseRecord) validate() error {
+	if (r.EnvelopeID == "") == (r.RequestID == "") {
+		return errors.New("govshare/audit: refuse record: set exactly one of envelope id and request id")
+	}
+	return firstErr(
+		checkID("envelope", r.EnvelopeID, true),
+		checkID("request", r.RequestID, true),
+		checkDept("by", r.By),
+		checkCode("code", r.Code),
+		checkTime(r.Time),
+	)
+}
+
+// validate checks the fields; admit also refuses a reason holding an
+// identifier (Marshal does, Parse does not: see decodeRecord).
+func (r DisputeRecord) validate(admit bool) error {
+	return firstErr(
+		checkID("envelope", r.EnvelopeID, false),
+		checkDept("by", r.By),
+		checkReason(r.Reason, admit),
+		checkTime(r.Time),
+	)
+}
+
+func (r ShareRecord) wire(bool) (any, error) {
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	return &shareWire{RecordVersion, KindShare, r.EnvelopeID, r.HeaderHash.String(), r.Provider,
+		r.Recipient, string(r.Purpose), r.GrantID, r.Resource, formatTime(r.Time)}, nil
+}
+
+func (r OpenRecord) wire(bool) (any, error) {
+	if err := r.validate(); err != nil {
 		return nil, err
 	}
 	return &openWire{RecordVersion, KindOpen, r.EnvelopeID, r.Opener, string(r.Purpose), r.Outcome,
 		formatTime(r.Time)}, nil
 }
 
-func (r RefuseRecord) wire() (any, error) {
-	if (r.EnvelopeID == "") == (r.RequestID == "") {
-		return nil, errors.New("govshare/audit: refuse record: set exactly one of envelope id and request id")
-	}
-	if err := firstErr(
-		checkID("envelope", r.EnvelopeID, true),
-		checkID("request", r.RequestID, true),
-		checkDept("by", r.By),
-		checkCode("code", r.Code),
-		checkTime(r.Time),
-	); err != nil {
+func (r RefuseRecord) wire(bool) (any, error) {
+	if err := r.validate(); err != nil {
 		return nil, err
 	}
 	return &refuseWire{RecordVersion, KindRefuse, r.EnvelopeID, r.RequestID, r.By, r.Code,
 		formatTime(r.Time)}, nil
 }
 
-func (r DisputeRecord) wire() (any, error) {
-	if err := firstErr(
-		checkID("envelope", r.EnvelopeID, false),
-		checkDept("by", r.By),
-		checkReason(r.Reason),
-		checkTime(r.Time),
-	); err != nil {
+func (r DisputeRecord) wire(admit bool) (any, error) {
+	if err := r.validate(admit); err != nil {
 		return nil, err
 	}
 	return &disputeWire{RecordVersion, KindDispute, r.EnvelopeID, r.By, r.Reason, formatTime(r.Time)}, nil
@@ -239,11 +294,14 @@ func (r DisputeRecord) wire() (any, error) {
 // key order, starting with the version and type, times in UTC to the
 // millisecond. The same record always gives the same bytes, so leaf hashes
 // are reproducible by anyone. Invalid records are refused.
-func Marshal(r Record) ([]byte, error) {
+func Marshal(r Record) ([]byte, error) { return marshal(r, true) }
+
+// marshal encodes r; admit applies the admission rules (see decodeRecord).
+func marshal(r Record, admit bool) ([]byte, error) {
 	if r == nil || isNilPointer(r) {
 		return nil, errors.New("govshare/audit: nil record")
 	}
-	w, err := r.wire()
+	w, err := r.wire(admit)
 	if err != nil {
 		return nil, err
 	}
@@ -285,16 +343,34 @@ func LeafHash(r Record) (Hash, error) {
 // another key order, other whitespace or escaping, a wrong version, or any
 // invalid field is an error. It returns a value (ShareRecord, OpenRecord, RefuseRecord or
 // DisputeRecord), never a pointer.
+//
+// Parse checks a record's form, not the admission rules Marshal applies to
+// new records: a dispute reason that today's identifier detector would
+// refuse still parses, so a log written by an older version stays readable.
 func Parse(b []byte) (Record, error) {
+	var d decoded
+	err := decodeRecord(b, &d)
+	if err == nil {
+		return d.record(), nil
+	}
+	if err != errNotCanonical {
+		return nil, err
+	}
+	// Say precisely what is wrong: the slow, lenient path.
+	return nil, parseSlow(b)
+}
+
+// parseSlow explains why b is not a canonical record. It never returns nil.
+func parseSlow(b []byte) error {
 	if len(b) > MaxRecordSize {
-		return nil, fmt.Errorf("govshare/audit: record is %d bytes, more than %d", len(b), MaxRecordSize)
+		return fmt.Errorf("govshare/audit: record is %d bytes, more than %d", len(b), MaxRecordSize)
 	}
 	if !utf8.Valid(b) {
-		return nil, errors.New("govshare/audit: record is not UTF-8")
+		return errors.New("govshare/audit: record is not UTF-8")
 	}
 	kind, err := recordKind(b)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var rec Record
 	switch kind {
@@ -319,22 +395,17 @@ func Parse(b []byte) (Record, error) {
 			rec, err = w.record()
 		}
 	default:
-		return nil, errors.New("govshare/audit: unknown record type")
+		return errors.New("govshare/audit: unknown record type")
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// Canonical form is the final word: anything that re-encodes differently
-	// (duplicate keys, reordering, spacing, escapes) would give another
-	// leaf hash for the same record.
-	again, err := Marshal(rec)
-	if err != nil {
-		return nil, err
+	if _, err := marshal(rec, false); err != nil {
+		return err
 	}
-	if !bytes.Equal(again, b) {
-		return nil, errors.New("govshare/audit: record is not in canonical form")
-	}
-	return rec, nil
+	// Anything that re-encodes differently (duplicate keys, reordering,
+	// spacing, escapes) would give another leaf hash for the same record.
+	return errNotCanonical
 }
 
 // recordKind reads the version and type. A canonical record starts with
@@ -389,7 +460,7 @@ func (w *shareWire) record() (Record, error) {
 	if _, err := hex.Decode(h[:], []byte(w.HeaderHash)); err != nil {
 		return nil, errors.New("govshare/audit: share record: header hash must be 64 lowercase hex digits")
 	}
-	return ShareRecord{w.EnvelopeID, h, w.Provider, w.Recipient, classify.Purpose(w.Purpose), w.GrantID, w.Resource, t}, nil
+	return ShareRecord{w.EnvelopeID, h, w.Provider, w.Recipient, catalog.Purpose(w.Purpose), w.GrantID, w.Resource, t}, nil
 }
 
 func (w *openWire) record() (Record, error) {
@@ -397,7 +468,7 @@ func (w *openWire) record() (Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenRecord{w.EnvelopeID, w.Opener, classify.Purpose(w.Purpose), w.Outcome, t}, nil
+	return OpenRecord{w.EnvelopeID, w.Opener, catalog.Purpose(w.Purpose), w.Outcome, t}, nil
 }
 
 func (w *refuseWire) record() (Record, error) {
@@ -455,8 +526,7 @@ func checkID(field, s string, optional bool) error {
 		return fmt.Errorf("govshare/audit: %s id must be 1–128 bytes", field)
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isAlnum(c) || strings.IndexByte("._:+/=-", c) >= 0) {
+		if charClass[s[i]]&classID == 0 {
 			return fmt.Errorf("govshare/audit: %s id has a character outside [A-Za-z0-9._:+/=-] at byte %d", field, i)
 		}
 	}
@@ -472,15 +542,14 @@ func checkDept(field, s string) error {
 		return fmt.Errorf("govshare/audit: %s department must not start with '.' or '-'", field)
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isAlnum(c) || c == '.' || c == '_' || c == '-') {
+		if charClass[s[i]]&classDept == 0 {
 			return fmt.Errorf("govshare/audit: %s department has a character outside [A-Za-z0-9._-] at byte %d", field, i)
 		}
 	}
 	return nil
 }
 
-func checkPurpose(p classify.Purpose) error {
+func checkPurpose(p catalog.Purpose) error {
 	if !p.Valid() {
 		return errors.New("govshare/audit: unknown purpose")
 	}
@@ -493,8 +562,7 @@ func checkCode(field, s string) error {
 		return fmt.Errorf("govshare/audit: %s code must be 1–64 bytes starting with a-z", field)
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+		if charClass[s[i]]&classCode == 0 {
 			return fmt.Errorf("govshare/audit: %s code has a character outside [a-z0-9_.-] at byte %d", field, i)
 		}
 	}
@@ -516,18 +584,23 @@ func checkName(field, s string, optional bool) error {
 	if err := checkPrintable(field, s); err != nil {
 		return err
 	}
-	if strings.TrimSpace(s) != s {
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
 		return fmt.Errorf("govshare/audit: %s has surrounding space", field)
 	}
 	return nil
 }
 
-func checkReason(s string) error {
+func checkReason(s string, admit bool) error {
 	if s == "" || len(s) > maxReasonLen {
 		return fmt.Errorf("govshare/audit: dispute reason must be 1–%d bytes", maxReasonLen)
 	}
 	if err := checkPrintable("dispute reason", s); err != nil {
 		return err
+	}
+	if !admit {
+		return nil
 	}
 	if f := classify.Detect(s); len(f) > 0 {
 		// Name the type and position only: the value is what must not leak.
@@ -537,17 +610,45 @@ func checkReason(s string) error {
 }
 
 func checkPrintable(field, s string) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("govshare/audit: %s is not UTF-8", field)
-	}
-	for i, r := range s {
-		if !unicode.IsPrint(r) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f { // printable ASCII
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return fmt.Errorf("govshare/audit: %s is not UTF-8", field)
+		}
+		// CJK Unified Ideographs are all printable (TestPrintableCJK);
+		// other runes ask the Unicode tables, which is slower.
+		if !(r >= 0x4e00 && r <= 0x9fff) && !unicode.IsPrint(r) {
 			return fmt.Errorf("govshare/audit: %s has a non-printable character at byte %d", field, i)
 		}
+		i += n
 	}
 	return nil
 }
 
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+// Character classes of the restricted fields.
+const (
+	classID   = 1 << iota // [A-Za-z0-9._:+/=-]
+	classDept             // [A-Za-z0-9._-]
+	classCode             // [a-z0-9_.-]
+)
+
+var charClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if alnum || strings.IndexByte("._:+/=-", byte(c)) >= 0 {
+			t[c] |= classID
+		}
+		if alnum || c == '.' || c == '_' || c == '-' {
+			t[c] |= classDept
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' {
+			t[c] |= classCode
+		}
+	}
+	return t
+}()

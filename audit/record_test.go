@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -14,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 func TestRecordRoundTrip(t *testing.T) {
 	for i := 0; i < 8; i++ {
@@ -54,7 +52,7 @@ func TestRecordRoundTrip(t *testing.T) {
 func TestRecordTimeIsCanonical(t *testing.T) {
 	// Another zone and sub-millisecond digits: same instant to the ms, same bytes.
 	cst := time.FixedZone("CST", 8*3600)
-	r1 := OpenRecord{EnvelopeID: "e1", Opener: "minzheng", Purpose: classify.PurposeStatistics, Outcome: OutcomeOpened,
+	r1 := OpenRecord{EnvelopeID: "e1", Opener: "minzheng", Purpose: catalog.PurposeStatistics, Outcome: OutcomeOpened,
 		Time: time.Date(2025, 3, 1, 16, 30, 0, 123456789, cst)}
 	r2 := r1
 	r2.Time = time.Date(2025, 3, 1, 8, 30, 0, 123000000, time.UTC)
@@ -86,7 +84,7 @@ func TestRecordGolden(t *testing.T) {
 		fmt.Fprintf(&out, "%s\nleaf %x\n", b, lh[:])
 	}
 	path := filepath.Join("testdata", "records.golden")
-	if *update {
+	if golden.Update() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}

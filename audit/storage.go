@@ -6,10 +6,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -64,16 +67,26 @@ func (e *errBadFrame) Error() string {
 	return fmt.Sprintf("govshare/audit: record %d at offset %d: %s", e.Index, e.Offset, e.Why)
 }
 
+// Unwrap makes a bad frame a verification failure: ErrTruncated for a
+// frame cut short, ErrTampered for anything else.
+func (e *errBadFrame) Unwrap() []error {
+	if strings.HasPrefix(e.Why, "incomplete") {
+		return []error{ErrNotVerified, ErrTruncated}
+	}
+	return []error{ErrNotVerified, ErrTampered}
+}
+
 // frameReader reads frames sequentially.
 type frameReader struct {
 	r     *bufio.Reader
 	off   int64 // offset of the next frame
 	index int64 // index of the next frame
 	buf   []byte
-	// parseFrom: frames with this index or more must also Parse. Frames
-	// under a signed checkpoint need only their checksum on Open; Verify
-	// parses all.
+	// parseFrom: frames with this index or more must also parse as
+	// entries. Frames under a signed checkpoint need only their checksum on
+	// Open; Verify checks every entry itself.
 	parseFrom int64
+	leaf      leaf
 }
 
 func newFrameReader(r io.Reader, off, index int64) *frameReader {
@@ -122,7 +135,7 @@ func (fr *frameReader) next() ([]byte, int64, error) {
 	}
 	rec := fr.buf[4 : 4+size]
 	if fr.index >= fr.parseFrom {
-		if _, err := Parse(rec); err != nil {
+		if err := parseLeaf(rec, &fr.leaf); err != nil {
 			return bad("not a valid record")
 		}
 	}
@@ -146,10 +159,90 @@ type hashReader struct {
 	f       *os.File
 	count   int64 // hashes readable from f
 	pending []tlog.Hash
+	cache   *hashCache // optional: stored hashes read or written before
+}
+
+// hashCache keeps stored hashes of a log, which never change once
+// committed, so that the proofs of receipts, most of whose hashes are the
+// same few from one commit to the next, read few of them from disk.
+type hashCache struct {
+	mu sync.Mutex
+	m  map[int64]tlog.Hash
+}
+
+// maxHashCache bounds the cache (about 3 MiB); when full it starts over.
+const maxHashCache = 1 << 16
+
+func (c *hashCache) put(first int64, hs []tlog.Hash) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m)+len(hs) > maxHashCache {
+		c.m = make(map[int64]tlog.Hash, 1024)
+	}
+	for i, h := range hs {
+		c.m[first+int64(i)] = h
+	}
 }
 
 func (h *hashReader) ReadHashes(index []int64) ([]tlog.Hash, error) {
+	if h.cache == nil || len(index) > 64 {
+		return h.readHashes(index)
+	}
 	out := make([]tlog.Hash, len(index))
+	var miss []int
+	h.cache.mu.Lock()
+	for i, x := range index {
+		if v, ok := h.cache.m[x]; ok && x < h.count {
+			out[i] = v
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	h.cache.mu.Unlock()
+	if len(miss) == 0 {
+		return out, nil
+	}
+	missing := make([]int64, len(miss))
+	for j, i := range miss {
+		missing[j] = index[i]
+	}
+	got, err := h.readHashes(missing)
+	if err != nil {
+		return nil, err
+	}
+	h.cache.mu.Lock()
+	if h.cache.m == nil || len(h.cache.m)+len(got) > maxHashCache {
+		h.cache.m = make(map[int64]tlog.Hash, 1024)
+	}
+	for j, i := range miss {
+		out[i] = got[j]
+		if missing[j] < h.count {
+			h.cache.m[missing[j]] = got[j]
+		}
+	}
+	h.cache.mu.Unlock()
+	return out, nil
+}
+
+func (h *hashReader) readHashes(index []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(index))
+	if len(index) > 8 {
+		// Many hashes close together (a tile): read their span at once.
+		lo, hi := index[0], index[0]
+		for _, x := range index {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		if lo >= 0 && hi < h.count && hi-lo < int64(len(index))*4+64 {
+			span := make([]byte, (hi-lo+1)*HashSize)
+			if _, err := h.f.ReadAt(span, int64(len(hashesHeader))+lo*HashSize); err != nil {
+				return nil, fmt.Errorf("govshare/audit: reading hashes: %w", err)
+			}
+			for i, x := range index {
+				copy(out[i][:], span[(x-lo)*HashSize:])
+			}
+			return out, nil
+		}
+	}
 	for i, x := range index {
 		switch {
 		case x < 0 || x >= h.count+int64(len(h.pending)):
@@ -220,17 +313,26 @@ type frontier struct {
 // add appends a leaf and returns its stored hashes, in storage order (the
 // same as tlog.StoredHashes).
 func (fr *frontier) add(data []byte) []tlog.Hash {
-	h := tlog.RecordHash(data)
-	out := []tlog.Hash{h}
+	var out [65]tlog.Hash
+	k := fr.push(tlog.RecordHash(data), &out)
+	return append([]tlog.Hash(nil), out[:k]...)
+}
+
+// push appends a leaf by its hash, writes its stored hashes (the leaf hash,
+// then the interior nodes it completes) to out and returns their number.
+func (fr *frontier) push(h tlog.Hash, out *[65]tlog.Hash) int {
+	out[0] = h
+	k := 1
 	level := 0
 	for (fr.n>>level)&1 == 1 {
 		h = tlog.NodeHash(fr.f[level], h)
-		out = append(out, h)
+		out[k] = h
+		k++
 		level++
 	}
 	fr.f[level] = h
 	fr.n++
-	return out
+	return k
 }
 
 // root returns the RFC 6962 root of the leaves added so far.
@@ -250,6 +352,25 @@ func (fr *frontier) root() tlog.Hash {
 		}
 	}
 	return root
+}
+
+var leafPrefix = []byte{0}
+
+// leafHasher computes RFC 6962 leaf hashes reusing one SHA-256 state.
+type leafHasher struct {
+	h   hash.Hash
+	buf [sha256.Size]byte
+}
+
+func newLeafHasher() *leafHasher { return &leafHasher{h: sha256.New()} }
+
+func (lh *leafHasher) sum(data []byte) tlog.Hash {
+	lh.h.Reset()
+	lh.h.Write(leafPrefix)
+	lh.h.Write(data)
+	var out tlog.Hash
+	copy(out[:], lh.h.Sum(lh.buf[:0]))
+	return out
 }
 
 // emptyRoot is the root of the empty tree: SHA-256 of the empty string.

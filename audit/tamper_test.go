@@ -3,9 +3,14 @@ package audit
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // TestTamperEveryByte flips every byte of every stored file, one at a time,
@@ -13,10 +18,26 @@ import (
 // Verify must fail every time, and pass again once the file is restored.
 // The low-bit flip matters for the base64 signature line: Go's base64
 // decoder ignores unused trailing bits, so only the canonical-form check
-// catches it.
+// catches it. Any edited, cut or added byte fails Verify with
+// ErrNotVerified (tampering, not an I/O error), in a log of unsigned
+// records and in one of signed records.
 func TestTamperEveryByte(t *testing.T) {
-	dir, l, v := buildLog(t, 6)
-	l.Close()
+	t.Run("unsigned", func(t *testing.T) {
+		dir, l, v := buildLog(t, 6)
+		l.Close()
+		tamperEveryByte(t, dir, v)
+	})
+	t.Run("signed", func(t *testing.T) {
+		s, v, _ := newKeys(t)
+		dir := t.TempDir()
+		op, clk := newOperator(t, dir, s)
+		appendSigned(t, op, clk, 0, 6)
+		op.Log().Close()
+		tamperEveryByte(t, dir, v)
+	})
+}
+
+func tamperEveryByte(t *testing.T, dir string, v note.Verifier) {
 	if _, err := Verify(dir, v); err != nil {
 		t.Fatal(err)
 	}
@@ -28,22 +49,22 @@ func TestTamperEveryByte(t *testing.T) {
 			for _, mask := range []byte{0x01, 0x80} {
 				mod[i] = orig[i] ^ mask
 				writeFile(t, path, mod)
-				if _, err := Verify(dir, v); err == nil {
-					t.Fatalf("%s: byte %d ^ %#x not detected", name, i, mask)
+				if _, err := Verify(dir, v); !errors.Is(err, ErrNotVerified) {
+					t.Fatalf("%s: byte %d ^ %#x not detected: %v", name, i, mask, err)
 				}
 			}
 			mod[i] = orig[i]
 		}
 		for cut := 0; cut < len(orig); cut++ {
 			writeFile(t, path, orig[:cut])
-			if _, err := Verify(dir, v); err == nil {
-				t.Fatalf("%s: cut to %d bytes not detected", name, cut)
+			if _, err := Verify(dir, v); !errors.Is(err, ErrNotVerified) {
+				t.Fatalf("%s: cut to %d bytes not detected: %v", name, cut, err)
 			}
 		}
 		for _, extra := range [][]byte{{0}, {'\n'}, orig[len(orig)-1:]} {
 			writeFile(t, path, append(append([]byte(nil), orig...), extra...))
-			if _, err := Verify(dir, v); err == nil {
-				t.Fatalf("%s: appended byte %#x not detected", name, extra)
+			if _, err := Verify(dir, v); !errors.Is(err, ErrNotVerified) {
+				t.Fatalf("%s: appended byte %#x not detected: %v", name, extra, err)
 			}
 		}
 		writeFile(t, path, orig)
@@ -147,5 +168,111 @@ func TestDenseSampleLargeFile(t *testing.T) {
 	}
 	if !bytes.Equal(readFile(t, path), orig) {
 		t.Fatal("restore failed")
+	}
+}
+
+// TestTamperLargeLog: a log large enough for Verify's parallel pipeline
+// (batches of frames checked on several goroutines): a flipped byte in any
+// batch, a cut, a bad length and a duplicate are found, and the error is
+// the one of the first bad record.
+func TestTamperLargeLog(t *testing.T) {
+	const n = 12000
+	dir, l, v := buildLog(t, 0)
+	batch := make([]Record, 0, maxBatch)
+	for i := 0; i < n; i++ {
+		batch = append(batch, sampleRecord(i))
+		if len(batch) == maxBatch || i == n-1 {
+			if _, err := l.AppendAll(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	l.Close()
+	for _, workers := range []int{1, 2, 4} {
+		if _, err := VerifyDir(dir, v, VerifyOptions{Workers: workers}); err != nil {
+			t.Fatalf("%d workers: %v", workers, err)
+		}
+	}
+	path := filepath.Join(dir, recordsFile)
+	orig := readFile(t, path)
+	mod := bytes.Clone(orig)
+	for _, at := range []int{len(recordsHeader) + 2, len(orig) / 3, len(orig) / 2, len(orig)*2/3 + 7, len(orig) - 3} {
+		mod[at] ^= 0x10
+		writeFile(t, path, mod)
+		if _, err := Verify(dir, v); !errors.Is(err, ErrNotVerified) {
+			t.Errorf("byte %d flipped: %v", at, err)
+		}
+		mod[at] = orig[at]
+	}
+	for _, cut := range []int{len(orig) - 1, len(orig) - 200, len(orig) / 2} {
+		writeFile(t, path, orig[:cut])
+		if _, err := Verify(dir, v); !errors.Is(err, ErrNotVerified) {
+			t.Errorf("cut to %d: %v", cut, err)
+		}
+	}
+	// Two bad records: the first is reported.
+	mod = bytes.Clone(orig)
+	mod[len(orig)/4] ^= 1
+	mod[len(orig)*3/4] ^= 1
+	writeFile(t, path, mod)
+	_, err1 := Verify(dir, v)
+	mod[len(orig)*3/4] ^= 1
+	writeFile(t, path, mod)
+	_, err2 := Verify(dir, v)
+	if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+		t.Errorf("first of two bad records: %v / %v", err1, err2)
+	}
+	writeFile(t, path, orig)
+	if _, err := Verify(dir, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLargeSignedLog: the parallel pipeline checks signatures, times and
+// duplicates as the sequential path does.
+func TestLargeSignedLog(t *testing.T) {
+	dir, v := buildSignedLog(t, 5000)
+	reg := testRegistry(t)
+	res, err := VerifyDir(dir, v, VerifyOptions{Registry: reg, RequireSigned: true})
+	if err != nil || res.Signed != 5000 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// A duplicate, written past every check.
+	s := mustSignerOf(t, dir)
+	l, err := Open(dir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := l.Record(1234)
+	sr, _ := e.Signed()
+	form, _ := sr.Marshal()
+	l.index = map[uint64]int64{}
+	l.clock = func() time.Time { return e.Logged }
+	if _, err := l.appendEncoded(ctx, &pending{recs: [][]byte{form}, signed: true, recBytes: sr.raw, recTime: recordTime(sr.Record), skew: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if _, err := VerifyDir(dir, v, VerifyOptions{Registry: reg}); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("duplicate in a large log: %v", err)
+	}
+}
+
+func TestHasEqual(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 100, 5000, 70000} {
+		keys := make([]uint64, n)
+		for i := range keys {
+			keys[i] = rng.Uint64()
+		}
+		if hasEqual(keys) {
+			t.Fatalf("%d distinct keys: equal found", n)
+		}
+		if n >= 2 {
+			keys[(n-2)/2] = keys[n-1]
+			if !hasEqual(keys) {
+				t.Fatalf("%d keys with a pair: not found", n)
+			}
+		}
 	}
 }
