@@ -109,7 +109,7 @@ type ShareRecord struct {
 	HeaderHash Digest          // H = SHA-256 of the envelope header
 	Provider   string          // providing department
 	Recipient  string          // receiving department
-	Purpose    catalog.Purpose // declared purpose (DOMAIN.md §4)
+	Purpose    catalog.Purpose // declared purpose (docs/domain.md: purposes and data minimization)
 	GrantID    string          // grant relied on; "" if the tier needs none
 	Resource   string          // catalog resource name
 	Time       time.Time

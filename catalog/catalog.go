@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/govshare/govshare/internal/fsread"
 	"go.yaml.in/yaml/v3"
 )
 
 // Catalog is a reviewed catalog entry (政务信息资源目录) for one resource:
 // the authority on what each field is and how it may be shared
-// (DESIGN.md §2). A field the catalog does not list is never passed through.
+// (docs/catalog.md and docs/grants.md). A field the catalog does not list is never passed through.
 type Catalog struct {
 	Resource   string  `yaml:"resource" json:"resource"`
 	Provider   string  `yaml:"provider" json:"provider"`
@@ -94,9 +96,15 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Load reads and validates a catalog YAML file.
+// maxFileSize caps a catalog file: a catalog of thousands of fields is well
+// under 1 MiB.
+const maxFileSize = 4 << 20
+
+// Load reads and validates a catalog YAML file. It refuses, before reading
+// it, a path that is not a regular file (a FIFO, a device such as
+// /dev/zero, a directory), and a file over 4 MiB.
 func Load(path string) (*Catalog, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, maxFileSize)
 	if err != nil {
 		return nil, errorf("catalog: %w", err)
 	}
@@ -112,6 +120,12 @@ func Parse(data []byte, file string) (*Catalog, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
 		return nil, &ValidationError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	// A second document ("---") would be a catalog no one reviewed, or
+	// fields the reviewer believes are in this one: refuse it.
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, &ValidationError{File: file, Line: more.Line, Msg: "more than one YAML document (\"---\"); a catalog file holds one"}
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root) // decoded above; only for line numbers
@@ -141,7 +155,7 @@ func fieldLines(root *yaml.Node) []int {
 
 // Validate checks the catalog's rules: every enum known, field names unique
 // and non-empty, a provider and resource named, and a legal basis wherever
-// a tier is not_shared (DOMAIN.md §2).
+// a tier is not_shared (docs/domain.md: share tiers).
 func (c *Catalog) Validate() error { return c.validate("", nil) }
 
 func (c *Catalog) validate(file string, lines []int) error {
@@ -179,7 +193,7 @@ func (c *Catalog) validate(file string, lines []int) error {
 		}
 		seen[f.Name] = true
 		if f.Type == "" || !f.Type.Known() {
-			add(line, f.Name, "unknown type id %q (see DOMAIN.md §6, or \"none\")", f.Type)
+			add(line, f.Name, "unknown type id %q (see docs/domain.md: identifier formats and validation, or \"none\")", f.Type)
 		}
 		if !f.Category.Valid() {
 			add(line, f.Name, "category %q is not one of public, personal, trade_secret, national_security", f.Category)

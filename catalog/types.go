@@ -1,6 +1,6 @@
 package catalog
 
-// Type is an identifier type id from DOMAIN.md §6. The zero value is invalid;
+// Type is an identifier type id from docs/domain.md: identifier formats and validation. The zero value is invalid;
 // TypeNone marks a column or value that is not a known identifier.
 type Type string
 
@@ -48,7 +48,7 @@ func (t Type) Known() bool {
 	return false
 }
 
-// Category is what a field's content is (DOMAIN.md §3). The zero value is invalid.
+// Category is what a field's content is (docs/domain.md: categories and levels). The zero value is invalid.
 type Category string
 
 // Categories.
@@ -102,7 +102,7 @@ func MaxLevel(a, b Level) Level {
 	return a
 }
 
-// Tier is a share tier (共享属性, DOMAIN.md §2). The zero value is invalid.
+// Tier is a share tier (共享属性, docs/domain.md: share tiers). The zero value is invalid.
 type Tier string
 
 // Tiers.
@@ -121,7 +121,7 @@ func (t Tier) Valid() bool {
 	return false
 }
 
-// Purpose is a consumer's declared use (DOMAIN.md §4). The zero value is invalid.
+// Purpose is a consumer's declared use (docs/domain.md: purposes and data minimization). The zero value is invalid.
 type Purpose string
 
 // Purposes.
@@ -145,7 +145,7 @@ func (p Purpose) Valid() bool {
 	return false
 }
 
-// Transform names the form in which a field may leave (DESIGN.md §2).
+// Transform names the form in which a field may leave (docs/catalog.md and docs/grants.md).
 type Transform string
 
 // Transforms.

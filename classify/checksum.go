@@ -2,7 +2,7 @@ package classify
 
 import "time"
 
-// Check-digit algorithms of DOMAIN.md §6. Each CheckDigit function takes the
+// Check-digit algorithms of docs/domain.md: identifier formats and validation. Each CheckDigit function takes the
 // payload without its check character and reports false when the payload is
 // malformed; each Valid function is decisive: a value that fails its check
 // digit is not of that type.
@@ -195,7 +195,7 @@ func TWIDCheckDigit(first9 string) (byte, bool) {
 }
 
 // validProvince reports whether the two ASCII digits are a GB/T 2260
-// province prefix (DOMAIN.md §6).
+// province prefix (docs/domain.md: identifier formats and validation).
 func validProvince(a, b byte) bool {
 	if a < '0' || a > '9' || b < '0' || b > '9' {
 		return false

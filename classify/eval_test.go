@@ -74,7 +74,7 @@ func TestEvalColumns(t *testing.T) {
 		for _, h := range headers[typ] {
 			check(h, column(g, typ, n), typ)
 		}
-		if typ != "date_of_birth" { // birth dates are header-driven (DOMAIN.md §6)
+		if typ != "date_of_birth" { // birth dates are header-driven (docs/domain.md: identifier formats and validation)
 			check("col", column(g, typ, n), typ)
 		}
 	}

@@ -65,7 +65,7 @@ func (p *Profiler) ProfileColumn(name string, values []string) ColumnProfile {
 		for _, v := range nonBlank {
 			for k, t := range catalog.Types {
 				if t == catalog.TypeDateOfBirth && hint.typ != catalog.TypeDateOfBirth {
-					continue // dates are birth dates only by header (DOMAIN.md §6)
+					continue // dates are birth dates only by header (docs/domain.md: identifier formats and validation)
 				}
 				if Validate(t, v) {
 					counts[k]++
@@ -307,7 +307,7 @@ func (p *ColumnProfile) applyHeaderFloor(h hint, n int) {
 }
 
 // typeClass is the category, level, sensitivity and suggested tier of an
-// identifier type (DOMAIN.md §3; GB/T 35273 Appendix B for sensitivity).
+// identifier type (docs/domain.md: categories and levels; GB/T 35273 Appendix B for sensitivity).
 type typeClass struct {
 	cat       catalog.Category
 	level     catalog.Level
@@ -383,7 +383,7 @@ func (p *ColumnProfile) applyType(values []string, now time.Time) {
 		}
 		if fine > 0 {
 			p.Level, p.Sensitive = catalog.LevelImportant, true
-			p.Reasons = append(p.Reasons, fmt.Sprintf("%d sampled coordinates are finer than 3 decimals (~100 m): precise location is sensitive and important (DOMAIN.md §3, §8)", fine))
+			p.Reasons = append(p.Reasons, fmt.Sprintf("%d sampled coordinates are finer than 3 decimals (~100 m): precise location is sensitive and important (docs/domain.md)", fine))
 		}
 	}
 }
@@ -416,7 +416,7 @@ func (p *ColumnProfile) applyHeaderCategory(h hint) {
 	case h.cat == catalog.CategoryPersonal && p.Type == catalog.TypeNone:
 		p.Category, p.Tier = catalog.CategoryPersonal, catalog.TierConditional
 		if h.sensitive {
-			// Personal privacy is not shared by default (DOMAIN.md §2); the
+			// Personal privacy is not shared by default (docs/domain.md: share tiers); the
 			// draft then fails validation until a reviewer states the legal
 			// basis or chooses another tier.
 			p.Level, p.Sensitive, p.Tier = catalog.LevelImportant, true, catalog.TierNotShared

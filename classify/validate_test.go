@@ -17,7 +17,7 @@ func fixedNow(t *testing.T) {
 }
 
 func TestCheckDigitVectors(t *testing.T) {
-	// DOMAIN.md §6 vectors.
+	// docs/domain.md: identifier formats and validation vectors.
 	if c, ok := ResidentIDCheckDigit("11010519491231002"); !ok || c != 'X' {
 		t.Errorf("resident ID check = %q, want X", c)
 	}

@@ -2,7 +2,7 @@
 // a desensitized extract to ONE recipient department for ONE declared purpose
 // and a time window, signed by its provider, so that the provider answers for
 // exactly what it sent and the recipient can open it only as declared
-// (DOMAIN.md §1, §5; DESIGN.md §3; the byte-level spec is docs/envelope.md).
+// (docs/domain.md; docs/envelope.md; the byte-level spec is docs/envelope.md).
 //
 // Start with [Seal] on the provider's side and [Open] on the recipient's;
 // [Inspect] shows a header without keys, and [Reshare] is the refusal every

@@ -15,7 +15,7 @@ import (
 // its field manifest and never negotiated. The zero value is invalid.
 type Suite uint8
 
-// Suites (DESIGN.md §3).
+// Suites (docs/envelope.md).
 const (
 	SuiteGeneral   Suite = format.SuiteGeneral   // X-Wing KEM + Ed25519
 	SuiteImportant Suite = format.SuiteImportant // X-Wing KEM + composite ML-DSA-65/Ed25519
@@ -142,7 +142,7 @@ type Header struct {
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
 	// OnwardTransferProhibited must be true: the recipient may
-	// not pass the data on (DOMAIN.md §1, 谁经手、谁使用、谁负责).
+	// not pass the data on (docs/domain.md: the problem, 谁经手、谁使用、谁负责).
 	OnwardTransferProhibited bool    `json:"onward_transfer_prohibited"`
 	Fields                   []Field `json:"fields"`
 	ContentType              string  `json:"content_type"` // e.g. text/csv, application/x-ndjson

@@ -348,7 +348,7 @@ func Inspect(r io.Reader) (*Header, error) {
 }
 
 // Reshare would pass an envelope's data on to another department. Every
-// envelope prohibits onward transfer (DOMAIN.md §1: the user must not give
+// envelope prohibits onward transfer (docs/domain.md: the problem: the user must not give
 // shared data to third parties), so Reshare reads the header and refuses with
 // [ErrOnwardTransferProhibited]; a malformed envelope fails with its parse
 // error. It is the one place a program asks, so the refusal can be logged.

@@ -852,7 +852,7 @@ func (m Masker) address(s string) (string, error) {
 }
 
 // coordinate: "lon,lat" keeps the integer degrees and two decimals
-// (about 1.1 km, DOMAIN.md §8) and masks further decimals digit by digit.
+// (about 1.1 km, docs/domain.md: geospatial data) and masks further decimals digit by digit.
 // A number with two decimals or fewer has all its decimals masked, and one
 // without decimals is masked entirely, so the output always hides something.
 func (m Masker) coordinate(s string) (string, error) {

@@ -1,7 +1,7 @@
 // Package mask hides and coarsens personal values for display and sharing:
 // character masking, type-aware display profiles, and generalization of
 // dates, ages, numbers, addresses, coordinates and resident-ID regions
-// (DOMAIN.md §7). Every function is pure: no I/O, no clock, no mutable
+// (docs/domain.md: de-identification techniques). Every function is pure: no I/O, no clock, no mutable
 // package state. Start with Display(t, s), which masks a value by its
 // catalog.Type; use Redact for free text and as the fallback when Display
 // returns an error.

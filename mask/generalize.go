@@ -491,7 +491,7 @@ func roundTo(d dec, digits int) (dec, bool) {
 // longitude in [-180, 180] and latitude in [-90, 90]. It also takes the
 // other forms classify accepts (lat,lon where the order is unambiguous,
 // space-separated, full-width), always answering lon,lat. Two decimals are about
-// 1.1 km, three about 111 m (DOMAIN.md §8). The output always has digits
+// 1.1 km, three about 111 m (docs/domain.md: geospatial data). The output always has digits
 // decimals and an ASCII comma.
 func RoundCoordinate(s string, digits int) (string, error) {
 	if digits < 0 || digits > maxCoordDigits {

@@ -93,7 +93,7 @@ func TestAgeBandFromBirthAndID(t *testing.T) {
 	if _, err := AgeBandFromBirth("2026-01-02", ref, 10); !errors.Is(err, ErrMalformed) {
 		t.Errorf("future birth: %v", err)
 	}
-	// DOMAIN.md §6 vector, born 1949-12-31.
+	// docs/domain.md: identifier formats and validation vector, born 1949-12-31.
 	if got, err := AgeBandFromID("11010519491231002X", ref, 10); err != nil || got != "70-79" {
 		t.Errorf("AgeBandFromID(vector) = %q, %v", got, err)
 	}

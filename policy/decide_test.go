@@ -105,7 +105,7 @@ func request(cat *catalog.Catalog, p catalog.Purpose, gc grantCase) Request {
 	return Request{Catalog: cat, Purpose: p, Recipient: recipient, Grants: grantsFor(gc, p, "f"), Now: now}
 }
 
-// oracle is the rules of DOMAIN.md §2–§4 as the brief states them, written
+// oracle is the rules of docs/domain.md as the brief states them, written
 // as plain conditions, independently of the table.
 func oracle(s spec, p catalog.Purpose, gc grantCase) catalog.Transform {
 	granted := gc == gMatching
@@ -285,7 +285,7 @@ func checkOverride(t *testing.T, s spec, p catalog.Purpose, gc grantCase, base D
 	}
 }
 
-// TestRows are explicit expectations from DOMAIN.md §2–§4 and the brief.
+// TestRows are explicit expectations from docs/domain.md and the brief.
 func TestRows(t *testing.T) {
 	general, important, core := catalog.LevelGeneral, catalog.LevelImportant, catalog.LevelCore
 	un, cond, ns := catalog.TierUnconditional, catalog.TierConditional, catalog.TierNotShared
@@ -333,7 +333,7 @@ func TestRows(t *testing.T) {
 		{spec{per, ns, general, false, catalog.TypeMobile}, verify, gMatching, withhold, "", "match-only token would still link records"},
 		{spec{pub, ns, general, false, catalog.TypeNone}, admin, gMatching, withhold, "", "never as an administrative basis"},
 		// trade secrets: only under a grant naming them.
-		{spec{ts, un, important, false, catalog.TypeNone}, admin, gNone, withhold, "", "withheld: a trade secret leaves only under a grant that names it (DOMAIN.md §4), and recipient tax-bureau has no grant"},
+		{spec{ts, un, important, false, catalog.TypeNone}, admin, gNone, withhold, "", "withheld: a trade secret leaves only under a grant that names it (docs/domain.md: purposes and data minimization), and recipient tax-bureau has no grant"},
 		{spec{ts, un, important, false, catalog.TypeNone}, admin, gMatching, keep, "g-1", "grant g-1 does, so it is kept for administrative_basis."},
 		{spec{ts, un, important, false, catalog.TypeNone}, verify, gMatching, token, "g-1", "match-only token"},
 		{spec{ts, un, important, false, catalog.TypeNone}, work, gMatching, generalize, "g-1", "generalized"},

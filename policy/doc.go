@@ -1,6 +1,6 @@
 // Package policy decides, field by field, whether and in what form
 // catalogued data may leave for a recipient and a declared purpose: the
-// share tiers (共享属性), purposes and data minimization of DOMAIN.md §2–§4,
+// share tiers (共享属性), purposes and data minimization of docs/domain.md,
 // and the grants that approve conditional sharing. It decides; the root
 // package applies the decision with mask and crypto.
 //
@@ -39,7 +39,7 @@
 //	| level core                                 | token or stricter    | token or stricter | token or stricter | token or stricter |
 //
 //	(1) generalize date_of_birth, address, geo_coordinate; mask other identifier types; redact type none
-//	(2) generalize geo_coordinate (coarsened beyond the secrecy threshold, DOMAIN.md §8); withhold the rest
+//	(2) generalize geo_coordinate (coarsened beyond the secrecy threshold, docs/domain.md: geospatial data); withhold the rest
 //	(3) generalize date_of_birth, address, geo_coordinate; withhold the rest
 //
 // "A grant names the field" means: a grant for the catalog's resource, this
@@ -67,7 +67,7 @@
 //
 // # Grants
 //
-// A grant file (DESIGN.md §2) holds a top-level grants: list; [ParseGrants]
+// A grant file (docs/catalog.md and docs/grants.md) holds a top-level grants: list; [ParseGrants]
 // says what is checked. A grant's not_after is a date, inclusive: the grant
 // holds through the end of that day in Asia/Shanghai (UTC+8), and expires
 // at 00:00 UTC+8 the next day. Its fields list is exhaustive: an empty list

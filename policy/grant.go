@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/internal/fsread"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -123,16 +123,21 @@ func (e *GrantError) Error() string {
 // Unwrap makes every GrantError an ErrInvalidGrant for errors.Is.
 func (e *GrantError) Unwrap() error { return ErrInvalidGrant }
 
-// LoadGrants reads and validates a grants YAML file (see ParseGrants).
+// maxGrantsSize caps a grants file: ten thousand grants are under 4 MiB.
+const maxGrantsSize = 4 << 20
+
+// LoadGrants reads and validates a grants YAML file (see ParseGrants). It
+// refuses, before reading it, a path that is not a regular file (a FIFO, a
+// device such as /dev/zero, a directory), and a file over 4 MiB.
 func LoadGrants(path string) ([]Grant, error) {
-	data, err := os.ReadFile(path)
+	data, err := fsread.ReadFile(path, maxGrantsSize)
 	if err != nil {
 		return nil, fmt.Errorf("govshare/policy: grants: %w", err)
 	}
 	return ParseGrants(data, path)
 }
 
-// ParseGrants decodes and validates grants YAML (DESIGN.md §2):
+// ParseGrants decodes and validates grants YAML (docs/catalog.md and docs/grants.md):
 //
 //	grants:
 //	  - id: g-2026-0042

@@ -7,7 +7,7 @@ import (
 )
 
 // The decision table. A field's decision is the strictest of what four
-// layers allow (tier, sensitive, level, category; DOMAIN.md §2–§4). Each
+// layers allow (tier, sensitive, level, category; docs/domain.md). Each
 // layer is a list of rows; the first row that matches the field and the
 // request decides that layer. Every layer ends in a catch-all row, so no
 // combination falls through (the tests check the whole cross product).
@@ -143,11 +143,11 @@ const (
 const (
 	grantRule    = "conditional-tier data leaves only under an unexpired grant for this resource, recipient and purpose that names the field, and {failure}"
 	notShared    = "not_shared data (legal basis: {basis}) leaves only as desensitized derivatives or statistics"
-	tradeGranted = "a trade secret leaves only under a grant that names it (DOMAIN.md §4)"
+	tradeGranted = "a trade secret leaves only under a grant that names it (docs/domain.md: purposes and data minimization)"
 	natSec       = "national_security fields never leave in clear"
 )
 
-// tierLayer: DOMAIN.md §2. Conditional data needs a grant; not_shared data
+// tierLayer: docs/domain.md: share tiers. Conditional data needs a grant; not_shared data
 // leaves only as derivatives or statistics, whatever grant exists.
 //
 // Choices the rules leave open, and why:
@@ -180,7 +180,7 @@ var tierLayer = layer{Name: "tier", Rows: []row{
 	{Transform: withhold, Rule: "the share tier is not recognised, so nothing leaves", Breach: "would release data of an unknown tier"},
 }}
 
-// sensitiveLayer: DOMAIN.md §4, administrative_basis. The flag is honoured
+// sensitiveLayer: docs/domain.md: purposes and data minimization, administrative_basis. The flag is honoured
 // on every category (fail closed), though only personal fields should carry
 // it; other purposes protect sensitive fields through their category.
 var sensitiveLayer = layer{Name: "sensitive", Rows: []row{
@@ -201,7 +201,7 @@ var levelLayer = layer{Name: "level", Rows: []row{
 	{Transform: keep, NoLimit: true},
 }}
 
-// categoryLayer: DOMAIN.md §3–§4, by purpose.
+// categoryLayer: docs/domain.md, by purpose.
 var categoryLayer = layer{Name: "category", Rows: []row{
 	{Category: catalog.CategoryPublic, Transform: keep,
 		Rule: "public data is kept for every purpose"},
@@ -233,7 +233,7 @@ var categoryLayer = layer{Name: "category", Rows: []row{
 	{Category: catalog.CategoryNationalSecurity, Purpose: stats, Transform: dp,
 		Rule: natSec + "; for statistics they feed differential-privacy aggregates only", Breach: "would release national_security data at record level"},
 	{Category: catalog.CategoryNationalSecurity, Purpose: work, Shapes: shapeGeo, Transform: generalize,
-		Rule: natSec + "; for work_reference coordinates leave coarsened beyond the secrecy threshold (DOMAIN.md §8)", Breach: "would release national_security coordinates finer than the secrecy threshold"},
+		Rule: natSec + "; for work_reference coordinates leave coarsened beyond the secrecy threshold (docs/domain.md: geospatial data)", Breach: "would release national_security coordinates finer than the secrecy threshold"},
 	{Category: catalog.CategoryNationalSecurity, Transform: withhold,
 		Rule: natSec, Breach: "would release national_security data"},
 

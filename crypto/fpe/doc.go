@@ -1,6 +1,6 @@
 // Package fpe implements format-preserving encryption: FF1 of NIST SP
 // 800-38G Rev. 1 over AES, and identifier-aware encryption that keeps a
-// Chinese identifier valid for its type (DOMAIN.md §6) so that downstream
+// Chinese identifier valid for its type (docs/domain.md: identifier formats and validation) so that downstream
 // systems which validate check digits still accept it, while the key holder
 // can restore the original exactly.
 //

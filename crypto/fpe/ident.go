@@ -11,7 +11,7 @@ import (
 	"github.com/govshare/govshare/classify"
 )
 
-// Identifier-aware FPE (DOMAIN.md §6): each function validates its input as
+// Identifier-aware FPE (docs/domain.md: identifier formats and validation): each function validates its input as
 // an identifier of its type, encrypts only the parts it does not keep, and
 // recomputes every check character, so the output is again a valid
 // identifier of the same type and Decrypt restores the input exactly.
@@ -279,7 +279,7 @@ func cryptUSCCFree(enc bool, f *FF1, tweak []byte, s string) (string, error) {
 // same options must be given to DecryptResidentID.
 type ResidentIDOptions struct {
 	// KeepRegion keeps the 6-digit region code. Otherwise the region is
-	// encrypted among the 35 valid province prefixes (DOMAIN.md §6) × 10,000
+	// encrypted among the 35 valid province prefixes (docs/domain.md: identifier formats and validation) × 10,000
 	// four-digit suffixes: the province prefix stays valid, the city and
 	// county digits need not name a real division.
 	KeepRegion bool
@@ -436,7 +436,7 @@ func residentIDCount(s string, bound int, o ResidentIDOptions) uint64 {
 	return regionN * uint64(hi-lo+1) * seqN
 }
 
-// provinces are the valid first two digits of a region code (DOMAIN.md §6).
+// provinces are the valid first two digits of a region code (docs/domain.md: identifier formats and validation).
 var provinces = [...]uint8{
 	11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
 	50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,

@@ -282,7 +282,7 @@ func TestUSCCRandom(t *testing.T) {
 	}
 }
 
-// TestIdentifierVectors checks the DOMAIN.md §6 vectors are accepted and
+// TestIdentifierVectors checks the docs/domain.md: identifier formats and validation vectors are accepted and
 // that the tweak and the kept parts separate outputs.
 func TestIdentifierVectors(t *testing.T) {
 	f := testFF1(t)

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/govshare/govshare/internal/fsread"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
 	"github.com/tink-crypto/tink-go/v2/tink"
@@ -336,26 +337,22 @@ func Load(dir, dept string, master tink.AEAD) (*Keyring, error) {
 // ReadSecretFile reads a regular file of at most limit bytes after checking
 // it is private to its owner (no group or other permission: "chmod 600").
 // Keyrings and master keys are read with it; so are other secrets kept in
-// files, such as a share-record log's signing key.
+// files, such as a share-record log's signing key. A FIFO, a device or a
+// directory is refused before it is read, without blocking (the file is
+// opened with O_NONBLOCK and checked by fstat); errors wrap
+// [fsread.ErrNotRegular] or [fsread.ErrTooLarge] and never hold the content.
 func ReadSecretFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, fi, err := fsread.Open(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
 	if err := checkPrivate(path, fi); err != nil {
 		return nil, err
 	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	b, err := fsread.ReadAll(f, path, limit)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
-	}
-	if int64(len(b)) > limit {
-		return nil, &FileError{Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
 	}
 	return b, nil
 }

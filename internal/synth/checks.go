@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Check-digit algorithms, written from the standards (DOMAIN.md §6) and deliberately not shared
+// Check-digit algorithms, written from the standards (docs/domain.md: identifier formats and validation) and deliberately not shared
 // with the classify package, so that each implementation tests the other.
 
 var residentWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}

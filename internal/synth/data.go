@@ -12,7 +12,7 @@ type region struct {
 	lon, lat float64 // approximate city centre
 }
 
-// regions: all first-two digits are valid province prefixes (DOMAIN.md §6).
+// regions: all first-two digits are valid province prefixes (docs/domain.md: identifier formats and validation).
 var regions = []region{
 	{"110101", "北京市", "北京市", "东城区", "010", 116.416, 39.928},
 	{"110102", "北京市", "北京市", "西城区", "010", 116.366, 39.912},

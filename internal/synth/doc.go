@@ -1,5 +1,5 @@
 // Package synth generates realistic synthetic Chinese government data for tests, samples and
-// benchmarks: valid identifiers of every type in DOMAIN.md §6, look-alike negatives that must not
+// benchmarks: valid identifiers of every type in docs/domain.md: identifier formats and validation, look-alike negatives that must not
 // be reported, mixed Chinese/English free text with the exact byte spans of every embedded
 // identifier, and population-register and company-registry tables as CSV or JSONL.
 //

@@ -27,7 +27,7 @@ func New(seed uint64) *Gen {
 	}
 }
 
-// Types lists the type ids that [Gen.Value] supports (DOMAIN.md §6), in a fixed order.
+// Types lists the type ids that [Gen.Value] supports (docs/domain.md: identifier formats and validation), in a fixed order.
 var Types = []string{
 	"cn_resident_id", "cn_uscc", "cn_org_code", "cn_mobile", "cn_landline", "bank_card",
 	"cn_license_plate", "cn_passport", "cn_travel_permit", "hk_id", "tw_id", "email", "ipv4",

@@ -85,7 +85,7 @@ var fillers = []string{
 }
 
 // Context for negatives: some honest (订单号), some misleading (a typo'd ID after 身份证号), because
-// content, not the label, must decide (DOMAIN.md §6).
+// content, not the label, must decide (docs/domain.md: identifier formats and validation).
 var negativeContext = map[string][]string{
 	"bad_check_resident_id": {"身份证号：", "证件号码", "ID no. "},
 	"bad_check_uscc":        {"统一社会信用代码：", "credit code "},
