@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 
+	"github.com/govshare/govshare/internal/fsread"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -40,15 +40,10 @@ const maxStateSize = 16 << 20
 // state, created on the first Save.
 func LoadState(path string) (*State, error) {
 	s := &State{path: path, logs: map[string]string{}}
-	f, err := os.Open(path)
+	b, err := fsread.ReadFile(path, maxStateSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("govshare/audit: reading state: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxStateSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("govshare/audit: reading state: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/govshare/govshare/internal/fsread"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -238,7 +239,7 @@ func NewWitness(key note.Signer, statePath string, logs ...note.Verifier) (*Witn
 	for _, v := range logs {
 		w.logs[v.Name()] = v
 	}
-	b, err := os.ReadFile(statePath)
+	b, err := fsread.ReadFile(statePath, maxStateSize)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("govshare/audit: reading witness state: %w", err)
 	}

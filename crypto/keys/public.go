@@ -11,12 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cloudflare/circl/oprf"
+	"github.com/govshare/govshare/internal/fsread"
 	"github.com/tink-crypto/tink-go/v2/hybrid"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/signature"
@@ -617,12 +617,7 @@ func parseKeyInfo(e publicKeyInfo) (KeyInfo, error) {
 
 // LoadPublic reads a public bundle file (<dept>.pub).
 func LoadPublic(path string) (*PublicBundle, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxPublicSize+1))
+	b, err := fsread.ReadFile(path, maxPublicSize)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
