@@ -9,7 +9,6 @@ import (
 
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/catalog"
-	"github.com/govshare/govshare/policy"
 )
 
 // sampleBig repeats the bundled register to about 4.5 MB.
@@ -48,14 +47,12 @@ func BenchmarkCopy(b *testing.B) {
 func benchMask(b *testing.B, purpose catalog.Purpose, recipient string) {
 	cat, grants, _ := loadFixtures(b)
 	data := sampleBig(b)
-	opt := govshare.Options{
-		Request: policy.Request{Catalog: cat, Purpose: purpose, Recipient: recipient, Grants: grants, Now: now},
-		Keys:    providerKeys(b),
-	}
+	opt := &govshare.Options{Grants: grants, Now: now}
+	kr := providerKeys(b)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(data), Name: "b.csv"}, io.Discard, opt); err != nil {
+		if _, err := govshare.Apply(context.Background(), io.Discard, govshare.Input{Reader: bytes.NewReader(data), Name: "b.csv"}, kr, recipient, purpose, cat, opt); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	maskpkg "github.com/govshare/govshare/mask"
-	"github.com/govshare/govshare/policy"
 )
 
 const idCatalog = `resource: r
@@ -27,12 +26,11 @@ fields:
   - {name: 备注, type: none, category: public, level: general, sensitive: false}
 `
 
-func maskPurpose(t *testing.T, cat *catalog.Catalog, purpose catalog.Purpose, in string, opt govshare.Options) (string, govshare.Report, error) {
+func maskPurpose(t *testing.T, cat *catalog.Catalog, purpose catalog.Purpose, in string, opt govshare.Options) (string, *govshare.Report, error) {
 	t.Helper()
-	opt.Request = policy.Request{Catalog: cat, Purpose: purpose, Recipient: "civil-affairs-bureau", Now: now}
-	opt.Keys = providerKeys(t)
+	opt.Now = now
 	var out bytes.Buffer
-	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "c.csv"}, &out, opt)
+	rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(in), Name: "c.csv"}, providerKeys(t), "civil-affairs-bureau", purpose, cat, &opt)
 	return out.String(), rep, err
 }
 
@@ -63,8 +61,7 @@ func TestVerificationTokenOneSpelling(t *testing.T) {
 		}
 	}
 	var back bytes.Buffer
-	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: strings.NewReader(out), Name: "m.csv"}, &back,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "civil-affairs-bureau", Now: now}, Keys: providerKeys(t)})
+	_, err = govshare.Reverse(context.Background(), &back, govshare.Input{Reader: strings.NewReader(out), Name: "m.csv"}, providerKeys(t), "civil-affairs-bureau", catalog.PurposeDataVerification, cat, &govshare.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,9 +154,9 @@ func TestFPEColumns(t *testing.T) {
 		"110105 19491231 002x,+86 138-1234-5678,b\n" +
 		"１１０１０５１９４９１２３１００２Ｘ,１３８１２３４５６７８,c\n" +
 		bornToday + ",13812345678,d\n"
-	opt := govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis, Recipient: "tax-bureau", Now: now}, Keys: providerKeys(t)}
+	opt := govshare.Options{Now: now}
 	var out bytes.Buffer
-	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "f.csv"}, &out, opt)
+	rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(in), Name: "f.csv"}, providerKeys(t), "tax-bureau", catalog.PurposeAdministrativeBasis, cat, &opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,13 +183,18 @@ func TestFPEColumns(t *testing.T) {
 	// bound the IDs would decrypt to other valid-looking IDs).
 	b, _ := time.Parse(time.DateOnly, bound)
 	later := opt
-	later.Request.Now = now.AddDate(0, 0, 7)
-	if _, err := govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(out.Bytes()), Name: "m.csv"}, io.Discard, later); !errors.Is(err, govshare.ErrFPEBound) {
+	later.Now = now.AddDate(0, 0, 7)
+	reverse := func(dst io.Writer) error {
+		_, err := govshare.Reverse(context.Background(), dst, govshare.Input{Reader: bytes.NewReader(out.Bytes()), Name: "m.csv"},
+			providerKeys(t), "tax-bureau", catalog.PurposeAdministrativeBasis, cat, &later)
+		return err
+	}
+	if err := reverse(io.Discard); !errors.Is(err, govshare.ErrFPEBound) {
 		t.Fatalf("unmask without the bound: %v, want ErrFPEBound", err)
 	}
 	later.FPEMaxBirthDate = b
 	var back bytes.Buffer
-	if _, err := govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(out.Bytes()), Name: "m.csv"}, &back, later); err != nil {
+	if err := reverse(&back); err != nil {
 		t.Fatal(err)
 	}
 	rev := readCSV(t, back.Bytes())

@@ -6,36 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/govshare/govshare"
+	"github.com/govshare/govshare/audit"
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
-	"github.com/govshare/govshare/policy"
 )
 
-func ExampleMask() {
-	cat := exampleCatalog()
-	in := "姓名,手机号码,出生日期,宗教信仰\n欧阳娜娜,13812345678,1990-01-02,无\n"
-	rep, err := govshare.Mask(context.Background(),
-		govshare.Input{Reader: strings.NewReader(in), Name: "register.csv"}, os.Stdout,
-		govshare.Options{Request: policy.Request{
-			Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau",
-			Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
-		}})
-	if err != nil {
-		panic(err)
-	}
-	for _, d := range rep.Dropped {
-		fmt.Println("not shared:", d.Field)
-	}
-	// Output:
-	// 姓名,手机号码,出生日期
-	// 欧阳**,138****5678,1990
-	// not shared: 宗教信仰
-}
+// exampleNow is the examples' clock.
+var exampleNow = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 // exampleCatalog is a small reviewed catalog for the examples.
 func exampleCatalog() *catalog.Catalog {
@@ -55,19 +38,16 @@ fields:
 	return cat
 }
 
+const exampleRegister = "姓名,手机号码\n欧阳娜娜,13812345678\n张伟,13900001111\n"
+
 // exampleShare seals a two-row register from the public security bureau to
 // the tax bureau for work reference.
 func exampleShare(psb, tax *keys.Keyring) []byte {
 	var env bytes.Buffer
-	res, err := govshare.Share(context.Background(),
-		govshare.Input{Reader: strings.NewReader("姓名,手机号码\n欧阳娜娜,13812345678\n张伟,13900001111\n"), Name: "register.csv"},
-		&env, govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{
-				Catalog: exampleCatalog(), Purpose: catalog.PurposeWorkReference,
-				Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
-			}, Keys: psb},
-			To: tax.Public(),
-		})
+	res, err := govshare.Share(context.Background(), &env,
+		govshare.Input{Reader: strings.NewReader(exampleRegister), Name: "register.csv"},
+		psb, tax.Public(), catalog.PurposeWorkReference, exampleCatalog(),
+		&govshare.ShareOptions{Now: exampleNow})
 	if err != nil {
 		panic(err)
 	}
@@ -75,25 +55,55 @@ func exampleShare(psb, tax *keys.Keyring) []byte {
 	return env.Bytes()
 }
 
+// The provider shares a register with one recipient for one purpose: the
+// policy desensitizes it, the envelope is sealed and signed, and (with a
+// log) the share is on record before the envelope file appears.
 func ExampleShare() {
 	psb, _ := keys.New("public-security-bureau")
 	tax, _ := keys.New("tax-bureau")
-	env := exampleShare(psb, tax)
-	_, err := envelope.Inspect(bytes.NewReader(env))
-	fmt.Println("header readable without keys:", err == nil)
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	sk, _, _ := audit.GenerateKey("example.gov/share-log")
+	signer, _ := audit.NewSigner(sk)
+	log, err := audit.Open(filepath.Join(dir, "log"), signer)
+	if err != nil {
+		panic(err)
+	}
+	defer log.Close()
+
+	out, err := govshare.CreateOutput(filepath.Join(dir, "tax.gse"), false)
+	if err != nil {
+		panic(err)
+	}
+	defer out.Abort() // discards the envelope unless Share committed it
+	res, err := govshare.Share(context.Background(), out,
+		govshare.Input{Reader: strings.NewReader(exampleRegister), Name: "register.csv"},
+		psb, tax.Public(), catalog.PurposeWorkReference, exampleCatalog(),
+		&govshare.ShareOptions{Now: exampleNow, Log: log})
+	if err != nil {
+		panic(err)
+	}
+	f, _ := os.Open(out.Path())
+	defer f.Close()
+	h, err := envelope.Inspect(f)
+	fmt.Println("sealed", res.Rows, "rows to", res.Header.Recipient, "for", res.Header.Purpose)
+	fmt.Println("envelope in place:", err == nil && h.ID == res.Header.ID)
+	fmt.Println("share record:", res.Receipt.Index)
 	// Output:
-	// sealed 2 rows to tax-bureau for work_reference suite general
-	// header readable without keys: true
+	// sealed 2 rows to tax-bureau for work_reference
+	// envelope in place: true
+	// share record: 0
 }
 
+// The recipient opens an envelope with its keys, the purpose it declares
+// and the provider it trusts; any other purpose is refused.
 func ExampleOpen() {
 	psb, _ := keys.New("public-security-bureau")
 	tax, _ := keys.New("tax-bureau")
 	env := exampleShare(psb, tax)
-	at := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	open := func(p catalog.Purpose) error {
 		_, err := govshare.Open(context.Background(), os.Stdout, bytes.NewReader(env), int64(len(env)),
-			govshare.OpenOptions{OpenOptions: envelope.OpenOptions{Keys: tax, Purpose: p, Trust: psb.Public(), Now: at}})
+			tax, psb.Public(), p, &govshare.OpenOptions{Now: exampleNow.Add(24 * time.Hour)})
 		return err
 	}
 	fmt.Println(errors.Is(open(catalog.PurposeStatistics), envelope.ErrWrongPurpose))
@@ -108,24 +118,78 @@ func ExampleOpen() {
 	// 张*,139****1111
 }
 
-func ExampleShareRelease() {
-	psb, _ := keys.New("public-security-bureau")
-	stats, _ := keys.New("statistics-bureau")
-	report := []byte(`{"kind":"count","results":[{"group":"汉族","value":187}]}`)
-	var env bytes.Buffer
-	res, err := govshare.ShareRelease(context.Background(),
-		govshare.Release{Payload: report, ContentType: "application/json", Fields: []string{"姓名"}, RecordCount: 1},
-		&env, govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{
-				Catalog: exampleCatalog(), Purpose: catalog.PurposeStatistics,
-				Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
-			}, Keys: psb},
-			To: stats.Public(),
-		})
+// Apply desensitizes records without sealing them, for a caller that
+// delivers them itself.
+func ExampleApply() {
+	in := "姓名,手机号码,出生日期,宗教信仰\n欧阳娜娜,13812345678,1990-01-02,无\n"
+	rep, err := govshare.Apply(context.Background(), os.Stdout,
+		govshare.Input{Reader: strings.NewReader(in), Name: "register.csv"},
+		nil, "tax-bureau", catalog.PurposeWorkReference, exampleCatalog(),
+		&govshare.Options{Now: exampleNow})
 	if err != nil {
 		panic(err)
 	}
-	f := res.Header.Fields[0]
-	fmt.Println(res.Header.Recipient, res.Header.Purpose, res.Header.ContentType, f.Name, f.Transform)
-	// Output: statistics-bureau statistics application/json 姓名 dp
+	for _, d := range rep.Dropped {
+		fmt.Println("not shared:", d.Field)
+	}
+	// Output:
+	// 姓名,手机号码,出生日期
+	// 欧阳**,138****5678,1990
+	// not shared: 宗教信仰
+}
+
+// For data verification the provider sends tokens keyed to the recipient;
+// only the provider can turn them back into the values.
+func ExampleReverse() {
+	psb, _ := keys.New("public-security-bureau")
+	cat := exampleCatalog()
+	var tokens bytes.Buffer
+	opt := &govshare.Options{Now: exampleNow}
+	if _, err := govshare.Apply(context.Background(), &tokens,
+		govshare.Input{Reader: strings.NewReader(exampleRegister), Name: "register.csv"},
+		psb, "civil-affairs-bureau", catalog.PurposeDataVerification, cat, opt); err != nil {
+		panic(err)
+	}
+	fmt.Println("tokens hide the values:", !strings.Contains(tokens.String(), "13812345678"))
+	// An empty purpose is data_verification, the purpose of tokens.
+	if _, err := govshare.Reverse(context.Background(), os.Stdout,
+		govshare.Input{Reader: &tokens, Name: "tokens.csv"},
+		psb, "civil-affairs-bureau", "", cat, opt); err != nil {
+		panic(err)
+	}
+	// Output:
+	// tokens hide the values: true
+	// 姓名,手机号码
+	// 欧阳娜娜,13812345678
+	// 张伟,13900001111
+}
+
+// An Output appears at its path whole, on Commit, and never replaces an
+// existing file or one the run reads unless told to.
+func ExampleCreateOutput() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "out.csv")
+	out, err := govshare.CreateOutput(path, false)
+	if err != nil {
+		panic(err)
+	}
+	defer out.Abort()
+	fmt.Fprintln(out, "姓名,手机号码")
+	_, err = os.Stat(path)
+	fmt.Println("visible before Commit:", err == nil)
+	if err := out.Commit(); err != nil {
+		panic(err)
+	}
+	b, _ := os.ReadFile(path)
+	fmt.Print("after Commit: ", string(b))
+	_, err = govshare.CreateOutput(path, false)
+	fmt.Println(errors.Is(err, govshare.ErrOutputExists))
+	_, err = govshare.CreateOutput(path, true, path) // path is also an input
+	fmt.Println(errors.Is(err, govshare.ErrOutputUnsafe))
+	// Output:
+	// visible before Commit: false
+	// after Commit: 姓名,手机号码
+	// true
+	// true
 }

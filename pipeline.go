@@ -3,10 +3,13 @@ package govshare
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,14 +31,13 @@ type Input struct {
 	Encoding string // "" (UTF-8, BOM allowed) or "gb18030"
 }
 
-// Options configure Mask and Unmask.
+// Options are the optional settings of Apply and Reverse; nil means the
+// defaults.
 type Options struct {
-	// Request is the policy question: catalog, purpose, recipient, grants,
-	// and the time at which grants must be valid. Required.
-	Request policy.Request
-	// Keys is the provider's keyring; required when a field is tokenized,
-	// pseudonymized or format-preserving encrypted.
-	Keys *keys.Keyring
+	// Grants are the conditional-sharing grants the request may rely on.
+	Grants []policy.Grant
+	// Now is the time grants must be valid at; zero means time.Now().
+	Now time.Time
 	// Workers transforming rows; 0 means GOMAXPROCS.
 	Workers int
 	// Rejects, when set, receives rows whose values cannot be processed (as
@@ -47,11 +49,12 @@ type Options struct {
 	Rejects io.Writer
 	// Progress, when set, is called now and then with the rows done so far.
 	Progress func(rows int64)
-	// FPEMaxBirthDate is, for Unmask, the birth-date bound the Mask run
+	// FPEMaxBirthDate is, for Reverse, the birth-date bound the Apply run
 	// encrypted resident IDs under (its Report's fpe_max_birth_date, the
-	// day of the Mask in China Standard Time). Unmask of a resident-ID fpe
-	// column refuses to run without it (ErrFPEBound): under another bound
-	// the outputs decrypt to other, valid-looking IDs. Mask ignores it.
+	// day of the Apply in China Standard Time). Reverse of a resident-ID
+	// fpe column refuses to run without it (ErrFPEBound): under another
+	// bound the outputs decrypt to other, valid-looking IDs. Apply ignores
+	// it.
 	FPEMaxBirthDate time.Time
 }
 
@@ -76,10 +79,121 @@ type RowError struct {
 }
 
 func (e *RowError) Error() string {
-	return fmt.Sprintf("govshare: %s:%d: field %q: %v", e.File, e.Line, e.Field, e.Err)
+	return fmt.Sprintf("govshare: %s:%d: field %q: %s", e.File, e.Line, e.Field, bare(e.Err))
 }
 
 func (e *RowError) Unwrap() error { return e.Err }
+
+// Apply applies the provider's policy (catalog cat, for recipient to and
+// purpose) to every record of src and writes the result to dst in the same
+// format and order:
+// each field leaves in the form policy.DecideAll gives it (kept, masked,
+// generalized, tokenized, pseudonymized, format-preserving encrypted) or
+// not at all. from is the provider's keyring; it may be nil when no field
+// needs a key. opt may be nil.
+//
+// The Report says what was decided; it is returned, when the header could
+// be read, even with an error. When dst is an *Output, Apply commits it once
+// the whole input is written.
+func Apply(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to string, purpose catalog.Purpose, cat *catalog.Catalog, opt *Options) (*Report, error) {
+	cfg := newRunConfig(from, to, purpose, cat, opt)
+	rep, err := run(ctx, dst, src, cfg)
+	return rep, commitOutput(dst, err)
+}
+
+// Reverse undoes, for the provider, the reversible transforms of an Apply
+// output — tokens and format-preserving encryption — with the keys, purpose
+// and recipient the Apply used; every other column passes unchanged (masked,
+// generalized and pseudonymized values cannot be reversed). An empty purpose
+// means data_verification, the purpose tokens are for, unless the catalog
+// uses fpe for another purpose: then Reverse cannot tell which fields were
+// encrypted and refuses (ErrPurposeRequired). opt may be nil; a resident-ID
+// fpe column needs opt.FPEMaxBirthDate. When dst is an *Output, Reverse
+// commits it once the whole input is written.
+func Reverse(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to string, purpose catalog.Purpose, cat *catalog.Catalog, opt *Options) (*Report, error) {
+	purpose, err := reversePurpose(cat, purpose)
+	if err != nil {
+		return nil, err
+	}
+	cfg := newRunConfig(from, to, purpose, cat, opt)
+	cfg.reverse = true
+	rep, err := run(ctx, dst, src, cfg)
+	return rep, commitOutput(dst, err)
+}
+
+// ErrPurposeRequired is Reverse's refusal to guess the purpose of a catalog
+// that uses fpe for another purpose than data_verification.
+var ErrPurposeRequired = errors.New("govshare: give the purpose the data was desensitized for")
+
+// reversePurpose is the purpose Reverse reproduces the decisions of: the
+// given one, or data_verification when the catalog encrypts (fpe) for no
+// other purpose, since a field encrypted for another purpose would be
+// "decrypted" into garbage.
+func reversePurpose(cat *catalog.Catalog, p catalog.Purpose) (catalog.Purpose, error) {
+	if p != "" {
+		return p, nil
+	}
+	if cat == nil {
+		return "", policy.ErrNoCatalog
+	}
+	var others []string
+	for _, f := range cat.Fields {
+		for q, t := range f.Transform {
+			if t == catalog.TransformFPE && q != catalog.PurposeDataVerification && !slices.Contains(others, string(q)) {
+				others = append(others, string(q))
+			}
+		}
+	}
+	if len(others) > 0 {
+		slices.Sort(others)
+		return "", fmt.Errorf("%w: the catalog uses fpe for %s, so the fields encrypted are not known without it",
+			ErrPurposeRequired, strings.Join(others, ", "))
+	}
+	return catalog.PurposeDataVerification, nil
+}
+
+// committer is an output that stays invisible until Commit (an *Output).
+type committer interface {
+	io.Writer
+	Commit() error
+}
+
+// commitOutput commits dst when it is a committer and the run succeeded.
+func commitOutput(dst io.Writer, err error) error {
+	if c, ok := dst.(committer); ok && err == nil {
+		return c.Commit()
+	}
+	return err
+}
+
+// runConfig is what one run of the pipeline needs.
+type runConfig struct {
+	req      policy.Request
+	keys     *keys.Keyring
+	workers  int
+	rejects  io.Writer
+	progress func(rows int64)
+	reverse  bool      // Reverse: undo tokens and fpe
+	fpeBound time.Time // Reverse: the resident-ID fpe bound
+}
+
+func newRunConfig(from *keys.Keyring, to string, purpose catalog.Purpose, cat *catalog.Catalog, opt *Options) runConfig {
+	var o Options
+	if opt != nil {
+		o = *opt
+	}
+	cfg := runConfig{
+		req:  policy.Request{Catalog: cat, Purpose: purpose, Recipient: to, Grants: o.Grants, Now: o.Now},
+		keys: from, workers: o.Workers, rejects: o.Rejects, progress: o.Progress, fpeBound: o.FPEMaxBirthDate,
+	}
+	if cfg.req.Now.IsZero() {
+		cfg.req.Now = time.Now()
+	}
+	if cfg.workers <= 0 {
+		cfg.workers = runtime.GOMAXPROCS(0)
+	}
+	return cfg
+}
 
 // batchSize is the size of the raw batches the reader cuts: a few hundred
 // rows, enough to make hand-offs rare, small enough that a batch's input,
@@ -184,218 +298,254 @@ type colOp struct {
 	keepKind bool      // JSON Lines: the value keeps its input kind
 }
 
-// Mask applies the policy to every record of in and writes the result to out
-// in the same format and order. Fields that do not leave are not written.
-func Mask(ctx context.Context, in Input, out io.Writer, opt Options) (Report, error) {
-	return run(ctx, in, out, opt, false)
-}
-
-// Unmask reverses the token and fpe fields of a Mask output with the
-// provider's keys, for the same request; other fields pass unchanged.
-func Unmask(ctx context.Context, in Input, out io.Writer, opt Options) (Report, error) {
-	return run(ctx, in, out, opt, true)
-}
-
-func run(parent context.Context, in Input, out io.Writer, opt Options, reverse bool) (Report, error) {
-	if opt.Request.Now.IsZero() {
-		opt.Request.Now = time.Now()
-	}
-	format := records.FormatCSV
-	if in.JSONL {
-		format = records.FormatJSONL
-	}
-	name := in.Name
+// run is one pass of the pipeline: read the header, plan the columns,
+// then transform every batch on all cores and write the results in order.
+func run(ctx context.Context, dst io.Writer, src Input, cfg runConfig) (*Report, error) {
+	name := src.Name
 	if name == "" {
 		name = "<input>"
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	format := records.FormatCSV
+	if src.JSONL {
+		format = records.FormatJSONL
 	}
-	// The header is read before the run's goroutines start; a stalled input
-	// must not outlast a cancellation there either.
+	rd, err := openBatches(ctx, src, name, format)
+	if err != nil {
+		return nil, err
+	}
+	p, err := cfg.plan(rd, name)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Columns: p.Columns, Dropped: p.Dropped}
+	if len(p.Columns) == 0 {
+		// Rows of no fields cannot be written (a CSV row of nothing is a
+		// blank line, which readers skip): there is nothing to share.
+		return rep, ErrNothingToShare
+	}
+	enc, err := records.NewEncoder(format, p.header())
+	if err != nil {
+		return rep, err
+	}
+	out, err := newSink(dst, enc, cfg.rejects)
+	if err != nil {
+		return rep, err
+	}
+	pp := &pipe{rd: rd, ops: p.ops(cfg.reverse), enc: enc, name: name}
+	err = pp.run(ctx, cfg.workers, out, rep, cfg.progress)
+	if ferr := out.flush(); ferr != nil && err == nil {
+		err = ferr
+	}
+	return rep, err
+}
+
+// openBatches reads the header of src. It is read before the run's
+// goroutines start; a stalled input must not outlast a cancellation there
+// either.
+func openBatches(ctx context.Context, src Input, name string, format records.Format) (*records.BatchReader, error) {
 	type opened struct {
 		rd  *records.BatchReader
 		err error
 	}
 	ch := make(chan opened, 1)
 	go func() {
-		rd, err := records.NewBatchReader(in.Reader, name, format, in.Encoding, batchSize)
+		rd, err := records.NewBatchReader(src.Reader, name, format, src.Encoding, batchSize)
 		ch <- opened{rd, err}
 	}()
-	var rd *records.BatchReader
 	select {
 	case o := <-ch:
-		if o.err != nil {
-			return Report{}, o.err
-		}
-		rd = o.rd
-	case <-parent.Done():
-		return Report{}, parent.Err()
+		return o.rd, o.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
+}
+
+// plan checks the header and plans its columns for the run's direction.
+func (cfg *runConfig) plan(rd *records.BatchReader, name string) (*plan, error) {
 	header := rd.Header()
 	if col, t, ok := classify.ValueInHeader(header); ok {
 		// Without its header row a file's first record would become column
 		// names, and its values would reach errors and the log.
-		return Report{}, fmt.Errorf("govshare: %s:%d: column %d holds a %s value, not a column name: the header row is missing", name, rd.HeaderLine(), col+1, t)
+		return nil, fmt.Errorf("govshare: %s:%d: column %d holds a %s value, not a column name: the header row is missing", name, rd.HeaderLine(), col+1, t)
 	}
-	if err := unknownValueColumn(opt.Request.Catalog, header, name, rd.HeaderLine()); err != nil {
-		return Report{}, err
+	if err := unknownValueColumn(cfg.req.Catalog, header, name, rd.HeaderLine()); err != nil {
+		return nil, err
 	}
-	var plan *Plan
-	var err error
-	if reverse {
-		plan, err = newUnmaskPlan(opt.Request, header, opt.Keys, opt.FPEMaxBirthDate)
-	} else {
-		plan, err = NewPlan(opt.Request, header, opt.Keys)
+	if cfg.reverse {
+		return newReversePlan(cfg.req, header, cfg.keys, cfg.fpeBound)
 	}
-	if err != nil {
-		return Report{}, err
+	return newPlan(cfg.req, header, cfg.keys)
+}
+
+// sink is where a run's output goes: the records, and the rejects.
+type sink struct {
+	bw      *bufio.Writer
+	rejects *records.Writer
+}
+
+// newSink writes the output header and the rejects' header.
+func newSink(dst io.Writer, enc *records.Encoder, rejects io.Writer) (*sink, error) {
+	s := &sink{bw: bufio.NewWriterSize(dst, 1<<16)}
+	if _, err := s.bw.Write(enc.AppendHeader(nil)); err != nil {
+		return nil, err
 	}
-	rep := Report{Columns: plan.Columns, Dropped: plan.Dropped}
-	if len(plan.Columns) == 0 {
-		// Rows of no fields cannot be written (a CSV row of nothing is a
-		// blank line, which readers skip): there is nothing to share.
-		return rep, ErrNothingToShare
-	}
-	enc, err := records.NewEncoder(format, plan.Header())
-	if err != nil {
-		return rep, err
-	}
-	bw := bufio.NewWriterSize(out, 1<<16)
-	if _, err := bw.Write(enc.AppendHeader(nil)); err != nil {
-		return rep, err
-	}
-	var rejects *records.Writer
-	if opt.Rejects != nil {
-		rejects, err = records.NewWriter(opt.Rejects, records.FormatCSV, []string{"file", "line", "field", "reason"})
+	if rejects != nil {
+		var err error
+		s.rejects, err = records.NewWriter(rejects, records.FormatCSV, []string{"file", "line", "field", "reason"})
 		if err != nil {
-			return rep, err
+			return nil, err
 		}
 	}
-	ops := plan.ops(reverse)
+	return s, nil
+}
+
+func (s *sink) flush() error {
+	err := s.bw.Flush()
+	if s.rejects != nil {
+		if rerr := s.rejects.Flush(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// pipe is the run's machinery: a reader cutting batches, workers
+// transforming them, and the collector writing them in order.
+type pipe struct {
+	rd   *records.BatchReader
+	ops  []colOp
+	enc  *records.Encoder
+	name string
+
+	work, order chan *batch
+	free        chan []byte // output buffers go round: the collector hands them back
+	budget      *byteBudget
+	stopped     atomic.Bool // the reader stopped early because the run ended
+	wg          sync.WaitGroup
+}
+
+// run processes every batch and returns the run's error.
+func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, progress func(int64)) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	// In flight: up to 2×workers queued for the workers, workers being
 	// worked on, and 3×workers done or in progress waiting for the
 	// collector, so a slow write rarely leaves a worker without work.
-	work := make(chan *batch, workers*2)
-	order := make(chan *batch, workers*3)
-	// Output buffers go round: the collector hands them back to the workers.
-	free := make(chan []byte, workers*4)
-	var wg sync.WaitGroup
+	p.work = make(chan *batch, workers*2)
+	p.order = make(chan *batch, workers*3)
+	p.free = make(chan []byte, workers*4)
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var rs records.Rows
-			row := make([]string, len(ops))
-			kinds := make([]records.Kind, len(ops))
-			for b := range work {
-				select {
-				case b.out = <-free:
-				default:
-				}
-				rd.Parse(b.chunk, &rs)
-				transform(b, &rs, ops, enc, name, row, kinds)
-				close(b.done)
-			}
-		}()
+		p.wg.Add(1)
+		go p.worker()
 	}
 	// Batches in flight are bounded in number and, for long records, in
 	// bytes: memory stays O(budget + the longest record) whatever the input.
-	budget := newByteBudget(maxInFlight)
-	defer context.AfterFunc(ctx, budget.stop)()
-	var stopped atomic.Bool // the reader stopped early because ctx ended
-	go func() {
-		defer close(order)
-		defer close(work)
-		for {
-			if ctx.Err() != nil {
-				stopped.Store(true)
-				return
-			}
-			c, err := rd.Next()
-			if err != nil { // io.EOF: Next reports other errors in the chunk
-				return
-			}
-			b := &batch{chunk: c, size: c.Size(), done: make(chan struct{})}
-			if !budget.acquire(b.size) {
-				stopped.Store(true)
-				return
-			}
-			// To the workers first: the collector waits for every batch it
-			// receives, so each one it sees must reach a worker.
-			select {
-			case work <- b:
-			case <-ctx.Done():
-				stopped.Store(true)
-				return
-			}
-			select {
-			case order <- b:
-			case <-ctx.Done():
-				stopped.Store(true)
-				return
-			}
-		}
-	}()
+	p.budget = newByteBudget(maxInFlight)
+	defer context.AfterFunc(ctx, p.budget.stop)()
+	go p.read(ctx)
 
-	var runErr error
-	finished := false // the reader closed order: every goroutine is done or ending
-collect:
+	finished, err := p.collect(ctx, cancel, out, rep, progress)
+	if finished {
+		p.wg.Wait()
+	}
+	if err == nil && (p.stopped.Load() || !finished) {
+		err = parent.Err()
+	}
+	return err
+}
+
+// worker parses, transforms and serializes batches.
+func (p *pipe) worker() {
+	defer p.wg.Done()
+	var rs records.Rows
+	row := make([]string, len(p.ops))
+	kinds := make([]records.Kind, len(p.ops))
+	for b := range p.work {
+		select {
+		case b.out = <-p.free:
+		default:
+		}
+		p.rd.Parse(b.chunk, &rs)
+		transform(b, &rs, p.ops, p.enc, p.name, row, kinds)
+		close(b.done)
+	}
+}
+
+// read cuts the input into batches and hands each to the workers and to
+// the collector, in order, until the input ends or the run stops.
+func (p *pipe) read(ctx context.Context) {
+	defer close(p.order)
+	defer close(p.work)
+	for {
+		if ctx.Err() != nil {
+			p.stopped.Store(true)
+			return
+		}
+		c, err := p.rd.Next()
+		if err != nil { // io.EOF: Next reports other errors in the chunk
+			return
+		}
+		b := &batch{chunk: c, size: c.Size(), done: make(chan struct{})}
+		if !p.budget.acquire(b.size) {
+			p.stopped.Store(true)
+			return
+		}
+		// To the workers first: the collector waits for every batch it
+		// receives, so each one it sees must reach a worker.
+		select {
+		case p.work <- b:
+		case <-ctx.Done():
+			p.stopped.Store(true)
+			return
+		}
+		select {
+		case p.order <- b:
+		case <-ctx.Done():
+			p.stopped.Store(true)
+			return
+		}
+	}
+}
+
+// collect writes the batches in order. finished reports that the reader
+// closed the order channel: every goroutine is done or ending.
+func (p *pipe) collect(ctx context.Context, cancel context.CancelFunc, out *sink, rep *Report, progress func(int64)) (finished bool, err error) {
 	for {
 		var b *batch
 		select {
-		case b = <-order:
+		case b = <-p.order:
 		case <-ctx.Done():
 			// Cancelled, or a write failed: do not wait for the reader, which
 			// may be blocked in Read (stdin, a network stream). It and the
 			// workers end on their own once that Read returns.
-			break collect
+			return false, nil
 		}
 		if b == nil {
-			finished = true
-			break
+			return true, nil
 		}
 		<-b.done
-		if err := collect(b, bw, rejects, &rep); err != nil {
-			runErr = err
+		if err := out.write(b, rep); err != nil {
 			cancel()
-			break
+			return false, err
 		}
-		if opt.Progress != nil {
-			opt.Progress(rep.Rows + rep.Rejected)
+		if progress != nil {
+			progress(rep.Rows + rep.Rejected)
 		}
-		budget.release(b.size)
+		p.budget.release(b.size)
 		if cap(b.out) <= 4*batchSize { // a long record's buffer is let go
 			select {
-			case free <- b.out[:0]:
+			case p.free <- b.out[:0]:
 			default:
 			}
 		}
 	}
-	if finished {
-		wg.Wait()
-	}
-	if runErr == nil && (stopped.Load() || !finished) {
-		runErr = parent.Err()
-	}
-	if err := bw.Flush(); err != nil && runErr == nil {
-		runErr = err
-	}
-	if rejects != nil {
-		if err := rejects.Flush(); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	return rep, runErr
 }
 
-// collect writes a processed batch: its rows, its rejects, and then its
+// write writes a processed batch: its rows, its rejects, and then its
 // read error, if any, which ends the run. Without a reject writer the first
 // failed row ends the run, after the rows before it.
-func collect(b *batch, bw *bufio.Writer, rejects *records.Writer, rep *Report) error {
+func (s *sink) write(b *batch, rep *Report) error {
+	bw, rejects := s.bw, s.rejects
 	off, next := 0, 0
 	for _, e := range b.errs {
 		if _, err := bw.Write(b.out[off:e.off]); err != nil {
@@ -427,7 +577,7 @@ func collect(b *batch, bw *bufio.Writer, rejects *records.Writer, rep *Report) e
 }
 
 // ops resolves each output column's work for one direction.
-func (p *Plan) ops(reverse bool) []colOp {
+func (p *plan) ops(reverse bool) []colOp {
 	ops := make([]colOp, len(p.Columns))
 	for j := range p.Columns {
 		c := &p.Columns[j]
@@ -520,9 +670,9 @@ func isBlank(s string) bool {
 	return true
 }
 
-// newUnmaskPlan plans the reversal: token and fpe columns get their
-// inverse; every other column of the Mask output passes unchanged.
-func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthBound time.Time) (*Plan, error) {
+// newReversePlan plans the reversal: token and fpe columns get their
+// inverse; every other column of the Apply output passes unchanged.
+func newReversePlan(req policy.Request, header []string, kr *keys.Keyring, birthBound time.Time) (*plan, error) {
 	full, err := policy.DecideAll(req, catalogFields(req.Catalog))
 	if err != nil {
 		return nil, err
@@ -531,20 +681,20 @@ func newUnmaskPlan(req policy.Request, header []string, kr *keys.Keyring, birthB
 	for _, d := range full {
 		byName[d.Field] = d
 	}
-	p := &Plan{}
+	p := &plan{}
 	for i, h := range header {
 		d, ok := byName[h]
 		if !ok {
-			return nil, fmt.Errorf("govshare: field %q is not in the catalog", h)
+			return nil, fmt.Errorf("govshare: field %q is not in the catalog (%w)", h, policy.ErrUnknownField)
 		}
 		f, _ := req.Catalog.Field(h)
 		c := Column{Name: h, Type: f.Type, Transform: d.Transform, Reason: d.Reason, Grant: d.Grant, in: i}
 		switch d.Transform {
 		case catalog.TransformToken, catalog.TransformFPE:
 			if c.Transform == catalog.TransformFPE && c.Type == catalog.TypeResidentID && birthBound.IsZero() {
-				// Decrypting under another bound than the Mask's gives other
+				// Decrypting under another bound than the Apply's gives other
 				// IDs without any error: refuse rather than guess.
-				return nil, fmt.Errorf("govshare: field %q: %w", h, ErrFPEBound)
+				return nil, wrapf(ErrFPEBound, "field %q", h)
 			}
 			if err := c.build(kr, req.Recipient, fpeBound(req.Now, birthBound)); err != nil {
 				return nil, err

@@ -100,8 +100,7 @@ func TestCancelWhileReadBlocks(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := govshare.Mask(ctx, govshare.Input{Reader: src, Name: "b.csv"}, io.Discard, govshare.Options{
-			Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+		_, err := govshare.Apply(ctx, io.Discard, govshare.Input{Reader: src, Name: "b.csv"}, nil, "tax-bureau", catalog.PurposeWorkReference, cat, &govshare.Options{Now: now})
 		done <- err
 	}()
 	time.Sleep(100 * time.Millisecond)
@@ -127,9 +126,7 @@ func FuzzMask(f *testing.F) {
 	cat := edgeCatalog(f, batchCatalog)
 	f.Fuzz(func(t *testing.T, in []byte, workers uint8) {
 		var out, rej strings.Builder
-		rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(string(in)), Name: "f.csv"}, &out,
-			govshare.Options{Workers: int(workers%4) + 1, Rejects: &rej,
-				Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+		rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(string(in)), Name: "f.csv"}, nil, "tax-bureau", catalog.PurposeWorkReference, cat, &govshare.Options{Now: now, Workers: int(workers%4) + 1, Rejects: &rej})
 		src := strings.TrimPrefix(string(in), "\ufeff")
 		recs, cerr := csv.NewReader(strings.NewReader(src)).ReadAll()
 		if err != nil {

@@ -55,16 +55,11 @@ func loadFixtures(t testing.TB) (*catalog.Catalog, []policy.Grant, []byte) {
 
 var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-func mask(t testing.TB, data []byte, purpose catalog.Purpose, recipient string, jsonl bool) ([]byte, govshare.Report, error) {
+func mask(t testing.TB, data []byte, purpose catalog.Purpose, recipient string, jsonl bool) ([]byte, *govshare.Report, error) {
 	t.Helper()
 	cat, grants, _ := loadFixtures(t)
 	var out bytes.Buffer
-	rep, err := govshare.Mask(context.Background(),
-		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv", JSONL: jsonl},
-		&out, govshare.Options{
-			Request: policy.Request{Catalog: cat, Purpose: purpose, Recipient: recipient, Grants: grants, Now: now},
-			Keys:    providerKeys(t),
-		})
+	rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv", JSONL: jsonl}, providerKeys(t), recipient, purpose, cat, &govshare.Options{Grants: grants, Now: now})
 	return out.Bytes(), rep, err
 }
 
@@ -202,8 +197,7 @@ func TestVerificationTokensJoin(t *testing.T) {
 	}
 	// Unmask restores the originals of token columns.
 	var back bytes.Buffer
-	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, &back,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "civil-affairs-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+	_, err = govshare.Reverse(context.Background(), &back, govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, providerKeys(t), "civil-affairs-bureau", catalog.PurposeDataVerification, cat, &govshare.Options{Grants: grants, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +208,7 @@ func TestVerificationTokensJoin(t *testing.T) {
 		}
 	}
 	// Another recipient's keys binding cannot reverse them.
-	_, err = govshare.Unmask(context.Background(), govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, &back,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeDataVerification, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+	_, err = govshare.Reverse(context.Background(), &back, govshare.Input{Reader: bytes.NewReader(a1), Name: "masked.csv"}, providerKeys(t), "tax-bureau", catalog.PurposeDataVerification, cat, &govshare.Options{Grants: grants, Now: now})
 	var re *govshare.RowError
 	if !errors.As(err, &re) || re.Line != 2 {
 		t.Errorf("unmask for the wrong recipient: %v", err)
@@ -236,8 +229,7 @@ func TestOrderAndWorkers(t *testing.T) {
 	cat, grants, _ := loadFixtures(t)
 	for _, w := range []int{1, 3, 8} {
 		var out bytes.Buffer
-		rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(big), Name: "big.csv"}, &out,
-			govshare.Options{Workers: w, Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Grants: grants, Now: now}, Keys: providerKeys(t)})
+		rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: bytes.NewReader(big), Name: "big.csv"}, providerKeys(t), "tax-bureau", catalog.PurposeWorkReference, cat, &govshare.Options{Grants: grants, Now: now, Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +250,7 @@ func TestBadInput(t *testing.T) {
 	bad := strings.Replace(lines[2], lines[2][strings.Index(lines[2], ",")+1:strings.Index(lines[2], ",")+19], "110105194912310021", 1)
 	badData := strings.Join(append([]string{lines[0], lines[1], bad}, lines[3:]...), "\n")
 	var out bytes.Buffer
-	_, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(badData), Name: "p.csv"}, &out, govshare.Options{Request: req, Keys: providerKeys(t)})
+	_, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(badData), Name: "p.csv"}, providerKeys(t), req.Recipient, req.Purpose, req.Catalog, &govshare.Options{Grants: req.Grants, Now: req.Now})
 	var re *govshare.RowError
 	if !errors.As(err, &re) || re.Line != 3 || re.Field != "身份证号" || strings.Contains(err.Error(), "110105194912310021") {
 		t.Fatalf("bad value: %v", err)
@@ -266,7 +258,7 @@ func TestBadInput(t *testing.T) {
 	// With a reject writer the row goes there and the rest goes on.
 	var rej bytes.Buffer
 	out.Reset()
-	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(badData), Name: "p.csv"}, &out, govshare.Options{Request: req, Keys: providerKeys(t), Rejects: &rej})
+	rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(badData), Name: "p.csv"}, providerKeys(t), req.Recipient, req.Purpose, req.Catalog, &govshare.Options{Grants: req.Grants, Now: req.Now, Rejects: &rej})
 	if err != nil || rep.Rejected != 1 || rep.Rows != 199 || !strings.Contains(rej.String(), "p.csv,3,身份证号") {
 		t.Fatalf("rejects: %v %+v %q", err, rep, rej.String())
 	}
@@ -276,7 +268,7 @@ func TestBadInput(t *testing.T) {
 		"unknown": lines[0] + ",备注\n" + lines[1] + ",x\n",
 		"gbk":     lines[0] + "\n\xd5\xc5\xc8\xfd" + lines[1][strings.Index(lines[1], ","):] + "\n",
 	} {
-		_, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "p.csv"}, &out, govshare.Options{Request: req, Keys: providerKeys(t)})
+		_, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(in), Name: "p.csv"}, providerKeys(t), req.Recipient, req.Purpose, req.Catalog, &govshare.Options{Grants: req.Grants, Now: req.Now})
 		if err == nil || !strings.Contains(err.Error(), "p.csv") && !strings.Contains(err.Error(), "备注") {
 			t.Errorf("%s: err = %v", name, err)
 		}
@@ -284,7 +276,7 @@ func TestBadInput(t *testing.T) {
 	// Unknown purpose: fail closed.
 	bad2 := req
 	bad2.Purpose = "curiosity"
-	if _, err := govshare.Mask(context.Background(), govshare.Input{Reader: bytes.NewReader(data), Name: "p.csv"}, &out, govshare.Options{Request: bad2, Keys: providerKeys(t)}); err == nil {
+	if _, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: bytes.NewReader(data), Name: "p.csv"}, providerKeys(t), bad2.Recipient, bad2.Purpose, bad2.Catalog, &govshare.Options{Grants: bad2.Grants, Now: bad2.Now}); err == nil {
 		t.Error("unknown purpose accepted")
 	}
 }
@@ -305,8 +297,7 @@ fields:
 	in := `{"登记日期":"2020-01-01","amount":12345678901234567890.10,"手机号码":"13812345678"}` + "\n" +
 		`{"手机号码":"13912345678","amount":1e3,"登记日期":null}` + "\n"
 	var out bytes.Buffer
-	_, err = govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "x.jsonl", JSONL: true}, &out,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "r2", Now: now}})
+	_, err = govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(in), Name: "x.jsonl", JSONL: true}, nil, "r2", catalog.PurposeWorkReference, cat, &govshare.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,11 +319,11 @@ fields:
   - {name: 手机号码, type: cn_mobile, category: personal, level: general, sensitive: false}
 `
 
-func maskWith(t *testing.T, cat *catalog.Catalog, in string, opt govshare.Options) (string, govshare.Report, error) {
+func maskWith(t *testing.T, cat *catalog.Catalog, in string, opt govshare.Options) (string, *govshare.Report, error) {
 	t.Helper()
-	opt.Request = policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}
+	opt.Now = now
 	var out bytes.Buffer
-	rep, err := govshare.Mask(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, &out, opt)
+	rep, err := govshare.Apply(context.Background(), &out, govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, nil, "tax-bureau", catalog.PurposeWorkReference, cat, &opt)
 	return out.String(), rep, err
 }
 
@@ -485,8 +476,7 @@ func TestMaskCancel(t *testing.T) {
 	in := "姓名,备注,手机号码\n" + strings.Repeat("张三,x,13812345678\n", 100000)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = govshare.Mask(ctx, govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, io.Discard,
-		govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "tax-bureau", Now: now}})
+	_, err = govshare.Apply(ctx, io.Discard, govshare.Input{Reader: strings.NewReader(in), Name: "b.csv"}, nil, "tax-bureau", catalog.PurposeWorkReference, cat, &govshare.Options{Now: now})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}

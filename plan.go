@@ -30,42 +30,42 @@ type Column struct {
 	Grant     string            `json:"grant,omitempty"`
 	KeyID     uint32            `json:"key_id,omitempty"` // key of token, pseudonym and fpe columns
 	// FPEMaxBirthDate is the last birth date of a resident-ID fpe column's
-	// domain (YYYY-MM-DD): the day of the Mask in China Standard Time.
-	// Unmask needs the same date (Options.FPEMaxBirthDate).
+	// domain (YYYY-MM-DD): the day of the Apply in China Standard Time.
+	// Reverse needs the same date (Options.FPEMaxBirthDate).
 	FPEMaxBirthDate string `json:"fpe_max_birth_date,omitempty"`
 	in              int    // index in the input row
 	fn              valueFunc
-	inverse         valueFunc // Unmask: reverses token and fpe
+	inverse         valueFunc // Reverse: undoes token and fpe
 }
 
-// Plan is the per-column work for one input header under one request.
-type Plan struct {
+// plan is the per-column work for one input header under one request.
+type plan struct {
 	// Columns leave in this order; withheld and dp fields are not among them.
 	Columns []Column
 	// Dropped lists the fields that do not leave, with the reason.
 	Dropped []policy.Decision
 }
 
-// ErrFPEBound is Unmask's refusal to reverse resident-ID fpe without the
-// birth-date bound the Mask used (Options.FPEMaxBirthDate).
-var ErrFPEBound = errors.New("govshare: resident IDs were encrypted under a birth-date bound: give the one the mask run reported (fpe_max_birth_date)")
+// ErrFPEBound is Reverse's refusal to decrypt resident-ID fpe without the
+// birth-date bound the Apply used (Options.FPEMaxBirthDate).
+var ErrFPEBound = errors.New("govshare: resident IDs were encrypted under a birth-date bound: give the one the run that encrypted them reported (fpe_max_birth_date)")
 
 // ErrTransform marks a value a transform cannot apply to (it does not parse
 // as the catalogued type, or is too long).
 var ErrTransform = errors.New("govshare: value cannot be transformed")
 
-// NewPlan decides every field of header and builds its transform. kr is the
+// newPlan decides every field of header and builds its transform. kr is the
 // provider's keyring; it may be nil only when no field needs a key.
-func NewPlan(req policy.Request, header []string, kr *keys.Keyring) (*Plan, error) {
+func newPlan(req policy.Request, header []string, kr *keys.Keyring) (*plan, error) {
 	ds, err := policy.DecideAll(req, header)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{}
+	p := &plan{}
 	for i, d := range ds {
 		f, _ := req.Catalog.Field(d.Field)
 		if f == nil {
-			return nil, fmt.Errorf("govshare: field %q is not in the catalog", d.Field)
+			return nil, fmt.Errorf("govshare: field %q is not in the catalog (%w)", d.Field, policy.ErrUnknownField)
 		}
 		switch d.Transform {
 		case catalog.TransformWithhold, catalog.TransformDP:
@@ -100,8 +100,8 @@ func fpeBound(now, given time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// Header returns the output header.
-func (p *Plan) Header() []string {
+// header returns the output header.
+func (p *plan) header() []string {
 	h := make([]string, len(p.Columns))
 	for i, c := range p.Columns {
 		h[i] = c.Name
@@ -157,7 +157,7 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 		}
 		ciph, err := fpe.New(kr, c.Type, c.Name, recipient, &fpe.Options{MaxBirthDate: birthBound})
 		if err != nil {
-			return fmt.Errorf("govshare: field %q: %w", c.Name, err)
+			return wrapf(err, "field %q", c.Name)
 		}
 		c.KeyID = ciph.KeyID()
 		c.fn, c.inverse = fpeFuncs(ciph, c.Type)
@@ -176,7 +176,7 @@ func (c *Column) build(kr *keys.Keyring, recipient string, birthBound time.Time)
 // identifier type, so that one identifier written three ways (110105
 // 19491231 002x, １１０１０５…, '11010519491231002X) gives one token and
 // joins for data verification; a value its type does not accept, folded to
-// ASCII and trimmed. A field of type none is taken as written. Unmask
+// ASCII and trimmed. A field of type none is taken as written. Reverse
 // therefore returns the canonical form.
 func canonicalFunc(t catalog.Type) func(string) string {
 	if t == catalog.TypeNone || t == "" || !t.Known() {
@@ -273,7 +273,7 @@ func maskFunc(t catalog.Type) valueFunc {
 
 // generalizeFunc coarsens by type: birth dates to the year, addresses to
 // the county-level district (else the prefecture, else the province, as
-// GB/T 2260 names them), coordinates to 0.01° (~1.1 km, DOMAIN.md §8; 0.1°
+// GB/T 2260 names them), coordinates to 0.01° (~1.1 km, docs/domain.md; 0.1°
 // for a value already at 0.01°), resident IDs to the name of their
 // prefecture (else province), numbers to two significant digits. Other
 // types are display-masked, the coarsest form an identifier has. An address

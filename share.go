@@ -9,115 +9,178 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
 )
 
-// ErrNothingToShare is the refusal of Mask and Share when the policy lets no
-// field of the input leave for the request.
+// ErrNothingToShare is the refusal of Apply and Share when the policy lets
+// no field of the input leave for the request.
 var ErrNothingToShare = errors.New("govshare: no field may leave for this request: nothing to share")
+
+// ErrOutlivesGrant is Share's refusal of a window that ends after a grant
+// the share relies on.
+var ErrOutlivesGrant = errors.New("govshare: the share would outlive its grant")
 
 // DefaultValidity is how long a share may be opened when no window is given.
 // A grant's own end date shortens it.
 const DefaultValidity = 30 * 24 * time.Hour
 
-// ShareOptions configure Share.
+// outcomeWithdrawn is the log code of an act that was recorded but whose
+// output could not be delivered (a share's refuse record, an open's
+// outcome): the record before it does not stand alone.
+const outcomeWithdrawn = "withdrawn"
+
+// ShareOptions are the optional settings of Share; nil means the defaults.
 type ShareOptions struct {
-	// Options are Mask's: Request (its Recipient must be To's department),
-	// Keys (the provider's keyring, required: it signs), Workers, Rejects,
-	// Progress.
-	Options
-	// To is the recipient department's public bundle. Required.
-	To *keys.PublicBundle
-	// NotBefore defaults to Request.Now. NotAfter defaults to
-	// DefaultValidity after it, and may not outlive a grant the share relies
-	// on: a share under a grant that ends sooner ends with the grant.
+	// Grants are the conditional-sharing grants the share may rely on.
+	Grants []policy.Grant
+	// Now is the issue time, at which grants must be valid; zero means
+	// time.Now().
+	Now time.Time
+	// NotBefore defaults to Now. NotAfter defaults to DefaultValidity after
+	// it, and may not outlive a grant the share relies on
+	// (ErrOutlivesGrant): by default a share under a grant that ends sooner
+	// ends with the grant.
 	NotBefore, NotAfter time.Time
 	// Log, when set, receives a share record (or a refuse record when the
 	// policy refuses the request) and Share returns the record's receipt.
 	Log *audit.Log
-	// Commit, when set, is called once the envelope is completely written to
-	// out and before the share is logged, for example to rename a temporary
-	// file into place. When it fails nothing is logged: there is no envelope.
-	Commit func() error
-	// Withdraw, when set, is called when the share cannot be logged after
-	// Commit, to take the envelope back (remove the file): an envelope that
-	// is not on record must not go out.
-	Withdraw func() error
-	// TempDir holds the desensitized payload between masking and sealing
-	// (the header states its length before the payload); "" means
-	// os.TempDir(). The file is 0600 and removed before Share returns.
-	TempDir string
+	// Workers, Rejects and Progress are Apply's (see Options).
+	Workers  int
+	Rejects  io.Writer
+	Progress func(rows int64)
 }
 
 // ShareResult says what Share sent.
 type ShareResult struct {
-	Report                   // the masking run: rows, columns and decisions, withheld fields
+	Report                   // the desensitizing run: rows, columns and decisions, withheld fields
 	Header  *envelope.Header // the sealed header
 	Receipt *audit.Receipt   // inclusion proof of the share record; nil without a log
 }
 
-// Share is the provider's whole act of sharing (DESIGN.md §1): it applies
-// the policy to every record of in (as Mask), seals the result to one
-// recipient for the request's purpose with the provider's signature, writes
-// the envelope to out, and records the share in the log. Nothing is written
-// to out unless the whole input was desensitized; a policy refusal of the
-// request is itself logged.
-func Share(ctx context.Context, in Input, out io.Writer, opt ShareOptions) (ShareResult, error) {
-	if err := opt.check(); err != nil {
-		return ShareResult{}, err
-	}
-
-	tmp, err := os.CreateTemp(opt.TempDir, "govshare-share-*")
+// Share is the provider's whole act of sharing: it applies the provider's
+// policy (catalog cat, the recipient to's department, purpose) to every
+// record of src as Apply does, seals the result to the recipient for that
+// purpose with the signature of from, the provider's keyring, writes the
+// envelope to dst, and records the share in opt.Log. A policy refusal of the
+// request is itself logged. opt may be nil.
+//
+// Nothing usable exists before the share is on record: the desensitized
+// payload waits on disk only encrypted under a key held in memory; when dst
+// is an *Output (see CreateOutput) it is committed once the share is
+// recorded, and any other dst receives the envelope only then. If the
+// envelope cannot be delivered after it was recorded, Share records its
+// withdrawal.
+func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to *keys.PublicBundle, purpose catalog.Purpose, cat *catalog.Catalog, opt *ShareOptions) (*ShareResult, error) {
+	s, err := newSharer(from, to, purpose, cat, opt)
 	if err != nil {
-		return ShareResult{}, err
+		return nil, err
 	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	rep, err := Mask(ctx, in, tmp, opt.Options)
+	payload, err := newSpill(spillDir(dst))
 	if err != nil {
-		return ShareResult{Report: rep}, opt.logRefusal(ctx, err)
+		return nil, err
 	}
-	size, err := tmp.Seek(0, io.SeekCurrent)
+	defer payload.Close()
+	cfg := newRunConfig(from, to.Dept(), purpose, cat, &Options{
+		Grants: s.req.Grants, Now: s.req.Now, Workers: s.opt.Workers, Rejects: s.opt.Rejects, Progress: s.opt.Progress,
+	})
+	rep, err := run(ctx, payload, src, cfg)
 	if err != nil {
-		return ShareResult{Report: rep}, err
+		return nil, s.logRefusal(ctx, err)
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return ShareResult{Report: rep}, err
-	}
-
-	so, err := opt.sealOptions(rep, in, uint64(size))
+	so, err := s.sealOptions(rep, src, uint64(payload.Size()))
 	if err != nil {
-		return ShareResult{Report: rep}, err
+		return nil, err
 	}
-	h, receipt, err := opt.sealAndLog(ctx, out, tmp, so)
+	r, err := payload.reader()
 	if err != nil {
-		return ShareResult{Report: rep}, err
+		return nil, err
 	}
-	return ShareResult{Report: rep, Header: h, Receipt: receipt}, nil
+	h, receipt, err := s.sealAndLog(ctx, dst, r, so)
+	if err != nil {
+		return nil, err
+	}
+	return &ShareResult{Report: *rep, Header: h, Receipt: receipt}, nil
 }
 
-// sealAndLog seals payload under so, puts the envelope in place (Commit)
-// and records the share, withdrawing the envelope if it cannot be recorded.
-func (opt *ShareOptions) sealAndLog(ctx context.Context, out io.Writer, payload io.Reader, so envelope.SealOptions) (*envelope.Header, *audit.Receipt, error) {
-	h, err := envelope.Seal(out, payload, so, opt.Keys, opt.To)
+// spillDir is where what dst waits for is held: beside an *Output, else in
+// the temporary directory.
+func spillDir(dst io.Writer) string {
+	if o, ok := dst.(*Output); ok {
+		return filepath.Dir(o.path)
+	}
+	return os.TempDir()
+}
+
+// sharer is one share's parties and request, checked.
+type sharer struct {
+	from *keys.Keyring
+	to   *keys.PublicBundle
+	req  policy.Request
+	opt  ShareOptions
+}
+
+// newSharer checks that keys, recipient and catalog belong together and
+// fills the defaults.
+func newSharer(from *keys.Keyring, to *keys.PublicBundle, purpose catalog.Purpose, cat *catalog.Catalog, opt *ShareOptions) (*sharer, error) {
+	s := &sharer{from: from, to: to}
+	if opt != nil {
+		s.opt = *opt
+	}
+	if s.opt.Now.IsZero() {
+		s.opt.Now = time.Now()
+	}
+	if from == nil || to == nil {
+		return nil, errors.New("govshare: a share needs the provider's keyring and the recipient's public bundle")
+	}
+	if cat == nil {
+		return nil, policy.ErrNoCatalog
+	}
+	if to.Dept() == from.Dept() {
+		return nil, fmt.Errorf("govshare: %q cannot share with itself", to.Dept())
+	}
+	if from.Dept() != cat.Provider {
+		return nil, fmt.Errorf("govshare: the catalog's provider is %q but the keys are %q's", cat.Provider, from.Dept())
+	}
+	s.req = policy.Request{Catalog: cat, Purpose: purpose, Recipient: to.Dept(), Grants: s.opt.Grants, Now: s.opt.Now}
+	return s, nil
+}
+
+// sealAndLog seals payload under so to dst and records the share, so that
+// no usable envelope exists before its record: a committer dst is
+// committed after the record; any other dst, when there is a log, gets the
+// envelope only after the record (it waits encrypted under a key held in
+// memory). A delivery that fails after the record is recorded as withdrawn.
+func (s *sharer) sealAndLog(ctx context.Context, dst io.Writer, payload io.Reader, so envelope.SealOptions) (*envelope.Header, *audit.Receipt, error) {
+	c, commits := dst.(committer)
+	w := dst
+	var held *spill
+	if s.opt.Log != nil && !commits {
+		var err error
+		if held, err = newSpill(os.TempDir()); err != nil {
+			return nil, nil, err
+		}
+		defer held.Close()
+		w = held
+	}
+	h, err := envelope.Seal(w, payload, so, s.from, s.to)
 	if err != nil {
 		return nil, nil, err
 	}
-	if opt.Commit != nil {
-		if err := opt.Commit(); err != nil {
-			return nil, nil, err
+	if s.opt.Log == nil {
+		if commits {
+			if err := c.Commit(); err != nil {
+				return nil, nil, err
+			}
 		}
-	}
-	if opt.Log == nil {
 		return h, nil, nil
 	}
 	hh, err := h.Hash()
@@ -128,49 +191,41 @@ func (opt *ShareOptions) sealAndLog(ctx context.Context, out io.Writer, payload 
 		EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
 		Purpose: h.Purpose, GrantID: h.Grant, Resource: h.Resource, Time: h.IssuedAt,
 	}
-	idx, err := opt.Log.Append(ctx, rec)
+	idx, err := s.opt.Log.Append(ctx, rec)
 	if err != nil {
-		return nil, nil, withhold(opt.Withdraw, "envelope sealed", err)
+		return nil, nil, wrapf(err, "envelope sealed but not logged, so withheld")
 	}
-	r, err := opt.Log.Receipt(idx)
+	if commits {
+		err = c.Commit()
+	} else {
+		_, err = held.WriteTo(dst)
+	}
+	if err != nil {
+		return nil, nil, s.withdrawn(ctx, h, err)
+	}
+	r, err := s.opt.Log.Receipt(idx)
 	if err != nil {
 		return h, nil, err
 	}
 	return h, &r, nil
 }
 
-// check fills the request's defaults and checks that keys, recipient and
-// catalog belong together.
-func (opt *ShareOptions) check() error {
-	req := &opt.Request
-	if req.Now.IsZero() {
-		req.Now = time.Now()
+// withdrawn records that a recorded share's envelope was not delivered,
+// and returns the delivery error.
+func (s *sharer) withdrawn(ctx context.Context, h *envelope.Header, err error) error {
+	rec := audit.RefuseRecord{EnvelopeID: h.ID.String(), By: h.Provider, Code: outcomeWithdrawn, Time: time.Now()}
+	if _, lerr := s.opt.Log.Append(ctx, rec); lerr != nil {
+		return errors.Join(wrapf(err, "envelope %s on record but not delivered", h.ID),
+			wrapf(lerr, "and its withdrawal is not on record"))
 	}
-	if opt.Keys == nil || opt.To == nil {
-		return errors.New("govshare: share needs the provider's keys and the recipient's public bundle")
-	}
-	if req.Catalog == nil {
-		return policy.ErrNoCatalog
-	}
-	if req.Recipient == "" {
-		req.Recipient = opt.To.Dept()
-	}
-	if opt.To.Dept() == opt.Keys.Dept() {
-		return fmt.Errorf("govshare: %q cannot share with itself", opt.To.Dept())
-	}
-	if req.Recipient != opt.To.Dept() {
-		return fmt.Errorf("govshare: request is for %q but the public bundle is %q's", req.Recipient, opt.To.Dept())
-	}
-	if opt.Keys.Dept() != req.Catalog.Provider {
-		return fmt.Errorf("govshare: the catalog's provider is %q but the keys are %q's", req.Catalog.Provider, opt.Keys.Dept())
-	}
-	return nil
+	return wrapf(err, "envelope %s not delivered (on record as withdrawn)", h.ID)
 }
 
-// sealOptions builds the envelope's binding from the masking run: the
-// manifest in payload column order, the grants relied on, and the window.
-func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelope.SealOptions, error) {
-	req := opt.Request
+// sealOptions builds the envelope's binding from the desensitizing run:
+// the manifest in payload column order, the grants relied on, and the
+// window.
+func (s *sharer) sealOptions(rep *Report, in Input, size uint64) (envelope.SealOptions, error) {
+	req := s.req
 	so := envelope.SealOptions{
 		Purpose: req.Purpose, Resource: req.Catalog.Resource, RecordCount: uint64(rep.Rows),
 		PayloadLength: size, Now: req.Now, ContentType: "text/csv",
@@ -182,7 +237,7 @@ func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelop
 	for _, c := range rep.Columns {
 		f, ok := req.Catalog.Field(c.Name)
 		if !ok {
-			return so, fmt.Errorf("govshare: column %q is not in the catalog", c.Name)
+			return so, fmt.Errorf("govshare: column %q is not in the catalog (%w)", c.Name, policy.ErrUnknownField)
 		}
 		so.Fields = append(so.Fields, envelope.Field{
 			Name: c.Name, Type: c.Type, Category: f.Category, Level: f.Level, Transform: c.Transform, KeyID: c.KeyID,
@@ -194,21 +249,20 @@ func (opt *ShareOptions) sealOptions(rep Report, in Input, size uint64) (envelop
 	slices.Sort(grants)
 	so.Grant = strings.Join(grants, "+")
 
-	return so, opt.window(&so, grants)
+	return so, s.window(&so, grants)
 }
 
 // window sets so's window: from NotBefore (default: now) to NotAfter
 // (default: DefaultValidity later), never past the end of a grant relied on.
-func (opt *ShareOptions) window(so *envelope.SealOptions, grants []string) error {
-	req := opt.Request
-	so.NotBefore = opt.NotBefore
+func (s *sharer) window(so *envelope.SealOptions, grants []string) error {
+	so.NotBefore = s.opt.NotBefore
 	if so.NotBefore.IsZero() {
-		so.NotBefore = req.Now
+		so.NotBefore = s.req.Now
 	}
 	limit := time.Time{} // the earliest end of a grant relied on
 	for _, id := range grants {
-		for i := range req.Grants {
-			if g := &req.Grants[i]; g.ID == id {
+		for i := range s.req.Grants {
+			if g := &s.req.Grants[i]; g.ID == id {
 				// Header times are whole seconds: the last one the grant covers.
 				end := g.End().Add(-time.Second)
 				if limit.IsZero() || end.Before(limit) {
@@ -217,7 +271,7 @@ func (opt *ShareOptions) window(so *envelope.SealOptions, grants []string) error
 			}
 		}
 	}
-	so.NotAfter = opt.NotAfter
+	so.NotAfter = s.opt.NotAfter
 	switch {
 	case so.NotAfter.IsZero():
 		so.NotAfter = so.NotBefore.Add(DefaultValidity)
@@ -225,7 +279,7 @@ func (opt *ShareOptions) window(so *envelope.SealOptions, grants []string) error
 			so.NotAfter = limit
 		}
 	case !limit.IsZero() && so.NotAfter.After(limit):
-		return fmt.Errorf("govshare: --not-after %s outlives grant %s, which ends %s",
+		return fmt.Errorf("%w: its end %s outlives grant %s, which ends %s", ErrOutlivesGrant,
 			so.NotAfter.Format(time.RFC3339), so.Grant, limit.Format(time.RFC3339))
 	}
 	if !so.NotAfter.After(so.NotBefore) {
@@ -237,19 +291,19 @@ func (opt *ShareOptions) window(so *envelope.SealOptions, grants []string) error
 
 // logRefusal records that the provider's policy refused the request, when a
 // log is configured, and returns err (joined with a logging failure).
-func (opt *ShareOptions) logRefusal(ctx context.Context, err error) error {
+func (s *sharer) logRefusal(ctx context.Context, err error) error {
 	code := refusalCode(err)
-	if opt.Log == nil || code == "" {
+	if s.opt.Log == nil || code == "" {
 		return err
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	rec := audit.RefuseRecord{
-		RequestID: "req-" + hex.EncodeToString(id[:]), By: opt.Request.Catalog.Provider,
-		Code: code, Time: opt.Request.Now,
+		RequestID: "req-" + hex.EncodeToString(id[:]), By: s.req.Catalog.Provider,
+		Code: code, Time: s.req.Now,
 	}
-	if _, lerr := opt.Log.Append(ctx, rec); lerr != nil {
-		return errors.Join(err, fmt.Errorf("govshare: refusal not logged: %w", lerr))
+	if _, lerr := s.opt.Log.Append(ctx, rec); lerr != nil {
+		return errors.Join(err, wrapf(lerr, "refusal not logged"))
 	}
 	return fmt.Errorf("%w (refusal logged as %s)", err, rec.RequestID)
 }
@@ -263,78 +317,111 @@ func refusalCode(err error) string {
 	case errors.Is(err, policy.ErrNoLegalBasis):
 		return audit.ReasonNotShared
 	case errors.Is(err, policy.ErrUnknownField):
-		return "unknown_field"
+		return audit.ReasonUnknownField
 	case errors.Is(err, policy.ErrOverride), errors.Is(err, policy.ErrInvalidCatalog):
-		return "invalid_catalog"
+		return audit.ReasonInvalidCatalog
 	case errors.Is(err, ErrNothingToShare):
-		return "nothing_leaves"
+		return audit.ReasonNothingLeaves
 	}
 	return ""
 }
 
-// OpenOptions configure Open.
+// OpenOptions are the optional settings of Open; nil means the defaults.
 type OpenOptions struct {
-	envelope.OpenOptions
+	// Now is the time the envelope's window is checked against; zero means
+	// time.Now(). The log records the real time of the attempt.
+	Now time.Time
 	// Log, when set, receives an open record with the outcome, whether the
 	// envelope opened or not.
 	Log *audit.Log
-	// Commit, when set, is called after the plaintext is completely written
-	// and before the open is logged, for example to rename a temporary file
-	// into place. When it fails the open is logged as failed.
-	Commit func() error
-	// Withdraw, when set, is called when an open that succeeded cannot be
-	// logged, to take the plaintext back (remove the file). Plaintext
-	// written to a stream cannot be taken back: give a file.
-	Withdraw func() error
 }
 
-// Open is the recipient's act: it verifies and opens the envelope in r
-// (envelope.Open: nothing is written to w before the whole envelope
-// authenticates) and records the attempt and its outcome in the log.
-func Open(ctx context.Context, w io.Writer, r io.ReaderAt, size int64, opt OpenOptions) (*envelope.Header, error) {
-	h, err := envelope.Open(w, r, size, opt.OpenOptions)
-	if err == nil && opt.Commit != nil {
-		err = opt.Commit()
+// Open is the recipient's act: as, the recipient's keyring, declaring
+// purpose, verifies the envelope in src (size bytes) as sealed by from, the
+// provider's public bundle, writes its plaintext to dst, and records the
+// attempt and its outcome in opt.Log. opt may be nil.
+//
+// Nothing is written to dst unless the whole envelope authenticates
+// (envelope.Open), and, with a log, nothing usable exists before the open
+// is on record: an *Output dst is committed after the record, and any
+// other dst receives the plaintext only then (it waits on disk encrypted
+// under a key held in memory). A plaintext that cannot be delivered after
+// the record is recorded as withdrawn. A refused open is recorded under the
+// digest of the bytes presented ("sha256:…"), not under the envelope id
+// their unauthenticated header claims.
+func Open(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, as *keys.Keyring, from *keys.PublicBundle, purpose catalog.Purpose, opt *OpenOptions) (*envelope.Header, error) {
+	var o OpenOptions
+	if opt != nil {
+		o = *opt
 	}
-	// Without a declared purpose there was no attempt to record: envelope.Open
-	// refused before looking at anything.
-	if opt.Log == nil || opt.Keys == nil || !opt.Purpose.Valid() {
-		return h, err
+	eo := envelope.OpenOptions{Keys: as, Purpose: purpose, Trust: from, Now: o.Now}
+	c, commits := dst.(committer)
+	// Without a declared purpose there is no attempt to record: envelope.Open
+	// refuses before looking at anything.
+	if o.Log == nil || as == nil || !purpose.Valid() {
+		h, err := envelope.Open(dst, src, size, eo)
+		if err != nil {
+			return nil, err
+		}
+		if commits {
+			if err := c.Commit(); err != nil {
+				return nil, err
+			}
+		}
+		return h, nil
 	}
-	// The record keeps the real time of the attempt; opt.Now is the caller's
+	w := dst
+	var held *spill
+	if !commits {
+		var err error
+		if held, err = newSpill(os.TempDir()); err != nil {
+			return nil, err
+		}
+		defer held.Close()
+		w = held
+	}
+	// The record keeps the real time of the attempt; o.Now is the caller's
 	// clock for the window and may be set to anything.
-	rec := audit.OpenRecord{Opener: opt.Keys.Dept(), Purpose: opt.Purpose, Outcome: openOutcome(err), Time: time.Now()}
-	if h != nil {
-		rec.EnvelopeID = h.ID.String()
-	} else if ih, ierr := envelope.Inspect(io.NewSectionReader(r, 0, size)); ierr == nil {
-		rec.EnvelopeID = ih.ID.String()
+	rec := audit.OpenRecord{Opener: as.Dept(), Purpose: purpose, Time: time.Now()}
+	h, err := envelope.Open(w, src, size, eo)
+	if err != nil {
+		return nil, logRefusedOpen(ctx, o.Log, rec, src, size, err)
+	}
+	rec.EnvelopeID, rec.Outcome = h.ID.String(), audit.OutcomeOpened
+	if _, err := o.Log.Append(ctx, rec); err != nil {
+		return nil, wrapf(err, "envelope opened but not logged, so withheld")
+	}
+	if commits {
+		err = c.Commit()
 	} else {
-		// No readable header: name the bytes that were presented instead.
-		d := sha256.New()
-		if _, herr := io.Copy(d, io.NewSectionReader(r, 0, size)); herr != nil {
-			return h, errors.Join(err, herr)
-		}
-		rec.EnvelopeID = "sha256:" + hex.EncodeToString(d.Sum(nil))
+		_, err = held.WriteTo(dst)
 	}
-	if _, lerr := opt.Log.Append(ctx, rec); lerr != nil {
-		if err == nil {
-			return h, withhold(opt.Withdraw, "envelope opened", lerr)
+	if err != nil {
+		rec.Outcome, rec.Time = outcomeWithdrawn, time.Now()
+		if _, lerr := o.Log.Append(ctx, rec); lerr != nil {
+			return nil, errors.Join(wrapf(err, "envelope %s on record as opened but not delivered", h.ID),
+				wrapf(lerr, "and its withdrawal is not on record"))
 		}
-		return h, errors.Join(err, fmt.Errorf("govshare: refusal not logged: %w", lerr))
+		return nil, wrapf(err, "envelope %s not delivered (on record as withdrawn)", h.ID)
 	}
-	return h, err
+	return h, nil
 }
 
-// withhold takes back an output whose act could not be logged (withdraw may
-// be nil) and says so: what is not on record must not go out.
-func withhold(withdraw func() error, act string, logErr error) error {
-	err := fmt.Errorf("govshare: %s but not logged, so withheld: %w", act, logErr)
-	if withdraw != nil {
-		if werr := withdraw(); werr != nil {
-			err = errors.Join(err, fmt.Errorf("govshare: and the output could not be withdrawn: %w", werr))
-		}
+// logRefusedOpen records a refused open under the digest of the bytes
+// presented: their header is not authenticated, so the envelope id it
+// claims may be anyone's. It returns the refusal, joined with a logging
+// failure.
+func logRefusedOpen(ctx context.Context, log *audit.Log, rec audit.OpenRecord, src io.ReaderAt, size int64, refusal error) error {
+	rec.Outcome = openOutcome(refusal)
+	d := sha256.New()
+	if _, err := io.Copy(d, io.NewSectionReader(src, 0, size)); err != nil {
+		return errors.Join(refusal, wrapf(err, "refusal not logged"))
 	}
-	return err
+	rec.EnvelopeID = "sha256:" + hex.EncodeToString(d.Sum(nil))
+	if _, err := log.Append(ctx, rec); err != nil {
+		return errors.Join(refusal, wrapf(err, "refusal not logged"))
+	}
+	return refusal
 }
 
 // openOutcome is the log's code for an Open result.
@@ -349,15 +436,15 @@ func openOutcome(err error) string {
 	case errors.Is(err, envelope.ErrExpired):
 		return audit.OutcomeExpired
 	case errors.Is(err, envelope.ErrNotYetValid):
-		return "not_yet_valid"
+		return audit.OutcomeNotYetValid
 	case errors.Is(err, envelope.ErrUntrustedProvider):
 		return audit.OutcomeUntrustedProvider
 	case errors.Is(err, envelope.ErrUnknownSuite):
-		return "unknown_suite"
+		return audit.OutcomeUnknownSuite
 	case errors.Is(err, envelope.ErrKeyNotValid):
 		return "key_not_valid"
 	case errors.Is(err, envelope.ErrAuth), errors.Is(err, envelope.ErrMalformed):
 		return audit.OutcomeTampered
 	}
-	return "failed"
+	return audit.OutcomeFailed
 }

@@ -10,8 +10,6 @@ import (
 
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/catalog"
-	"github.com/govshare/govshare/envelope"
-	"github.com/govshare/govshare/policy"
 )
 
 // TestShareWindowGrantInOtherZone: policy.Grant documents that only
@@ -39,15 +37,10 @@ func TestShareWindowGrantInOtherZone(t *testing.T) {
 	grantEnd := time.Date(2027, 7, 1, 0, 0, 0, 0, cst) // policy: midnight UTC+8 after 2027-06-30
 	// Explicit window ending 5 h after the grant ended: must be refused.
 	late := time.Date(2027, 7, 1, 5, 0, 0, 0, cst)
-	res, err := govshare.Share(context.Background(),
-		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"}, &bytes.Buffer{},
-		govshare.ShareOptions{
-			Options: govshare.Options{
-				Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis, Grants: grants, Now: now},
-				Keys:    psb,
-			},
-			To: tax.Public(), NotAfter: late, TempDir: t.TempDir(),
-		})
+	res, err := govshare.Share(context.Background(), &bytes.Buffer{},
+		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"},
+		psb, tax.Public(), catalog.PurposeAdministrativeBasis, cat,
+		&govshare.ShareOptions{Grants: grants, Now: now, NotAfter: late})
 	if err == nil {
 		if res.Header.Grant == "" {
 			t.Fatal("the share relied on no grant: fixture changed")
@@ -56,66 +49,16 @@ func TestShareWindowGrantInOtherZone(t *testing.T) {
 			grantEnd.Format(time.RFC3339), late.Format(time.RFC3339), res.Header.NotAfter.In(cst).Format(time.RFC3339))
 	}
 	// Default window from a date where the grant limit applies.
-	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeAdministrativeBasis, Grants: grants, Now: time.Date(2027, 6, 20, 0, 0, 0, 0, time.UTC)}
-	res, err = govshare.Share(context.Background(),
-		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"}, &bytes.Buffer{},
-		govshare.ShareOptions{Options: govshare.Options{Request: req, Keys: psb}, To: tax.Public(), TempDir: t.TempDir()})
+	res, err = govshare.Share(context.Background(), &bytes.Buffer{},
+		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"},
+		psb, tax.Public(), catalog.PurposeAdministrativeBasis, cat,
+		&govshare.ShareOptions{Grants: grants, Now: time.Date(2027, 6, 20, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Header.NotAfter.After(grantEnd) {
 		t.Errorf("default window ends %s, after the grant's end %s",
 			res.Header.NotAfter.In(cst).Format(time.RFC3339), grantEnd.Format(time.RFC3339))
-	}
-}
-
-// TestShareLogFailureWithdraws: when the share record cannot be appended
-// after Commit published the envelope, Share withdraws it: every share that
-// goes out is on record (envelope.md §8).
-func TestShareLogFailureWithdraws(t *testing.T) {
-	psb, tax, _ := shareParties(t)
-	cat, _, data := loadFixtures(t)
-	l, _, _ := testLog(t)
-	l.Close() // Append now fails, as on a full disk or a lock error
-	committed := false
-	_, err := govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{},
-		govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Now: now}, Keys: psb},
-			To:      tax.Public(), Log: l, TempDir: t.TempDir(),
-			Commit:   func() error { committed = true; return nil },
-			Withdraw: func() error { committed = false; return nil },
-		})
-	if err == nil {
-		t.Fatal("share into a closed log succeeded")
-	}
-	if committed {
-		t.Errorf("Share failed (%v) and left the envelope it published in place", err)
-	}
-}
-
-// TestOpenLogFailureWithdraws: the same for Open: plaintext committed before
-// the open record fails to append is withdrawn.
-func TestOpenLogFailureWithdraws(t *testing.T) {
-	_, tax, _ := shareParties(t)
-	env, _, err := shareSample(t, nil, tax, catalog.PurposeAdministrativeBasis, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, _, _ := testLog(t)
-	l.Close()
-	committed := false
-	var out bytes.Buffer
-	_, err = govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)), govshare.OpenOptions{
-		OpenOptions: envelope.OpenOptions{Keys: tax, Purpose: catalog.PurposeAdministrativeBasis, Trust: parties.psb.Public(), Now: now.Add(time.Hour)},
-		Log:         l,
-		Commit:      func() error { committed = true; return nil },
-		Withdraw:    func() error { committed = false; return nil },
-	})
-	if err == nil {
-		t.Fatal("open into a closed log succeeded")
-	}
-	if committed {
-		t.Errorf("Open failed (%v) and left the %d plaintext bytes it committed in place", err, out.Len())
 	}
 }
 
@@ -127,56 +70,12 @@ func TestShareNothingLeavesLogged(t *testing.T) {
 	l, dir, _ := testLog(t)
 	in := "姓名,身份证号\n崔俊鹤,110106200003180752\n"
 	var out bytes.Buffer
-	_, err := govshare.Share(context.Background(), govshare.Input{Reader: strings.NewReader(in), Name: "x.csv"}, &out,
-		govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Now: now}, Keys: psb},
-			To:      civ.Public(), Log: l, TempDir: t.TempDir(),
-		})
+	_, err := govshare.Share(context.Background(), &out, govshare.Input{Reader: strings.NewReader(in), Name: "x.csv"},
+		psb, civ.Public(), catalog.PurposeStatistics, cat, &govshare.ShareOptions{Now: now, Log: l})
 	if !errors.Is(err, govshare.ErrNothingToShare) || out.Len() != 0 {
 		t.Fatalf("got %v and %d bytes", err, out.Len())
 	}
 	if got := logKinds(t, dir); got != "refuse=nothing_leaves" {
 		t.Fatalf("log holds %q", got)
-	}
-}
-
-// TestShareRelease: a DP report is sealed to its recipient for statistics,
-// opens to the same bytes, and both acts are on record; other purposes and
-// unknown fields are refused.
-func TestShareRelease(t *testing.T) {
-	psb, _, civ := shareParties(t)
-	cat, _, _ := loadFixtures(t)
-	l, dir, _ := testLog(t)
-	report := []byte(`{"kind":"count","group_by":"民族","results":[{"group":"汉族","value":187}]}` + "\n")
-	opt := govshare.ShareOptions{
-		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Now: now}, Keys: psb},
-		To:      civ.Public(), Log: l,
-	}
-	rel := govshare.Release{Payload: report, ContentType: "application/json", Fields: []string{"身份证号", "民族"}, RecordCount: 1}
-	var env bytes.Buffer
-	res, err := govshare.ShareRelease(context.Background(), rel, &env, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Header.Fields {
-		if f.Transform != catalog.TransformDP {
-			t.Errorf("field %s leaves as %s", f.Name, f.Transform)
-		}
-	}
-	got, err := openShared(env.Bytes(), l, civ, catalog.PurposeStatistics, now.Add(time.Hour))
-	if err != nil || !bytes.Equal(got, report) {
-		t.Fatalf("opened %q, %v", got, err)
-	}
-	if k := logKinds(t, dir); k != "share:opened" {
-		t.Errorf("log holds %s", k)
-	}
-	opt.Request.Purpose = catalog.PurposeWorkReference
-	if _, err := govshare.ShareRelease(context.Background(), rel, &bytes.Buffer{}, opt); err == nil {
-		t.Error("a release for work_reference was sealed")
-	}
-	opt.Request.Purpose = catalog.PurposeStatistics
-	rel.Fields = []string{"不存在"}
-	if _, err := govshare.ShareRelease(context.Background(), rel, &bytes.Buffer{}, opt); !errors.Is(err, policy.ErrUnknownField) {
-		t.Errorf("unknown release field: %v", err)
 	}
 }

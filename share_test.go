@@ -3,7 +3,9 @@ package govshare_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -63,29 +65,22 @@ func testLog(t testing.TB) (*audit.Log, string, string) {
 	return l, dir, vk
 }
 
-func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose catalog.Purpose, notAfter time.Time) ([]byte, govshare.ShareResult, error) {
+func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose catalog.Purpose, notAfter time.Time) ([]byte, *govshare.ShareResult, error) {
 	t.Helper()
 	psb, _, _ := shareParties(t)
 	cat, grants, data := loadFixtures(t)
 	var out bytes.Buffer
-	res, err := govshare.Share(context.Background(),
-		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"}, &out,
-		govshare.ShareOptions{
-			Options: govshare.Options{
-				Request: policy.Request{Catalog: cat, Purpose: purpose, Grants: grants, Now: now},
-				Keys:    psb,
-			},
-			To: to.Public(), NotAfter: notAfter, Log: l, TempDir: t.TempDir(),
-		})
+	res, err := govshare.Share(context.Background(), &out,
+		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"},
+		psb, to.Public(), purpose, cat,
+		&govshare.ShareOptions{Grants: grants, Now: now, NotAfter: notAfter, Log: l})
 	return out.Bytes(), res, err
 }
 
 func openShared(env []byte, l *audit.Log, by *keys.Keyring, purpose catalog.Purpose, at time.Time) ([]byte, error) {
 	var out bytes.Buffer
-	_, err := govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)), govshare.OpenOptions{
-		OpenOptions: envelope.OpenOptions{Keys: by, Purpose: purpose, Trust: parties.psb.Public(), Now: at},
-		Log:         l,
-	})
+	_, err := govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)),
+		by, parties.psb.Public(), purpose, &govshare.OpenOptions{Now: at, Log: l})
 	return out.Bytes(), err
 }
 
@@ -177,7 +172,10 @@ func mustRead(t *testing.T, path string) []byte {
 }
 
 // TestOpenRefusalsLogged: every failed open is recorded with its own outcome,
-// including bytes that are no envelope at all, and writes nothing.
+// including bytes that are no envelope at all, and writes nothing. A failed
+// open is recorded under the digest of the bytes presented, never under the
+// envelope id their unauthenticated header claims: anyone could otherwise
+// file "tampered" records against another's envelope (issue 11 §7).
 func TestOpenRefusalsLogged(t *testing.T) {
 	_, tax, civ := shareParties(t)
 	l, dir, _ := testLog(t)
@@ -213,16 +211,19 @@ func TestOpenRefusalsLogged(t *testing.T) {
 	if got := logKinds(t, dir); got != want {
 		t.Fatalf("log holds %s, want %s", got, want)
 	}
-	// The unreadable bytes are named by their digest.
-	var last audit.Entry
+	var ids []string
 	for e, err := range audit.Entries(dir) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		last = e
+		if r, ok := e.Record.(audit.OpenRecord); ok {
+			ids = append(ids, r.EnvelopeID)
+		}
 	}
-	if id := last.Record.(audit.OpenRecord).EnvelopeID; !strings.HasPrefix(id, "sha256:") {
-		t.Errorf("unparsable envelope recorded as %q", id)
+	for i, c := range cases {
+		if want := fmt.Sprintf("sha256:%x", sha256.Sum256(c.env)); ids[i] != want {
+			t.Errorf("case %d: refused open recorded as %q, want the digest of the bytes presented", i, ids[i])
+		}
 	}
 }
 
@@ -230,8 +231,8 @@ func TestOpenRefusalsLogged(t *testing.T) {
 // default it ends with the grant when the grant ends first.
 func TestShareWindowFollowsGrant(t *testing.T) {
 	_, tax, _ := shareParties(t)
-	if _, _, err := shareSample(t, nil, tax, catalog.PurposeAdministrativeBasis, time.Date(2027, 7, 2, 0, 0, 0, 0, time.UTC)); err == nil ||
-		!strings.Contains(err.Error(), "outlives grant g-2026-0042") {
+	if _, _, err := shareSample(t, nil, tax, catalog.PurposeAdministrativeBasis, time.Date(2027, 7, 2, 0, 0, 0, 0, time.UTC)); !errors.Is(err, govshare.ErrOutlivesGrant) ||
+		!strings.Contains(err.Error(), "grant g-2026-0042") || strings.Contains(err.Error(), "--") {
 		t.Fatalf("a window past the grant: %v", err)
 	}
 	// The grant runs through 2027-06-30 in China Standard Time.
@@ -246,9 +247,10 @@ func TestShareWindowFollowsGrant(t *testing.T) {
 }
 
 // TestShareRefusalLogged: a request the policy refuses leaves no envelope and
-// a refuse record, and a request for the wrong public bundle is an error.
+// a refuse record; keys that do not fit the catalog or the recipient are an
+// error.
 func TestShareRefusalLogged(t *testing.T) {
-	_, tax, _ := shareParties(t)
+	psb, tax, civ := shareParties(t)
 	l, dir, _ := testLog(t)
 	env, _, err := shareSample(t, l, tax, "curiosity", time.Time{})
 	if !errors.Is(err, policy.ErrUnknownPurpose) {
@@ -261,38 +263,19 @@ func TestShareRefusalLogged(t *testing.T) {
 		t.Fatalf("log holds %s", got)
 	}
 
-	psb, _, _ := shareParties(t)
 	cat, _, data := loadFixtures(t)
-	_, err = govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{},
-		govshare.ShareOptions{
-			Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Recipient: "civil-affairs-bureau", Now: now}, Keys: psb},
-			To:      tax.Public(),
-		})
-	if err == nil || !strings.Contains(err.Error(), "public bundle") {
-		t.Fatalf("recipient mismatch: %v", err)
+	share := func(from *keys.Keyring, to *keys.PublicBundle) error {
+		_, err := govshare.Share(context.Background(), &bytes.Buffer{}, govshare.Input{Reader: bytes.NewReader(data)},
+			from, to, catalog.PurposeWorkReference, cat, nil)
+		return err
 	}
-}
-
-// TestShareCommitBeforeLog: the share is logged only once the envelope is
-// in place, and a department cannot share with itself.
-func TestShareCommitBeforeLog(t *testing.T) {
-	psb, tax, _ := shareParties(t)
-	cat, _, data := loadFixtures(t)
-	l, dir, _ := testLog(t)
-	opt := govshare.ShareOptions{
-		Options: govshare.Options{Request: policy.Request{Catalog: cat, Purpose: catalog.PurposeWorkReference, Now: now}, Keys: psb},
-		To:      tax.Public(), Log: l, TempDir: t.TempDir(),
-		Commit: func() error { return errors.New("disk full") },
+	if err := share(psb, psb.Public()); err == nil || !strings.Contains(err.Error(), "itself") {
+		t.Errorf("share with itself: %v", err)
 	}
-	if _, err := govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{}, opt); err == nil {
-		t.Fatal("a failed commit succeeded")
+	if err := share(civ, tax.Public()); err == nil || !strings.Contains(err.Error(), "provider") {
+		t.Errorf("share by a department that is not the catalog's provider: %v", err)
 	}
-	if got := logKinds(t, dir); got != "" {
-		t.Fatalf("log holds %q for an envelope never put in place", got)
-	}
-	opt.Commit, opt.To = nil, psb.Public()
-	if _, err := govshare.Share(context.Background(), govshare.Input{Reader: bytes.NewReader(data)}, &bytes.Buffer{}, opt); err == nil ||
-		!strings.Contains(err.Error(), "itself") {
-		t.Fatalf("share with itself: %v", err)
+	if err := share(psb, nil); err == nil {
+		t.Error("share without a recipient")
 	}
 }

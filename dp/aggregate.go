@@ -14,32 +14,33 @@ import (
 	"github.com/google/differential-privacy/go/v3/noise"
 )
 
-// Errors for decisions. Details are wrapped around them with %w.
+// Errors of the aggregation. Run turns them into errors that name the line
+// and column, never the value.
 var (
-	// ErrReleased: the aggregation already released (or failed to release)
+	// errReleased: the aggregation already released (or failed to release)
 	// its result; a second release would spend the budget twice.
-	ErrReleased = errors.New("govshare/dp: result already released")
-	// ErrBlankPerson: a row has an empty person key. Rows cannot be
-	// attributed, so bounding would be void; fail closed.
-	ErrBlankPerson = errors.New("govshare/dp: blank person key")
-	// ErrNotFinite: a value is NaN or infinite.
-	ErrNotFinite = errors.New("govshare/dp: value is not a finite number")
+	errReleased = errors.New("govshare/dp: result already released")
+	// errBlankPerson: a row has an empty person key.
+	errBlankPerson = errors.New("govshare/dp: blank person key")
+	// errNotFinite: a value is NaN or infinite.
+	errNotFinite = errors.New("govshare/dp: value is not a finite number")
 )
 
 type aggState int
 
 const (
-	stateOpen aggState = iota
-	stateReleased
+	stateOpen     aggState = iota // rows may be added
+	stateBounded                  // contributions bounded and added to the aggregators; no noise yet
+	stateReleased                 // noise drawn (or a release failed): spent
 )
 
-// Aggregation accumulates rows and releases one differentially private
-// result per group, once. Not safe for concurrent use.
-//
-// Most callers want [Run], which also charges the ledger before release.
-type Aggregation struct {
+// aggregation accumulates rows and releases one differentially private
+// result per group, once. Not safe for concurrent use. [Run] is its only
+// user: it validates, reads, bounds, charges and releases in that order.
+type aggregation struct {
 	opts  Options
 	split Split
+	fx    fixedPoint
 	seed  maphash.Seed
 	rng   *rand.Rand // sampling only: which groups and rows of a person are kept
 
@@ -47,6 +48,7 @@ type Aggregation struct {
 	people  []person
 	groupIx map[string]int32
 	groups  []string
+	aggs    []*groupAgg // after bound
 	state   aggState
 }
 
@@ -59,18 +61,25 @@ type entry struct {
 	vals  []float64 // reservoir sample of at most C values (not for count)
 }
 
-// NewAggregation validates opts and returns an empty aggregation.
-func NewAggregation(opts Options) (*Aggregation, error) {
-	if err := opts.Validate(); err != nil {
+// newAggregation validates the parameters of opts (not its column names)
+// and returns an empty aggregation.
+func newAggregation(opts Options) (*aggregation, error) {
+	if err := opts.validateParams(); err != nil {
 		return nil, err
 	}
 	o := opts.withDefaults()
 	o.Ranks = slices.Clone(o.Ranks)
+	s := o.Split()
+	fx, err := newFixed(o, s)
+	if err != nil {
+		return nil, err
+	}
 	var seed [32]byte
 	cryptorand.Read(seed[:]) // never fails (Go ≥ 1.24 crashes instead of returning an error)
-	return &Aggregation{
+	return &aggregation{
 		opts:    o,
-		split:   o.Split(),
+		split:   s,
+		fx:      fx,
 		seed:    maphash.MakeSeed(),
 		rng:     rand.New(rand.NewChaCha8(seed)),
 		persons: make(map[uint64]int32),
@@ -78,43 +87,30 @@ func NewAggregation(opts Options) (*Aggregation, error) {
 	}, nil
 }
 
-// Options returns the options after defaults.
-func (a *Aggregation) Options() Options {
-	o := a.opts
-	o.Ranks = slices.Clone(o.Ranks)
-	return o
-}
+// cost is the (ε, δ) this aggregation spends on release.
+func (a *aggregation) cost() (epsilon, delta float64) { return a.split.Total() }
 
-// Cost is the (ε, δ) this aggregation spends on release.
-func (a *Aggregation) Cost() (epsilon, delta float64) { return a.split.Total() }
-
-// Split is the budget split of this aggregation.
-func (a *Aggregation) Split() Split {
-	s := a.split
-	if s.Selection != nil {
-		sel := *s.Selection
-		s.Selection = &sel
-	}
-	return s
-}
-
-// Add records one row: key identifies the privacy unit (surrounding
+// add records one row: key identifies the privacy unit (surrounding
 // spaces are ignored, so " 1101…" and "1101…" are the same person, and with
 // Options.PersonType so are the other written forms of one identifier),
 // group is the group-by value (ignored when not grouped) and value is
 // ignored for count. The person key is hashed at once and never kept.
-func (a *Aggregation) Add(key, group string, value float64) error {
+func (a *aggregation) add(key, group string, value float64) error {
+	return a.addKey(personKey(a.opts.PersonType, key), group, value)
+}
+
+// addKey is add for a key already in personKey form.
+func (a *aggregation) addKey(key, group string, value float64) error {
 	if a.state != stateOpen {
-		return ErrReleased
+		return errReleased
 	}
-	key = personKey(a.opts.PersonType, key)
 	if key == "" {
-		return ErrBlankPerson
+		return errBlankPerson
 	}
 	if a.opts.Kind != KindCount && !finite(value) {
-		return ErrNotFinite
+		return errNotFinite
 	}
-	if !a.opts.Grouped {
+	if !a.opts.grouped() {
 		group = ""
 	}
 	gi, ok := a.groupIx[group]
@@ -168,10 +164,11 @@ func (a *Aggregation) Add(key, group string, value float64) error {
 	return nil
 }
 
-// bound applies contribution bounding: for each person, at most L of their
-// groups chosen uniformly at random (partial Fisher–Yates), and for each kept
-// group at most C rows (already sampled in Add). fn sees each kept entry.
-func (a *Aggregation) bound(fn func(e *entry) error) error {
+// sampleBounds applies contribution bounding: for each person, at most L of
+// their groups chosen uniformly at random (partial Fisher–Yates), and for
+// each kept group at most C rows (already sampled in add). fn sees each
+// kept entry.
+func (a *aggregation) sampleBounds(fn func(e *entry) error) error {
 	l := int(a.opts.MaxPartitionsContributed)
 	for pi := range a.people {
 		es := a.people[pi].entries
@@ -190,6 +187,89 @@ func (a *Aggregation) bound(fn func(e *entry) error) error {
 		}
 	}
 	return nil
+}
+
+// addExact adds x to a group's exact total, failing on int64 overflow
+// (which the fixed point's limits make impossible below 2^31 persons).
+func addExact(total *int64, x int64) error {
+	s := *total + x
+	if (x > 0 && s < *total) || (x < 0 && s > *total) {
+		return errors.New("govshare/dp: exact total overflows int64")
+	}
+	*total = s
+	return nil
+}
+
+// bound bounds every person's contributions and adds them to the groups'
+// aggregators, without drawing any noise. Everything that can fail on the
+// data fails here, before the budget is charged.
+func (a *aggregation) bound() error {
+	if a.state != stateOpen {
+		return errReleased
+	}
+	a.state = stateBounded
+	o := a.opts
+	if !o.grouped() && len(a.groups) == 0 {
+		// The single ungrouped partition is public: release it even when empty.
+		a.groupIx[""] = 0
+		a.groups = append(a.groups, "")
+	}
+	a.aggs = make([]*groupAgg, len(a.groups))
+	for i := range a.aggs {
+		g, err := newGroupAgg(o, a.split, a.fx)
+		if err != nil {
+			return fmt.Errorf("govshare/dp: building aggregators: %w", err)
+		}
+		a.aggs[i] = g
+	}
+	c := o.MaxContributionsPerPartition
+	err := a.sampleBounds(func(e *entry) error {
+		g := a.aggs[e.group]
+		var err error
+		if g.sel != nil {
+			err = g.sel.Increment()
+		}
+		switch {
+		case err != nil:
+		case g.cnt != nil:
+			n := min(e.seen, c)
+			if err = addExact(&g.exact, n); err == nil {
+				err = g.cnt.Add(n)
+			}
+		case g.sum != nil:
+			var t int64 // at most C values of at most maxUnitTotal/C units: no overflow
+			for _, v := range e.vals {
+				t += a.fx.units(v, o.Lower, o.Upper)
+			}
+			if err = addExact(&g.exact, t); err == nil {
+				err = g.sum.Add(t)
+			}
+		case g.msum != nil:
+			var t int64
+			for _, v := range e.vals {
+				t += 2*a.fx.units(v, o.Lower, o.Upper) - a.fx.hi
+			}
+			if err = addExact(&g.exact, t); err == nil {
+				if err = g.msum.Add(t); err == nil {
+					err = g.mcnt.Add(int64(len(e.vals)))
+				}
+			}
+		case g.q != nil:
+			for _, v := range e.vals {
+				if err = g.q.Add(v); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			// dpagg's Add errors quote the value; never pass them on.
+			return errors.New("govshare/dp: aggregator rejected a contribution")
+		}
+		return nil
+	})
+	// Drop everything that could identify rows now that bounding is done.
+	a.persons, a.people = nil, nil
+	return err
 }
 
 // Interval is a confidence interval.
@@ -220,9 +300,10 @@ type Result struct {
 	Value float64
 	// Quantiles holds the quantiles (Value is unset) for KindQuantiles.
 	Quantiles []QuantileValue
-	// ConfidenceLevel and CI: dpagg's ComputeConfidenceInterval, which holds
-	// the true (bounded) value with probability ≥ ConfidenceLevel. CI is nil
-	// for quantiles: dpagg offers none for its quantile tree.
+	// ConfidenceLevel and CI: dpagg's confidence interval for the noise
+	// (for a mean, dpagg's construction from its count's and sum's), which
+	// holds the true (bounded) value with probability ≥ ConfidenceLevel. CI
+	// is nil for quantiles: dpagg offers none for its quantile tree.
 	ConfidenceLevel float64
 	CI              *Interval
 	// L0Sensitivity and LInfSensitivity are the noise calibration: groups per
@@ -263,79 +344,23 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// Release bounds contributions, runs partition selection and adds noise,
-// returning the kept groups sorted by group key. It may be called once; the
-// aggregation is spent even if Release fails. Charge a [Ledger] before
-// calling it ([Run] does).
-func (a *Aggregation) Release() ([]Result, error) {
-	if a.state != stateOpen {
-		return nil, ErrReleased
+// release runs partition selection and adds noise, returning the kept
+// groups sorted by group key. It runs once, after bound; the aggregation is
+// spent even if it fails. Run calls it inside the ledger's charge.
+func (a *aggregation) release() ([]Result, error) {
+	if a.state != stateBounded {
+		return nil, errReleased
 	}
 	a.state = stateReleased
-	o := a.opts
-	if !o.Grouped && len(a.groups) == 0 {
-		// The single ungrouped partition is public: release it even when empty.
-		a.groupIx[""] = 0
-		a.groups = append(a.groups, "")
-	}
-	aggs := make([]*groupAgg, len(a.groups))
-	for i := range aggs {
-		g, err := newGroupAgg(o, a.split)
-		if err != nil {
-			return nil, fmt.Errorf("govshare/dp: building aggregators: %w", err)
-		}
-		aggs[i] = g
-	}
-	err := a.bound(func(e *entry) error {
-		g := aggs[e.group]
-		var err error
-		if g.sel != nil {
-			err = g.sel.Increment()
-		}
-		switch {
-		case err != nil:
-		case g.cnt != nil:
-			err = g.cnt.Add(min(e.seen, o.MaxContributionsPerPartition))
-		case g.sum != nil:
-			var t float64
-			for _, v := range e.vals {
-				t += math.Max(o.Lower, math.Min(o.Upper, v))
-			}
-			err = g.sum.Add(t)
-		case g.mean != nil:
-			for _, v := range e.vals {
-				if err = g.mean.Add(v); err != nil {
-					break
-				}
-			}
-		case g.q != nil:
-			for _, v := range e.vals {
-				if err = g.q.Add(v); err != nil {
-					break
-				}
-			}
-		}
-		if err != nil {
-			// dpagg's Add errors quote the value; never pass them on.
-			return errors.New("govshare/dp: aggregator rejected a contribution")
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Drop everything that could identify rows now that bounding is done.
-	a.persons, a.people = nil, nil
-
 	order := make([]int, len(a.groups))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(x, y int) int { return strings.Compare(a.groups[x], a.groups[y]) })
-	alpha := 1 - o.ConfidenceLevel
-	var out []Result
+	alpha := 1 - a.opts.ConfidenceLevel
+	out := []Result{}
 	for _, gi := range order {
-		g := aggs[gi]
+		g := a.aggs[gi]
 		if g.sel != nil {
 			keep, err := g.sel.ShouldKeepPartition()
 			if err != nil {
@@ -355,9 +380,10 @@ func (a *Aggregation) Release() ([]Result, error) {
 	return out, nil
 }
 
-func (a *Aggregation) result(g *groupAgg, alpha float64) (Result, error) {
+func (a *aggregation) result(g *groupAgg, alpha float64) (Result, error) {
 	o := a.opts
 	s := a.split.Aggregation
+	c := o.MaxContributionsPerPartition
 	r := Result{
 		Kind: o.Kind, Mechanism: s.Mechanism, Epsilon: s.Epsilon, Delta: s.Delta,
 		ConfidenceLevel: o.ConfidenceLevel, L0Sensitivity: o.MaxPartitionsContributed,
@@ -371,21 +397,23 @@ func (a *Aggregation) result(g *groupAgg, alpha float64) (Result, error) {
 			r.Value = float64(v)
 			ci, err = g.cnt.ComputeConfidenceInterval(alpha)
 		}
-		r.LInfSensitivity = float64(o.MaxContributionsPerPartition)
+		r.LInfSensitivity = float64(c)
 		r.NoiseStdDev = stdDev(o.Mechanism, r.L0Sensitivity, r.LInfSensitivity, s.Epsilon, s.Delta)
 	case g.sum != nil:
-		if r.Value, err = g.sum.Result(); err == nil {
+		var v int64
+		if v, err = g.sum.Result(); err == nil {
+			r.Value = a.fx.real(float64(v))
 			ci, err = g.sum.ComputeConfidenceInterval(alpha)
+			ci.LowerBound, ci.UpperBound = a.fx.real(ci.LowerBound), a.fx.real(ci.UpperBound)
 		}
-		lo, hi := sumBounds(o)
-		r.LInfSensitivity = math.Max(math.Abs(lo), math.Abs(hi))
-		r.NoiseStdDev = stdDev(o.Mechanism, r.L0Sensitivity, r.LInfSensitivity, s.Epsilon, s.Delta)
-	case g.mean != nil:
-		if r.Value, err = g.mean.Result(); err == nil {
-			ci, err = g.mean.ComputeConfidenceInterval(alpha)
-		}
-		// One person moves the normalized sum by at most C·(U−L)/2.
-		r.LInfSensitivity = float64(o.MaxContributionsPerPartition) * (o.Upper - o.Lower) / 2
+		lo, hi := sumUnits(a.fx, c)
+		lInf := float64(max(-lo, hi))
+		r.LInfSensitivity = a.fx.real(lInf)
+		r.NoiseStdDev = a.fx.real(stdDev(o.Mechanism, r.L0Sensitivity, lInf, s.Epsilon, s.Delta))
+	case g.msum != nil:
+		r.Value, ci, err = a.mean(g, alpha)
+		// One person moves the sum of offsets by at most C·(U−L)/2.
+		r.LInfSensitivity = a.fx.real(float64(c*a.fx.hi) / 2)
 	case g.q != nil:
 		for _, rank := range o.Ranks {
 			var v float64
@@ -394,7 +422,7 @@ func (a *Aggregation) result(g *groupAgg, alpha float64) (Result, error) {
 			}
 			r.Quantiles = append(r.Quantiles, QuantileValue{Rank: rank, Value: v})
 		}
-		r.LInfSensitivity = float64(o.MaxContributionsPerPartition)
+		r.LInfSensitivity = float64(c)
 		if err == nil {
 			return r, nil
 		}
@@ -404,6 +432,57 @@ func (a *Aggregation) result(g *groupAgg, alpha float64) (Result, error) {
 	}
 	r.CI = &Interval{Lower: ci.LowerBound, Upper: ci.UpperBound}
 	return r, nil
+}
+
+// mean is dpagg's BoundedMean.Result and ComputeConfidenceInterval on the
+// integer count and sum of offsets: mean = clamp(mid + sum/max(1, count)),
+// and the interval the tightest of dpagg's splits of α between the two.
+func (a *aggregation) mean(g *groupAgg, alpha float64) (float64, noise.ConfidenceInterval, error) {
+	o := a.opts
+	nc, err := g.mcnt.Result()
+	if err != nil {
+		return 0, noise.ConfidenceInterval{}, err
+	}
+	ns, err := g.msum.Result()
+	if err != nil {
+		return 0, noise.ConfidenceInterval{}, err
+	}
+	// Offsets are in half units of 2^-k from the midpoint mid = Lower + W/2.
+	half := func(u float64) float64 { return a.fx.real(u) / 2 }
+	mid := o.Lower + half(float64(a.fx.hi))
+	clamp := func(x float64) float64 { return math.Max(o.Lower, math.Min(o.Upper, x)) }
+	v := clamp(mid + half(float64(ns))/math.Max(1, float64(nc)))
+	best := noise.ConfidenceInterval{LowerBound: math.Inf(-1), UpperBound: math.Inf(1)}
+	for i := 1; i < 1000; i++ {
+		alphaNum := float64(i) / 1000 * alpha
+		alphaDen := (alpha - alphaNum) / (1 - alphaNum)
+		num, err := g.msum.ComputeConfidenceInterval(alphaNum)
+		if err != nil {
+			return 0, noise.ConfidenceInterval{}, err
+		}
+		den, err := g.mcnt.ComputeConfidenceInterval(alphaDen)
+		if err != nil {
+			return 0, noise.ConfidenceInterval{}, err
+		}
+		nl, nu := half(num.LowerBound), half(num.UpperBound)
+		dl, du := math.Max(den.LowerBound, 1), math.Max(den.UpperBound, 1)
+		var lo, hi float64
+		if nl >= 0 {
+			lo = nl / du
+		} else {
+			lo = nl / dl
+		}
+		if nu >= 0 {
+			hi = nu / dl
+		} else {
+			hi = nu / du
+		}
+		lo, hi = clamp(lo+mid), clamp(hi+mid)
+		if hi-lo < best.UpperBound-best.LowerBound {
+			best = noise.ConfidenceInterval{LowerBound: lo, UpperBound: hi}
+		}
+	}
+	return v, best, nil
 }
 
 // stdDev of the noise dpagg adds for the given calibration. Laplace with

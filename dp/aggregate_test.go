@@ -11,17 +11,17 @@ import (
 
 // heavyRows: one person with rowsPerGroup rows in each of nGroups groups
 // (values 1000), plus `light` persons with one row (value 1) in group g0.
-func addHeavy(t *testing.T, a *Aggregation, nGroups, rowsPerGroup, light int) {
+func addHeavy(t *testing.T, a *aggregation, nGroups, rowsPerGroup, light int) {
 	t.Helper()
 	for g := 0; g < nGroups; g++ {
 		for r := 0; r < rowsPerGroup; r++ {
-			if err := a.Add("heavy", fmt.Sprintf("g%d", g), 1000); err != nil {
+			if err := a.add("heavy", fmt.Sprintf("g%d", g), 1000); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	for i := 0; i < light; i++ {
-		if err := a.Add(personID(i), "g0", 1); err != nil {
+		if err := a.add(personID(i), "g0", 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,12 +33,12 @@ func TestContributionBoundingNoiseless(t *testing.T) {
 	for _, lc := range [][2]int64{{1, 1}, {2, 3}, {3, 1}, {10, 10}, {20, 20}} {
 		L, C := lc[0], lc[1]
 		for _, kind := range []Kind{KindCount, KindSum} {
-			o := Options{Kind: kind, Epsilon: 1, Delta: 1e-6, Grouped: true,
+			o := Options{Kind: kind, Epsilon: 1, Delta: 1e-6, GroupBy: "g",
 				MaxPartitionsContributed: L, MaxContributionsPerPartition: C}
 			if kind == KindSum {
 				o.Lower, o.Upper = 0, 10 // heavy values 1000 clamp to 10
 			}
-			a, err := NewAggregation(o)
+			a, err := newAggregation(o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,26 +71,27 @@ func TestContributionBoundingNoiseless(t *testing.T) {
 	}
 }
 
-// With ε = MaxEpsilon the noise almost never moves the rounded count
-// (Laplace scale C/100; P(|noise| ≥ 0.5) = exp(-50/C) ≤ 1.4e-11 for C ≤ 2),
-// so a person with 100 rows counts exactly C in an ungrouped count.
+// A person with 100 rows counts exactly C in an ungrouped count: checked on
+// the exact pre-noise total the noise is added to.
 func TestContributionBoundingReleased(t *testing.T) {
 	for _, C := range []int64{1, 2} {
-		a, err := NewAggregation(Options{Kind: KindCount, Epsilon: MaxEpsilon, MaxContributionsPerPartition: C})
+		a, err := newAggregation(Options{Kind: KindCount, Epsilon: 1, MaxContributionsPerPartition: C})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 100; i++ {
-			if err := a.Add("heavy", "", 0); err != nil {
+			if err := a.add("heavy", "", 0); err != nil {
 				t.Fatal(err)
 			}
 		}
-		res, err := a.Release()
-		if err != nil {
+		if err := a.bound(); err != nil {
 			t.Fatal(err)
 		}
-		if len(res) != 1 || res[0].Value != float64(C) {
-			t.Fatalf("C=%d: got %+v, want one result of value %d", C, res, C)
+		if len(a.aggs) != 1 || a.aggs[0].exact != C {
+			t.Fatalf("C=%d: pre-noise total %d, want %d", C, a.aggs[0].exact, C)
+		}
+		if res, err := a.release(); err != nil || len(res) != 1 {
+			t.Fatalf("C=%d: release %v, %d results", C, err, len(res))
 		}
 	}
 }
@@ -104,12 +105,12 @@ func TestPartitionSamplingUniform(t *testing.T) {
 	const trials, groups, L = 3000, 10, 2
 	hits := make([]int, groups)
 	for i := 0; i < trials; i++ {
-		a, err := NewAggregation(Options{Kind: KindCount, Epsilon: 1, Delta: 1e-6, Grouped: true, MaxPartitionsContributed: L})
+		a, err := newAggregation(Options{Kind: KindCount, Epsilon: 1, Delta: 1e-6, GroupBy: "g", MaxPartitionsContributed: L})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for g := 0; g < groups; g++ {
-			if err := a.Add("p", fmt.Sprint(g), 0); err != nil {
+			if err := a.add("p", fmt.Sprint(g), 0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -137,12 +138,12 @@ func TestRowSamplingUniform(t *testing.T) {
 	const trials, rows = 4000, 10
 	hits := make([]int, rows)
 	for i := 0; i < trials; i++ {
-		a, err := NewAggregation(Options{Kind: KindSum, Epsilon: 1, Lower: 0, Upper: 100})
+		a, err := newAggregation(Options{Kind: KindSum, Epsilon: 1, Lower: 0, Upper: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for r := 0; r < rows; r++ {
-			if err := a.Add("p", "", float64(r)); err != nil {
+			if err := a.add("p", "", float64(r)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -157,43 +158,43 @@ func TestRowSamplingUniform(t *testing.T) {
 }
 
 func TestReleaseOnce(t *testing.T) {
-	a, err := NewAggregation(Options{Kind: KindCount, Epsilon: 1})
+	a, err := newAggregation(Options{Kind: KindCount, Epsilon: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Add("p", "", 0); err != nil {
+	if err := a.add("p", "", 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Release(); err != nil {
+	if _, err := a.releaseNow(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Release(); !errors.Is(err, ErrReleased) {
-		t.Fatalf("second Release: %v, want ErrReleased", err)
+	if _, err := a.releaseNow(); !errors.Is(err, errReleased) {
+		t.Fatalf("second Release: %v, want errReleased", err)
 	}
-	if err := a.Add("q", "", 0); !errors.Is(err, ErrReleased) {
-		t.Fatalf("Add after Release: %v, want ErrReleased", err)
+	if err := a.add("q", "", 0); !errors.Is(err, errReleased) {
+		t.Fatalf("Add after Release: %v, want errReleased", err)
 	}
 }
 
 func TestAddRejects(t *testing.T) {
-	a, err := NewAggregation(Options{Kind: KindMean, Epsilon: 1, Lower: 0, Upper: 1})
+	a, err := newAggregation(Options{Kind: KindMean, Epsilon: 1, Lower: 0, Upper: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"", "   ", "\t"} {
-		if err := a.Add(k, "", 0.5); !errors.Is(err, ErrBlankPerson) {
+		if err := a.add(k, "", 0.5); !errors.Is(err, errBlankPerson) {
 			t.Errorf("blank key %q: %v", k, err)
 		}
 	}
 	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if err := a.Add("p", "", v); !errors.Is(err, ErrNotFinite) {
+		if err := a.add("p", "", v); !errors.Is(err, errNotFinite) {
 			t.Errorf("value %v: %v", v, err)
 		}
 	}
 	// Surrounding spaces do not make a new person: bounding would be void.
-	b, _ := NewAggregation(Options{Kind: KindCount, Epsilon: 1})
+	b, _ := newAggregation(Options{Kind: KindCount, Epsilon: 1})
 	for _, k := range []string{"p1", " p1", "p1 "} {
-		if err := b.Add(k, "", 0); err != nil {
+		if err := b.add(k, "", 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -204,8 +205,8 @@ func TestAddRejects(t *testing.T) {
 
 // An ungrouped release always has exactly one result, even with no rows.
 func TestUngroupedEmpty(t *testing.T) {
-	a, _ := NewAggregation(Options{Kind: KindCount, Epsilon: 1})
-	res, err := a.Release()
+	a, _ := newAggregation(Options{Kind: KindCount, Epsilon: 1})
+	res, err := a.releaseNow()
 	if err != nil || len(res) != 1 || res[0].Group != "" || res[0].CI == nil {
 		t.Fatalf("got %+v, %v", res, err)
 	}
@@ -228,7 +229,7 @@ func TestPartitionSelection(t *testing.T) {
 		t.Fatal(err)
 	}
 	for run := 0; run < 10; run++ {
-		a, err := NewAggregation(Options{Kind: KindCount, Epsilon: eps, Delta: delta, Grouped: true})
+		a, err := newAggregation(Options{Kind: KindCount, Epsilon: eps, Delta: delta, GroupBy: "g"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +238,7 @@ func TestPartitionSelection(t *testing.T) {
 			for i := 0; i < people; i++ {
 				id++
 				for r := 0; r < 5; r++ { // many rows each: selection counts people, not rows
-					if err := a.Add(personID(id), group, 0); err != nil {
+					if err := a.add(personID(id), group, 0); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -248,7 +249,7 @@ func TestPartitionSelection(t *testing.T) {
 			add(fmt.Sprintf("two-%03d", g), 2)
 		}
 		add("big", hard)
-		res, err := a.Release()
+		res, err := a.releaseNow()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,30 +263,36 @@ func TestPartitionSelection(t *testing.T) {
 	}
 }
 
-// Known answer for the selection wiring: with Epsilon = 2 (selection ε = 1),
-// δ = 0.2 and L = 1, dpagg keeps a one-person group with probability exactly
-// δ = 0.2 (Desfontaines et al., Theorem 1, first region). 5000 trials,
-// two-sided binomial test at α = 1e-6.
+// Known answer for the selection wiring, at the largest ε and δ a release
+// may use: Epsilon = MaxEpsilon (selection ε = 5), δ = MaxDelta, L = 1.
+// dpagg keeps a group of n ≤ 3 people with probability exactly
+// δ·(1 + e^ε + … + e^{(n−1)ε}) (Desfontaines et al., Theorem 1, first
+// region, which holds up to n = 3 here): 1e-5 for one person, about 0.2218
+// for three. Three-person groups: 5000 trials, two-sided binomial test at
+// α = 1e-6 (false-failure probability ≤ 1e-6).
 func TestPartitionSelectionProbability(t *testing.T) {
 	skipStatsUnderRace(t)
-	const trials = 5000
+	const trials, eps = 5000, 5.0
+	p := MaxDelta * (1 + math.Exp(eps) + math.Exp(2*eps))
 	kept := 0
 	for i := 0; i < trials; i++ {
-		a, err := NewAggregation(Options{Kind: KindCount, Epsilon: 2, Delta: 0.2, Grouped: true})
+		a, err := newAggregation(Options{Kind: KindCount, Epsilon: MaxEpsilon, Delta: MaxDelta, GroupBy: "g"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := a.Add("p", "g", 0); err != nil {
-			t.Fatal(err)
+		for _, k := range []string{"p", "q", "r"} {
+			if err := a.add(k, "g", 0); err != nil {
+				t.Fatal(err)
+			}
 		}
-		res, err := a.Release()
+		res, err := a.releaseNow()
 		if err != nil {
 			t.Fatal(err)
 		}
 		kept += len(res)
 	}
-	lo, hi := binomTails(trials, 0.2, 1e-6)
+	lo, hi := binomTails(trials, p, 1e-6)
 	if kept < lo || kept > hi {
-		t.Fatalf("kept %d/%d one-person groups, want within [%d, %d] (p = 0.2)", kept, trials, lo, hi)
+		t.Fatalf("kept %d/%d three-person groups, want within [%d, %d] (p = %.4f)", kept, trials, lo, hi, p)
 	}
 }

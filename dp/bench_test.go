@@ -39,11 +39,11 @@ func benchInput() ([]string, iter.Seq2[[]string, error]) {
 	}
 }
 
-func benchRun(b *testing.B, spec Spec) {
+func benchRun(b *testing.B, opts Options) {
 	header, rows := benchInput()
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := Run(spec, rows, header, nil)
+		rep, _, err := Run(opts, rows, header, unbudgeted)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,16 +56,16 @@ func benchRun(b *testing.B, spec Spec) {
 
 // BenchmarkGroupedCount1M: grouped count with partition selection, L = 1, C = 1.
 func BenchmarkGroupedCount1M(b *testing.B) {
-	benchRun(b, Spec{Epsilon: 1, Delta: 1e-6, Person: "id", GroupBy: "district", Kind: KindCount})
+	benchRun(b, Options{Epsilon: 1, Delta: 1e-6, Person: "id", GroupBy: "district", Kind: KindCount})
 }
 
 // BenchmarkMean1M: ungrouped mean of ages, C = 4 (every row of a person kept).
 func BenchmarkMean1M(b *testing.B) {
-	benchRun(b, Spec{Epsilon: 1, Person: "id", Kind: KindMean, Column: "age", Lower: 0, Upper: 100, MaxPerPartition: 4})
+	benchRun(b, Options{Epsilon: 1, Person: "id", Kind: KindMean, Column: "age", Lower: 0, Upper: 100, MaxContributionsPerPartition: 4})
 }
 
 // BenchmarkGroupedMean1M: grouped mean, L = 1, C = 4.
 func BenchmarkGroupedMean1M(b *testing.B) {
-	benchRun(b, Spec{Epsilon: 1, Delta: 1e-6, Person: "id", GroupBy: "district", Kind: KindMean, Column: "age",
-		Lower: 0, Upper: 100, MaxPerPartition: 4})
+	benchRun(b, Options{Epsilon: 1, Delta: 1e-6, Person: "id", GroupBy: "district", Kind: KindMean, Column: "age",
+		Lower: 0, Upper: 100, MaxContributionsPerPartition: 4})
 }

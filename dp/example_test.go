@@ -42,11 +42,9 @@ func ExampleRun() {
 		fmt.Println(err)
 		return
 	}
-	spec := dp.Spec{
-		Resource: "population-register", Recipient: "statistics-bureau",
-		Epsilon: 1, Delta: 1e-7, Person: "身份证号", GroupBy: "区县", Kind: dp.KindCount,
-	}
-	rep, err := dp.Run(spec, csvRows(rows), header, ledger)
+	opts := dp.Options{Kind: dp.KindCount, Person: "身份证号", GroupBy: "区县", Epsilon: 1, Delta: 1e-7}
+	budget := dp.Budget{Ledger: ledger, Resource: "population-register", Recipient: "statistics-bureau"}
+	rep, _, err := dp.Run(opts, csvRows(rows), header, budget)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -59,8 +57,8 @@ func ExampleRun() {
 	fmt.Printf("ledger: ε %g of %g spent\n", rep.Budget.SpentEpsilon, rep.Budget.BudgetEpsilon)
 
 	// Twice more would exceed ε = 2.
-	_, _ = dp.Run(spec, csvRows(rows), header, ledger)
-	_, err = dp.Run(spec, csvRows(rows), header, ledger)
+	_, _, _ = dp.Run(opts, csvRows(rows), header, budget)
+	_, _, err = dp.Run(opts, csvRows(rows), header, budget)
 	fmt.Println("third release refused:", errors.Is(err, dp.ErrBudgetExhausted))
 	// Output:
 	// charged ε=1 δ=1e-07; selection ε=0.5, count ε=0.5
@@ -90,33 +88,34 @@ func ExampleOpenLedger() {
 	// 0.75 0
 }
 
-func ExampleNewAggregation() {
-	a, err := dp.NewAggregation(dp.Options{
-		Kind: dp.KindMean, Epsilon: 0.5, Lower: 0, Upper: 120,
-		MaxContributionsPerPartition: 2, // up to two rows per person
-	})
+// A release with no budget of record is refused unless it says so, and
+// rows without a person key are left out and counted for the provider only.
+func ExampleRun_unbudgeted() {
+	header := []string{"身份证号", "年龄"}
+	var rows [][]string
+	for i := 0; i < 300; i++ {
+		rows = append(rows, []string{fmt.Sprintf("P%06d", i), fmt.Sprint(20 + i%50)})
+	}
+	rows = append(rows, []string{"", "99"}, []string{"  ", "99"}) // no person key
+	opts := dp.Options{Kind: dp.KindMean, Person: "身份证号", Column: "年龄", Epsilon: 0.5, Lower: 0, Upper: 120}
+	_, _, err := dp.Run(opts, csvRows(rows), header, dp.Budget{})
+	fmt.Println(errors.Is(err, dp.ErrNoBudget))
+	rep, left, err := dp.Run(opts, csvRows(rows), header, dp.Budget{Unbudgeted: true})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for i := 0; i < 100; i++ {
-		_ = a.Add(fmt.Sprintf("P%03d", i), "", float64(20+i%50))
-	}
-	eps, delta := a.Cost()
-	fmt.Printf("cost ε=%g δ=%g\n", eps, delta)
-	res, _ := a.Release()
-	r := res[0]
-	fmt.Printf("%s via %s, value within bounds: %t\n", r.Kind, r.Mechanism, r.Value >= 0 && r.Value <= 120)
-	_, err = a.Release()
-	fmt.Println(err)
+	r := rep.Results[0]
+	fmt.Printf("%s via %s, unbudgeted %t, within bounds %t\n", r.Kind, r.Mechanism, rep.Unbudgeted, r.Value >= 0 && r.Value <= 120)
+	fmt.Println(left)
 	// Output:
-	// cost ε=0.5 δ=0
-	// mean via laplace, value within bounds: true
-	// govshare/dp: result already released
+	// true
+	// mean via laplace, unbudgeted true, within bounds true
+	// 2 rows left out of the aggregate: their person key is blank, so their contributions cannot be bounded
 }
 
 func ExampleOptions_Validate() {
-	err := dp.Options{Kind: dp.KindCount, Epsilon: 1, Grouped: true}.Validate()
+	err := dp.Options{Kind: dp.KindCount, Person: "身份证号", GroupBy: "区县", Epsilon: 1}.Validate()
 	fmt.Println(err)
 	// Output:
 	// govshare/dp: invalid options: grouped releases need delta > 0 for partition selection

@@ -56,10 +56,10 @@ func binomTails(n int, p, alpha float64) (lo, hi int) {
 // bounded row count, for sum the bounded clamped sum, for mean/quantiles the
 // number of values kept. It consumes the aggregation's sampling but not its
 // release.
-func (a *Aggregation) boundedTotals() map[string]float64 {
+func (a *aggregation) boundedTotals() map[string]float64 {
 	out := map[string]float64{}
 	o := a.opts
-	_ = a.bound(func(e *entry) error {
+	_ = a.sampleBounds(func(e *entry) error {
 		g := a.groups[e.group]
 		switch o.Kind {
 		case KindCount:
@@ -75,3 +75,14 @@ func (a *Aggregation) boundedTotals() map[string]float64 {
 	})
 	return out
 }
+
+// releaseNow bounds and releases, as Run does without a ledger.
+func (a *aggregation) releaseNow() ([]Result, error) {
+	if err := a.bound(); err != nil {
+		return nil, err
+	}
+	return a.release()
+}
+
+// unbudgeted is the budget of tests that charge nothing.
+var unbudgeted = Budget{Unbudgeted: true}

@@ -118,10 +118,15 @@ func (l *Ledger) Path() string { return l.path }
 
 // Spend atomically checks that (resource, recipient) can afford (epsilon,
 // delta) and records it. It returns an error wrapping [ErrBudgetExhausted]
-// when the totals would exceed the budget, and records nothing then. Call it
-// before releasing any result: a crash after Spend loses budget, never
-// privacy.
+// when the totals would exceed the budget, and records nothing then. [Run]
+// charges its releases itself, in one step with the release; Spend is for
+// a spend made some other way.
 func (l *Ledger) Spend(resource, recipient string, epsilon, delta float64) error {
+	_, err := l.charge(resource, recipient, epsilon, delta, nil)
+	return err
+}
+
+func checkSpend(resource, recipient string, epsilon, delta float64) error {
 	if resource == "" || recipient == "" {
 		return errors.New("govshare/dp: spend needs a resource and a recipient")
 	}
@@ -131,16 +136,58 @@ func (l *Ledger) Spend(resource, recipient string, epsilon, delta float64) error
 	if !finite(delta) || delta < 0 || delta >= 1 {
 		return errors.New("govshare/dp: spend delta must be in [0, 1)")
 	}
-	return l.locked(false, func(f *os.File, st *ledgerState) error {
+	return nil
+}
+
+// exhausted is the refusal of a spend the account cannot afford.
+func (l *Ledger) exhausted(resource, recipient string, t totals, epsilon, delta float64) error {
+	be, bd := l.budgetEps, l.budgetDelta
+	if t.eps+epsilon > be*(1+budgetSlack) || t.delta+delta > bd*(1+budgetSlack) {
+		return fmt.Errorf("%w: (%s, %s) has spent ε=%g of %g and δ=%g of %g; this release needs ε=%g, δ=%g",
+			ErrBudgetExhausted, resource, recipient, t.eps, be, t.delta, bd, epsilon, delta)
+	}
+	return nil
+}
+
+// afford is a read-only check that (resource, recipient) could afford the
+// spend now: [Run] makes it before reading any data, so an exhausted account
+// is refused at once. The binding check is charge's.
+func (l *Ledger) afford(resource, recipient string, epsilon, delta float64) error {
+	if err := checkSpend(resource, recipient, epsilon, delta); err != nil {
+		return err
+	}
+	return l.locked(false, func(_ *os.File, st *ledgerState) error {
 		if st == nil {
+			return fmt.Errorf("%w: ledger file is missing or empty", ErrCorruptLedger)
+		}
+		return l.exhausted(resource, recipient, st.spent[pair{resource, recipient}], epsilon, delta)
+	})
+}
+
+// charge is the budget check and the spend in one step with the release:
+// under the lock it checks that (resource, recipient) can afford (epsilon,
+// delta), runs release (when not nil), and only if release succeeded
+// appends and fsyncs the spend. A refused or failed release records
+// nothing; when the record cannot be written charge fails and the caller
+// must drop release's results. It returns the account after the spend.
+func (l *Ledger) charge(resource, recipient string, epsilon, delta float64, release func() error) (BudgetStatus, error) {
+	st := BudgetStatus{Ledger: l.path, BudgetEpsilon: l.budgetEps, BudgetDelta: l.budgetDelta}
+	if err := checkSpend(resource, recipient, epsilon, delta); err != nil {
+		return st, err
+	}
+	err := l.locked(false, func(f *os.File, ls *ledgerState) error {
+		if ls == nil {
 			// Deleted or truncated since OpenLedger: never reset silently.
 			return fmt.Errorf("%w: ledger file is missing or empty", ErrCorruptLedger)
 		}
-		t := st.spent[pair{resource, recipient}]
-		be, bd := l.budgetEps, l.budgetDelta
-		if t.eps+epsilon > be*(1+budgetSlack) || t.delta+delta > bd*(1+budgetSlack) {
-			return fmt.Errorf("%w: (%s, %s) has spent ε=%g of %g and δ=%g of %g; this release needs ε=%g, δ=%g",
-				ErrBudgetExhausted, resource, recipient, t.eps, be, t.delta, bd, epsilon, delta)
+		t := ls.spent[pair{resource, recipient}]
+		if err := l.exhausted(resource, recipient, t, epsilon, delta); err != nil {
+			return err
+		}
+		if release != nil {
+			if err := release(); err != nil {
+				return err
+			}
 		}
 		e, d := epsilon, delta
 		line, err := json.Marshal(ledgerEntry{
@@ -150,8 +197,13 @@ func (l *Ledger) Spend(resource, recipient string, epsilon, delta float64) error
 		if err != nil {
 			return fmt.Errorf("govshare/dp: encoding ledger entry: %w", err)
 		}
-		return appendSync(f, line)
+		if err := appendSync(f, line); err != nil {
+			return err
+		}
+		st.SpentEpsilon, st.SpentDelta = t.eps+epsilon, t.delta+delta
+		return nil
 	})
+	return st, err
 }
 
 // Spent returns the totals recorded for (resource, recipient), read from the

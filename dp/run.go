@@ -7,54 +7,44 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/classify"
 )
 
-// Spec is one `govshare stats` request. Column fields name header columns.
-type Spec struct {
-	// Resource and Recipient identify the ledger account. Required when a
-	// ledger is given.
+// ErrNoBudget: a release names no budget of record and does not say that it
+// is unbudgeted. Nothing was read or charged.
+var ErrNoBudget = errors.New("govshare/dp: no budget of record: give a ledger, or state that the release is unbudgeted")
+
+// ErrGroupColumn: the group column may not be grouped by: its values would
+// leave in clear as labels and they identify people or are free text.
+var ErrGroupColumn = errors.New("govshare/dp: column may not be grouped by")
+
+// Budget is what a release is charged to: a ledger account, or — stated
+// explicitly — nothing. The zero Budget is refused ([ErrNoBudget]), so a
+// release without a budget of record is never an accident.
+type Budget struct {
+	// Ledger charges the release to the (Resource, Recipient) account, in
+	// one step with the release. Required unless Unbudgeted.
+	Ledger *Ledger
+	// Resource and Recipient name the release in its report and are the
+	// ledger account. Required with a Ledger.
 	Resource, Recipient string
-	// Epsilon and Delta: total cost of the release (see [Options]).
-	Epsilon, Delta float64
-	// Mechanism: "laplace" (default) or "gaussian".
-	Mechanism Mechanism
-	// Person is the privacy-unit column, for example the resident ID. Required.
-	Person string
-	// PersonType is the catalogued type of the Person column: with an
-	// identifier type, keys are canonicalized (see Options.PersonType).
-	PersonType catalog.Type
-	// GroupBy is the group column. Optional; when set, partition selection
-	// decides which groups are released.
-	GroupBy string
-	// Kind: count, sum, mean or quantiles. Required.
-	Kind Kind
-	// Column holds the values of sum, mean and quantiles. Must be empty for count.
-	Column string
-	// Lower and Upper clamp values (sum, mean, quantiles).
-	Lower, Upper float64
-	// MaxPartitions (L) and MaxPerPartition (C): contribution bounds per
-	// person. Default 1 each.
-	MaxPartitions, MaxPerPartition int64
-	// Quantiles are the ranks to release for KindQuantiles.
-	Quantiles []float64
-	// PreThreshold: minimum distinct persons per released group. Optional.
-	PreThreshold int64
-	// ConfidenceLevel of the intervals. Default 0.95.
-	ConfidenceLevel float64
+	// Unbudgeted states that the release is charged to no budget of record:
+	// repeated releases then add up without limit. Refused with a Ledger.
+	Unbudgeted bool
 }
 
-// Options converts the spec to aggregation options.
-func (s Spec) Options() Options {
-	return Options{
-		Kind: s.Kind, Epsilon: s.Epsilon, Delta: s.Delta, Mechanism: s.Mechanism,
-		Grouped:                  s.GroupBy != "",
-		MaxPartitionsContributed: s.MaxPartitions, MaxContributionsPerPartition: s.MaxPerPartition,
-		Lower: s.Lower, Upper: s.Upper, Ranks: s.Quantiles,
-		PreThreshold: s.PreThreshold, ConfidenceLevel: s.ConfidenceLevel,
-		PersonType: s.PersonType,
+func (b Budget) validate() error {
+	switch {
+	case b.Ledger != nil && b.Unbudgeted:
+		return errors.New("govshare/dp: a release with a ledger is not unbudgeted: give one or the other")
+	case b.Ledger == nil && !b.Unbudgeted:
+		return ErrNoBudget
+	case b.Ledger != nil && (b.Resource == "" || b.Recipient == ""):
+		return errors.New("govshare/dp: a ledgered release needs a resource and a recipient")
 	}
+	return nil
 }
 
 // BudgetStatus is the ledger account after this release.
@@ -66,9 +56,9 @@ type BudgetStatus struct {
 	BudgetDelta   float64 `json:"budget_delta"`
 }
 
-// Report is what `govshare stats` prints as JSON. It holds no row count, no
-// number of suppressed groups and no person key: only DP outputs and public
-// parameters.
+// Report is the release: what the recipient receives. It holds no row
+// count, no number of suppressed groups or excluded rows and no person key:
+// only DP outputs and public parameters.
 type Report struct {
 	Resource        string        `json:"resource,omitempty"`
 	Recipient       string        `json:"recipient,omitempty"`
@@ -87,44 +77,79 @@ type Report struct {
 	Split           Split         `json:"budget_split"`
 	Results         []Result      `json:"results"`
 	Budget          *BudgetStatus `json:"budget,omitempty"`
+	// Unbudgeted says the release was charged to no budget of record.
+	Unbudgeted bool `json:"unbudgeted,omitempty"`
+}
+
+// Excluded counts the rows a release left out of its aggregate, by reason.
+// It is the provider's alone: it never enters the [Report], so the
+// recipient never learns the exact count (the noisy results already leave
+// those rows out).
+type Excluded struct {
+	// BlankPerson is the number of rows whose person key is blank. Such a
+	// row cannot be attributed to a person, so its contribution cannot be
+	// bounded: it is left out rather than refusing the whole release.
+	BlankPerson int64 `json:"blank_person_key_rows"`
+}
+
+// String says what was left out and why, for the provider's eyes.
+func (x Excluded) String() string {
+	if x.BlankPerson == 0 {
+		return "no rows left out"
+	}
+	return fmt.Sprintf("%d rows left out of the aggregate: their person key is blank, so their contributions cannot be bounded", x.BlankPerson)
 }
 
 // Run computes one DP aggregate over rows (header names the columns) and
-// returns the report. Order of effects: validate the spec, read and bound
-// all rows (no noise yet), charge the ledger, then add noise and release. A
-// data error therefore costs no budget, and no result exists that was not
-// charged. With a nil ledger nothing is charged: use that only where the
-// caller enforces a budget some other way.
+// returns the release and what it left out. The order of effects is
 //
-// Row errors name the line (the header is line 1 and each record one line)
-// and the column, never the value. A blank person key is an error.
-func Run(spec Spec, rows iter.Seq2[[]string, error], header []string, ledger *Ledger) (Report, error) {
-	if ledger != nil && (spec.Resource == "" || spec.Recipient == "") {
-		return Report{}, errors.New("govshare/dp: a ledgered release needs a resource and a recipient")
+//  1. validate the options and the budget (nothing read yet);
+//  2. check that the ledger could afford the release at all;
+//  3. read every row and bound each person's contributions (no noise yet),
+//     and check what needs the data: δ ≤ 1/(number of persons), and group
+//     values that are categories, not identifiers or free text;
+//  4. in one step under the ledger's lock: check the budget, draw the noise
+//     and record the spend. If the noise fails nothing is recorded; if the
+//     record cannot be written the results are dropped.
+//
+// So a refusal or a data error costs no budget, and no result exists that
+// was not charged. A crash after the record is written loses budget, never
+// privacy.
+//
+// Rows with a blank person key are left out and counted in [Excluded]. Row
+// errors name the line (the header is line 1 and each record one line) and
+// the column, never the value.
+func Run(opts Options, rows iter.Seq2[[]string, error], header []string, b Budget) (Report, Excluded, error) {
+	var x Excluded
+	if err := opts.Validate(); err != nil {
+		return Report{}, x, err
 	}
-	if spec.Person == "" {
-		return Report{}, errors.New("govshare/dp: the person column is required")
+	if err := b.validate(); err != nil {
+		return Report{}, x, err
 	}
-	if (spec.Kind == KindCount) != (spec.Column == "") {
-		return Report{}, errors.New("govshare/dp: sum, mean and quantiles need a value column; count takes none")
-	}
-	agg, err := NewAggregation(spec.Options())
+	agg, err := newAggregation(opts)
 	if err != nil {
-		return Report{}, err
+		return Report{}, x, err
 	}
-	personIx, err := columnIndex(header, spec.Person)
+	personIx, err := columnIndex(header, opts.Person)
 	if err != nil {
-		return Report{}, err
+		return Report{}, x, err
 	}
 	groupIx, valueIx := -1, -1
-	if spec.GroupBy != "" {
-		if groupIx, err = columnIndex(header, spec.GroupBy); err != nil {
-			return Report{}, err
+	if opts.GroupBy != "" {
+		if groupIx, err = columnIndex(header, opts.GroupBy); err != nil {
+			return Report{}, x, err
 		}
 	}
-	if spec.Column != "" {
-		if valueIx, err = columnIndex(header, spec.Column); err != nil {
-			return Report{}, err
+	if opts.Column != "" {
+		if valueIx, err = columnIndex(header, opts.Column); err != nil {
+			return Report{}, x, err
+		}
+	}
+	eps, delta := agg.cost()
+	if b.Ledger != nil {
+		if err := b.Ledger.afford(b.Resource, b.Recipient, eps, delta); err != nil {
+			return Report{}, x, err
 		}
 	}
 	need := max(personIx, groupIx, valueIx) + 1
@@ -133,10 +158,15 @@ func Run(spec Spec, rows iter.Seq2[[]string, error], header []string, ledger *Le
 	for row, err := range rows {
 		line++
 		if err != nil {
-			return Report{}, fmt.Errorf("govshare/dp: reading line %d: %w", line, err)
+			return Report{}, x, fmt.Errorf("govshare/dp: reading line %d: %w", line, err)
 		}
 		if len(row) < need {
-			return Report{}, fmt.Errorf("govshare/dp: line %d has %d fields, need %d", line, len(row), need)
+			return Report{}, x, fmt.Errorf("govshare/dp: line %d has %d fields, need %d", line, len(row), need)
+		}
+		key := personKey(agg.opts.PersonType, row[personIx])
+		if key == "" {
+			x.BlankPerson++
+			continue
 		}
 		var group string
 		if groupIx >= 0 {
@@ -146,51 +176,79 @@ func Run(spec Spec, rows iter.Seq2[[]string, error], header []string, ledger *Le
 		if valueIx >= 0 {
 			v, err = strconv.ParseFloat(strings.TrimSpace(row[valueIx]), 64)
 			if err != nil || !finite(v) {
-				return Report{}, fmt.Errorf("govshare/dp: line %d, column %q: not a finite number", line, spec.Column)
+				return Report{}, x, fmt.Errorf("govshare/dp: line %d, column %q: not a finite number", line, opts.Column)
 			}
 		}
-		if err := agg.Add(row[personIx], group, v); err != nil {
-			if errors.Is(err, ErrBlankPerson) {
-				return Report{}, fmt.Errorf("govshare/dp: line %d, column %q: %w", line, spec.Person, err)
-			}
-			return Report{}, fmt.Errorf("govshare/dp: line %d: %w", line, err)
+		if err := agg.addKey(key, group, v); err != nil {
+			return Report{}, x, fmt.Errorf("govshare/dp: line %d: %w", line, err)
 		}
 	}
+	if err := agg.checkData(); err != nil {
+		return Report{}, x, err
+	}
+	if err := agg.bound(); err != nil {
+		return Report{}, x, err
+	}
 
-	o := agg.Options()
-	eps, delta := agg.Cost()
+	o := agg.opts
 	rep := Report{
-		Resource: spec.Resource, Recipient: spec.Recipient, Kind: o.Kind,
-		PersonColumn: spec.Person, GroupBy: spec.GroupBy, Column: spec.Column,
+		Resource: b.Resource, Recipient: b.Recipient, Kind: o.Kind,
+		PersonColumn: o.Person, GroupBy: o.GroupBy, Column: o.Column,
 		MaxPartitions: o.MaxPartitionsContributed, MaxPerPartition: o.MaxContributionsPerPartition,
 		PreThreshold: o.PreThreshold, ConfidenceLevel: o.ConfidenceLevel,
-		Epsilon: eps, Delta: delta, Split: agg.Split(),
+		Epsilon: eps, Delta: delta, Split: agg.split, Unbudgeted: b.Unbudgeted,
+	}
+	if s := agg.split.Selection; s != nil {
+		sel := *s
+		rep.Split.Selection = &sel
 	}
 	if o.Kind != KindCount {
 		lo, hi := o.Lower, o.Upper
 		rep.Lower, rep.Upper = &lo, &hi
 	}
-	if ledger != nil {
-		// Charge first: from here on a crash loses budget, never privacy.
-		if err := ledger.Spend(spec.Resource, spec.Recipient, eps, delta); err != nil {
-			return Report{}, err
-		}
-		se, sd, err := ledger.Spent(spec.Resource, spec.Recipient)
-		if err != nil {
-			return Report{}, err
-		}
-		be, bd := ledger.Budget()
-		rep.Budget = &BudgetStatus{Ledger: ledger.Path(), SpentEpsilon: se, SpentDelta: sd, BudgetEpsilon: be, BudgetDelta: bd}
+	var res []Result
+	release := func() (err error) {
+		res, err = agg.release()
+		return err
 	}
-	res, err := agg.Release()
+	if b.Ledger == nil {
+		err = release()
+	} else {
+		var st BudgetStatus
+		st, err = b.Ledger.charge(b.Resource, b.Recipient, eps, delta, release)
+		rep.Budget = &st
+	}
 	if err != nil {
-		return Report{}, err
-	}
-	if res == nil {
-		res = []Result{} // "results": [] rather than null
+		return Report{}, x, err
 	}
 	rep.Results = res
-	return rep, nil
+	return rep, x, nil
+}
+
+// checkData refuses, after reading and before anything is charged, what
+// only the data shows: a δ above 1/(number of persons), and group values
+// that are identifiers or free text. Its errors carry no value and no count.
+func (a *aggregation) checkData() error {
+	if _, d := a.cost(); d*float64(len(a.people)) > 1 {
+		return invalid("delta must not exceed 1/(number of persons in the input): lower delta")
+	}
+	if !a.opts.grouped() {
+		return nil
+	}
+	for _, g := range a.groups {
+		if utf8.RuneCountInString(g) > MaxGroupRunes {
+			return fmt.Errorf("%w: %q holds values longer than %d characters (free text)", ErrGroupColumn, a.opts.GroupBy, MaxGroupRunes)
+		}
+	}
+	if _, t, ok := classify.ValueInHeader(a.groups); ok {
+		return fmt.Errorf("%w: %q holds %s values", ErrGroupColumn, a.opts.GroupBy, t)
+	}
+	// On average fewer than two persons per group: the column nearly
+	// identifies people (a name, an address, a note typed as none).
+	if len(a.groups) > 1 && 2*len(a.groups) > len(a.people) {
+		return fmt.Errorf("%w: %q has nearly one value per person", ErrGroupColumn, a.opts.GroupBy)
+	}
+	return nil
 }
 
 func columnIndex(header []string, name string) (int, error) {

@@ -35,9 +35,9 @@ func population(sizes map[string]int, rowsEach int) ([][]string, []string) {
 func TestRunGroupedCount(t *testing.T) {
 	rows, ids := population(map[string]int{"东城区": 2000, "西城区": 1500, "延庆区": 2}, 3)
 	l, _ := newLedger(t, 20, 1e-5)
-	spec := Spec{Resource: "population-register", Recipient: "statistics-bureau",
-		Epsilon: 10, Delta: 1e-6, Person: "身份证号", GroupBy: "区县", Kind: KindCount}
-	rep, err := Run(spec, rowsOf(rows), testHeader, l)
+	bud := Budget{Ledger: l, Resource: "population-register", Recipient: "statistics-bureau"}
+	opts := Options{Epsilon: 10, Delta: 1e-6, Person: "身份证号", GroupBy: "区县", Kind: KindCount}
+	rep, _, err := Run(opts, rowsOf(rows), testHeader, bud)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +90,10 @@ func TestRunGroupedCount(t *testing.T) {
 
 	// Second identical release: 10 + 10 ≤ 20 fits; the third does not and
 	// returns no results.
-	if _, err := Run(spec, rowsOf(rows), testHeader, l); err != nil {
+	if _, _, err := Run(opts, rowsOf(rows), testHeader, bud); err != nil {
 		t.Fatal(err)
 	}
-	rep3, err := Run(spec, rowsOf(rows), testHeader, l)
+	rep3, _, err := Run(opts, rowsOf(rows), testHeader, bud)
 	if !errors.Is(err, ErrBudgetExhausted) || rep3.Results != nil {
 		t.Fatalf("third release: %v, %d results", err, len(rep3.Results))
 	}
@@ -101,24 +101,25 @@ func TestRunGroupedCount(t *testing.T) {
 
 func TestRunMeanSumQuantiles(t *testing.T) {
 	rows, _ := population(map[string]int{"朝阳区": 3000}, 2)
-	// ε = 100 (test only): noise is far below the tolerances; see each check.
-	base := Spec{Epsilon: 100, Person: "身份证号", Lower: 0, Upper: 100, MaxPerPartition: 2}
+	// ε = MaxEpsilon: noise is far below the tolerances; see each check.
+	base := Options{Epsilon: MaxEpsilon, Person: "身份证号", Lower: 0, Upper: 100, MaxContributionsPerPartition: 2}
 	mean := base
 	mean.Kind, mean.Column = KindMean, "年龄"
-	rep, err := Run(mean, rowsOf(rows), testHeader, nil)
+	rep, _, err := Run(mean, rowsOf(rows), testHeader, unbudgeted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// True mean of 20 + id%60 over ids 1..3000 is 49.5. Count noise scale 2/50,
-	// sum noise scale 2·50/50 = 2 on a sum of ~6000 rows: error < 0.01 except
-	// with probability < 1e-12.
+	// True mean of 20 + id%60 over ids 1..3000 is 49.5. Each half gets ε = 5:
+	// count noise scale 2/5 = 0.4 on a count of 6000, noise scale of the sum
+	// of offsets 2·50/5 = 20 on 6000 values: the mean moves by more than 0.05
+	// only if a noise exceeds 15 scales, probability below 2e^-15 ≈ 6e-7.
 	// (CI coverage is a statistical property: TestConfidenceIntervalCoverage.)
 	if r := rep.Results[0]; math.Abs(r.Value-49.5) > 0.05 || r.CI == nil || !(r.CI.Lower < r.CI.Upper) {
 		t.Errorf("mean %+v, want ≈ 49.5 with an interval", r)
 	}
 	sum := base
 	sum.Kind, sum.Column, sum.Upper = KindSum, "收入", 5000
-	rep, err = Run(sum, rowsOf(rows), testHeader, nil)
+	rep, _, err = Run(sum, rowsOf(rows), testHeader, unbudgeted)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +128,13 @@ func TestRunMeanSumQuantiles(t *testing.T) {
 	for id := 1; id <= 3000; id++ {
 		truth += 2 * math.Min(5000, float64(1000*(id%7)))
 	}
-	// Laplace scale 2·5000/100 = 100: P(|noise| > 2500) = e^-25.
-	if r := rep.Results[0]; math.Abs(r.Value-truth) > 2500 {
+	// Laplace scale 2·5000/10 = 1000: P(|noise| > 25000) = e^-25 ≈ 1.4e-11.
+	if r := rep.Results[0]; math.Abs(r.Value-truth) > 25000 {
 		t.Errorf("sum %g, want %g", r.Value, truth)
 	}
 	q := base
-	q.Kind, q.Column, q.Quantiles = KindQuantiles, "年龄", []float64{0.1, 0.5, 0.9}
-	rep, err = Run(q, rowsOf(rows), testHeader, nil)
+	q.Kind, q.Column, q.Ranks = KindQuantiles, "年龄", []float64{0.1, 0.5, 0.9}
+	rep, _, err = Run(q, rowsOf(rows), testHeader, unbudgeted)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,11 @@ func TestRunMeanSumQuantiles(t *testing.T) {
 		t.Fatalf("quantiles %+v", rep.Results[0])
 	}
 	// Ages are uniform on 20…79: true quantiles ≈ 26, 50, 74. Node noise scale
-	// 4·2/100 = 0.08 against node counts in the hundreds; allow ±2 years.
+	// 4·2/10 = 0.8 against 200 values a year: a quantile moves a whole year
+	// only if some node's noise exceeds about 100 counts (125 scales), which
+	// has probability below 70000·e^-125 < 1e-49 over the tree; the rest of
+	// the ±2 allowance is the distance from a true quantile to an integer
+	// age (3000 runs: largest deviation 1.0).
 	for i, w := range []float64{26, 50, 74} {
 		if math.Abs(qs[i].Value-w) > 2 {
 			t.Errorf("quantile %g = %g, want ≈ %g", qs[i].Rank, qs[i].Value, w)
@@ -156,10 +161,10 @@ func TestRunMeanSumQuantiles(t *testing.T) {
 
 func TestRunRowErrors(t *testing.T) {
 	secret := "110105194912310021"
-	mean := Spec{Epsilon: 1, Person: "身份证号", Kind: KindMean, Column: "收入", Lower: 0, Upper: 1e5}
+	mean := Options{Epsilon: 1, Person: "身份证号", Kind: KindMean, Column: "收入", Lower: 0, Upper: 1e5}
 	cases := []struct {
 		name string
-		spec Spec
+		opts Options
 		rows [][]string
 		want []string
 		is   error
@@ -167,23 +172,19 @@ func TestRunRowErrors(t *testing.T) {
 		{"non-numeric", mean, [][]string{{secret, "东城区", "30", "1000"}, {secret, "东城区", "30", "¥" + secret}},
 			[]string{"line 3", `"收入"`}, nil},
 		{"NaN", mean, [][]string{{secret, "东城区", "30", "NaN"}}, []string{"line 2", `"收入"`}, nil},
-		{"blank", mean, [][]string{{secret, "a", "1", "1"}, {"  ", "a", "1", "1"}}, []string{"line 3", `"身份证号"`}, ErrBlankPerson},
 		{"short", mean, [][]string{{secret, "东城区"}}, []string{"line 2", "2 fields"}, nil},
-		{"no column", Spec{Epsilon: 1, Person: "姓名", Kind: KindCount}, nil, []string{`"姓名"`}, nil},
-		{"count with column", Spec{Epsilon: 1, Person: "身份证号", Kind: KindCount, Column: "收入"}, nil, []string{"value column"}, nil},
-		{"ledger needs names", Spec{Epsilon: 1, Person: "身份证号", Kind: KindCount}, nil, []string{"resource"}, nil},
-		{"bad options", Spec{Epsilon: -1, Person: "身份证号", Kind: KindCount}, nil, []string{"epsilon"}, ErrInvalidOptions},
+		{"no column", Options{Epsilon: 1, Person: "姓名", Kind: KindCount}, nil, []string{`"姓名"`}, nil},
+		{"count with column", Options{Epsilon: 1, Person: "身份证号", Kind: KindCount, Column: "收入"}, nil, []string{"value column"}, ErrInvalidOptions},
+		{"ledger needs names", Options{Epsilon: 1, Person: "身份证号", Kind: KindCount}, nil, []string{"resource"}, nil},
+		{"bad options", Options{Epsilon: -1, Person: "身份证号", Kind: KindCount}, nil, []string{"epsilon"}, ErrInvalidOptions},
 	}
 	for _, c := range cases {
 		l, path := newLedger(t, 10, 1e-5)
-		var led *Ledger
+		b := Budget{Ledger: l, Resource: "r", Recipient: "c"}
 		if c.name == "ledger needs names" {
-			led = l
-		} else if c.spec.Resource == "" {
-			c.spec.Resource, c.spec.Recipient = "r", "c"
-			led = l
+			b.Resource, b.Recipient = "", ""
 		}
-		_, err := Run(c.spec, rowsOf(c.rows), testHeader, led)
+		_, _, err := Run(c.opts, rowsOf(c.rows), testHeader, b)
 		if err == nil {
 			t.Errorf("%s: no error", c.name)
 			continue
@@ -209,7 +210,7 @@ func TestRunRowErrors(t *testing.T) {
 		}
 	}
 	// Duplicate header columns are ambiguous.
-	_, err := Run(Spec{Epsilon: 1, Person: "a", Kind: KindCount}, rowsOf(nil), []string{"a", "b", "a"}, nil)
+	_, _, err := Run(Options{Epsilon: 1, Person: "a", Kind: KindCount}, rowsOf(nil), []string{"a", "b", "a"}, unbudgeted)
 	if err == nil || !strings.Contains(err.Error(), "more than once") {
 		t.Errorf("duplicate column: %v", err)
 	}
@@ -219,7 +220,7 @@ func TestRunRowErrors(t *testing.T) {
 			yield(nil, errors.New("bare quote"))
 		}
 	})
-	_, err = Run(Spec{Epsilon: 1, Person: "身份证号", Kind: KindCount}, bad, testHeader, nil)
+	_, _, err = Run(Options{Epsilon: 1, Person: "身份证号", Kind: KindCount}, bad, testHeader, unbudgeted)
 	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "bare quote") {
 		t.Errorf("reader error: %v", err)
 	}
@@ -229,8 +230,8 @@ func TestRunRowErrors(t *testing.T) {
 // answer is itself an output of the mechanism.
 func TestRunEmptyGrouped(t *testing.T) {
 	l, _ := newLedger(t, 1, 1e-5)
-	rep, err := Run(Spec{Resource: "r", Recipient: "c", Epsilon: 0.5, Delta: 1e-6, Person: "身份证号", GroupBy: "区县", Kind: KindCount},
-		rowsOf(nil), testHeader, l)
+	rep, _, err := Run(Options{Epsilon: 0.5, Delta: 1e-6, Person: "身份证号", GroupBy: "区县", Kind: KindCount},
+		rowsOf(nil), testHeader, Budget{Ledger: l, Resource: "r", Recipient: "c"})
 	if err != nil || rep.Results == nil || len(rep.Results) != 0 {
 		t.Fatalf("%+v, %v", rep.Results, err)
 	}

@@ -12,16 +12,16 @@ import (
 // releaseOne runs an ungrouped aggregation over `people` persons with value v
 // each and returns its single result.
 func releaseOne(t testing.TB, o Options, people int, v float64) Result {
-	a, err := NewAggregation(o)
+	a, err := newAggregation(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < people; i++ {
-		if err := a.Add(personID(i), "", v); err != nil {
+		if err := a.add(personID(i), "", v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	res, err := a.Release()
+	res, err := a.releaseNow()
 	if err != nil || len(res) != 1 {
 		t.Fatalf("release: %v (%d results)", err, len(res))
 	}
@@ -156,9 +156,9 @@ func TestRelativeErrorTable(t *testing.T) {
 	t.Logf("| ε | ε to the count | true count | median rel. error | p95 rel. error | median abs. error | p95 abs. error | hard threshold (people) |")
 	t.Logf("|---|---|---|---|---|---|---|---|")
 	for _, eps := range []float64{0.1, 0.5, 1, 2} {
-		o := Options{Kind: KindCount, Epsilon: eps, Delta: 1e-5, Grouped: true}.withDefaults()
+		o := Options{Kind: KindCount, Epsilon: eps, Delta: 1e-5, GroupBy: "g"}.withDefaults()
 		split := o.Split()
-		g0, err := newGroupAgg(o, split)
+		g0, err := newGroupAgg(o, split, fixedPoint{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +169,7 @@ func TestRelativeErrorTable(t *testing.T) {
 		for _, truth := range []int64{1000, 10000} {
 			// One contribution of 1 per person, then clone the filled
 			// aggregator through its gob encoding for each trial.
-			g, err := newGroupAgg(o, split)
+			g, err := newGroupAgg(o, split, fixedPoint{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -221,11 +221,12 @@ func (d *demo) run(rows int) error {
 	}
 
 	// 6. Statistics.
-	d.say("\n6. A statistics release to the statistics bureau: 民族 never leaves in clear, but a differentially")
-	d.say("   private count by ethnicity may (ε = 1, one contribution per resident, budget kept in a ledger):")
+	d.say("\n6. A statistics release to the statistics bureau: a differentially private count by gender (ε = 1,")
+	d.say("   one contribution per resident, budget kept in a ledger). Group labels leave in clear, so grouping by")
+	d.say("   an identifier, a sensitive field such as 民族, or free text is refused.")
 	d.say("   The release is sealed to the statistics bureau and recorded like any share:")
 	if _, err := d.cmd(true, "stats", "--catalog", d.path("catalog.yaml"), "--purpose", "statistics", "--epsilon", "1",
-		"--person", "身份证号", "--group-by", "民族", "--count", "--ledger", d.path("ledger.json"),
+		"--person", "身份证号", "--group-by", "性别", "--count", "--ledger", d.path("ledger.json"),
 		"--from", d.path("keys"), "--to", d.path("keys/"+stats+".pub"), "--log", d.path("log"),
 		d.path("register.csv"), "-o", d.path("stats.gse")); err != nil {
 		return err
@@ -341,7 +342,7 @@ func (d *demo) showStats(out string) error {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		return err
 	}
-	t := [][]string{{"民族", "DP COUNT", "95% INTERVAL", "NOISE"}}
+	t := [][]string{{"性别", "DP COUNT", "95% INTERVAL", "NOISE"}}
 	for _, r := range rep.Results {
 		ci := ""
 		if r.CI != nil {

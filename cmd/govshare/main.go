@@ -1,6 +1,7 @@
 // Command govshare classifies, desensitizes and shares government data
-// between departments. Run "govshare help" for the commands; the contract of
-// each is in DESIGN.md §6.
+// between departments. Run "govshare help" for the commands and "govshare
+// help COMMAND" for one command's flags; docs/cli.md describes each
+// command, its flags, exit codes and JSON output.
 package main
 
 import (
@@ -17,48 +18,98 @@ import (
 type command struct {
 	usage string
 	run   func(env *env, args []string) error
-	sub   bool // takes a subcommand first (keys new, log verify): run answers -h there
+	// subs, for a command that takes a subcommand first (keys new, log
+	// verify), names them; run answers -h after each. Nil for a command
+	// of flags, whose run answers -h itself.
+	subs func() []subcommand
 }
+
+// subcommand is one subcommand's name and synopsis.
+type subcommand struct{ name, usage string }
 
 // env is what a command may touch, so tests can run commands in-process.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// sub is the subcommand run dispatched to ("verify" in log verify), so
+	// its -h prints its own synopsis.
+	sub string
 }
 
 var commands map[string]command
 
-// usages are the synopsis lines of DESIGN.md §6.
+// usages are the synopsis lines of the commands (docs/cli.md has each
+// command in full). A command with subcommands joins theirs with " | ".
 var usages = map[string]string{
-	"scan":    "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE",
+	"scan":    "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE|-",
 	"detect":  "detect [--json] [--encoding E] [FILE|-]",
-	"keys":    "keys new --dept D --dir KDIR [--master URI]",
-	"mask":    "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] IN [-o OUT]",
-	"stats":   "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) [--ledger F --recipient R] [--from KDIR --to R.pub -o OUT.gse [--log LOGDIR]] IN",
-	"unmask":  "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] [--fpe-bound DATE] IN [-o OUT]",
-	"share":   "share --catalog C [--grants G] --purpose P --from KDIR --dept D --to R.pub [--not-after T] [--log LOGDIR] [--log-key F] [--encoding E] [--rejects F] IN -o OUT.gse",
-	"open":    "open --keys KDIR --dept R --purpose P --trust D.pub [--log LOGDIR] [--log-key F] IN.gse [-o OUT]",
+	"mask":    "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] [--force] IN|- [-o OUT]",
+	"stats":   "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) (--ledger F [--budget E,D] [--recipient R] | --unbudgeted) [--grants G] [--from KDIR --to R.pub -o OUT.gse [--log LOGDIR]] IN",
+	"unmask":  "unmask --catalog C --keys KDIR --recipient R [--purpose P] [--grants G] [--fpe-bound DATE] [--force] IN|- [-o OUT]",
+	"share":   "share --catalog C [--grants G] --purpose P --from KDIR --dept D --to R.pub [--not-after T] [--log LOGDIR] [--log-key F] [--encoding E] [--rejects F] IN|- -o OUT.gse",
+	"open":    "open --keys KDIR --dept R --purpose P --trust D.pub [--log LOGDIR] [--log-key F] IN.gse [-o OUT [--force]]",
 	"inspect": "inspect [--json] IN.gse",
-	"log":     "log verify [--vkey F] [--receipt R] LOGDIR | log show [--json] LOGDIR",
 	"demo":    "demo [--rows N] [--dir D]",
 	"dispute": "dispute --keys KDIR --dept D --reason TEXT --log LOGDIR [--log-key F] IN.gse",
+	"version": "version",
 }
 
+// helpUsage is the synopsis of "govshare help".
+const helpUsage = "help [COMMAND]"
+
 func init() {
-	commands = map[string]command{
-		"scan":    {usages["scan"], cmdScan, false},
-		"detect":  {usages["detect"], cmdDetect, false},
-		"keys":    {usages["keys"], cmdKeys, true},
-		"mask":    {usages["mask"], cmdMask, false},
-		"unmask":  {usages["unmask"], cmdUnmask, false},
-		"stats":   {usages["stats"], cmdStats, false},
-		"share":   {usages["share"], cmdShare, false},
-		"open":    {usages["open"], cmdOpen, false},
-		"inspect": {usages["inspect"], cmdInspect, false},
-		"log":     {usages["log"], cmdLog, true},
-		"demo":    {usages["demo"], cmdDemo, false},
-		"dispute": {usages["dispute"], cmdDispute, false},
+	logSubs := func() []subcommand {
+		subs := make([]subcommand, len(logSubcommands))
+		for i, s := range logSubcommands {
+			subs[i] = subcommand{s.name, s.usage}
+		}
+		return subs
 	}
+	usages["keys"] = joinUsages(keysSubs())
+	usages["log"] = joinUsages(logSubs())
+	commands = map[string]command{
+		"scan":    {usages["scan"], cmdScan, nil},
+		"detect":  {usages["detect"], cmdDetect, nil},
+		"keys":    {usages["keys"], cmdKeys, keysSubs},
+		"mask":    {usages["mask"], cmdMask, nil},
+		"unmask":  {usages["unmask"], cmdUnmask, nil},
+		"stats":   {usages["stats"], cmdStats, nil},
+		"share":   {usages["share"], cmdShare, nil},
+		"open":    {usages["open"], cmdOpen, nil},
+		"inspect": {usages["inspect"], cmdInspect, nil},
+		"log":     {usages["log"], cmdLog, logSubs},
+		"demo":    {usages["demo"], cmdDemo, nil},
+		"dispute": {usages["dispute"], cmdDispute, nil},
+		"version": {usages["version"], cmdVersion, nil},
+	}
+}
+
+func joinUsages(subs []subcommand) string {
+	us := make([]string, len(subs))
+	for i, s := range subs {
+		us[i] = s.usage
+	}
+	return strings.Join(us, " | ")
+}
+
+// usageOf returns the synopsis a flag set named name prints for -h: its
+// subcommand's (sub, or name itself as "keys new") when there is one.
+func usageOf(name, sub string) string {
+	cmd, subName, named := strings.Cut(name, " ")
+	if !named {
+		subName = sub
+	}
+	if c, ok := commands[cmd]; ok && c.subs != nil && subName != "" {
+		for _, s := range c.subs() {
+			if s.name == subName {
+				return s.usage
+			}
+		}
+	}
+	if u, ok := usages[name]; ok {
+		return u
+	}
+	return name
 }
 
 // isHelp reports a request for help in place of a command or subcommand.
@@ -74,12 +125,23 @@ func main() {
 }
 
 func run(e *env, args []string) int {
-	if len(args) == 0 || isHelp(args[0]) {
+	if len(args) == 0 {
 		printUsage(e.stderr)
-		if len(args) == 0 {
+		return 2
+	}
+	if args[0] == "--version" {
+		return runVersion(e, args[1:])
+	}
+	if isHelp(args[0]) {
+		if len(args) == 1 {
+			printUsage(e.stderr)
+			return 0
+		}
+		if len(args) > 2 {
+			fmt.Fprintf(e.stderr, "govshare: help takes one command (usage: govshare %s)\n", helpUsage)
 			return 2
 		}
-		return 0
+		return printHelp(e, args[1])
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -87,10 +149,12 @@ func run(e *env, args []string) int {
 		return 2
 	}
 	// Flag commands print their own help (with defaults); before a
-	// subcommand there are no flags yet to parse it.
-	if c.sub && len(args) > 1 && isHelp(args[1]) {
-		fmt.Fprintf(e.stderr, "usage: govshare %s\n", c.usage)
-		return 0
+	// subcommand there are no flags yet to parse: print every subcommand's.
+	if c.subs != nil && len(args) > 1 && isHelp(args[1]) {
+		return printHelp(e, args[0])
+	}
+	if c.subs != nil && len(args) > 1 {
+		e.sub = args[1]
 	}
 	err := c.run(e, args[1:])
 	if err == nil {
@@ -103,10 +167,10 @@ func run(e *env, args []string) int {
 	if !strings.HasPrefix(msg, "govshare") {
 		msg = "govshare: " + msg
 	}
-	// One line, as DESIGN.md §6 asks; a usage error names the synopsis.
+	// One line; a usage error names the synopsis.
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "%s (usage: govshare %s)\n", msg, c.usage)
+		fmt.Fprintf(e.stderr, "%s (usage: govshare %s)\n", msg, usageOf(args[0], e.sub))
 		return 2
 	}
 	fmt.Fprintln(e.stderr, msg)
@@ -122,8 +186,49 @@ func printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  govshare %s\n", commands[n].usage)
+		c := commands[n]
+		if c.subs == nil {
+			fmt.Fprintf(w, "  govshare %s\n", c.usage)
+			continue
+		}
+		for _, s := range c.subs() {
+			fmt.Fprintf(w, "  govshare %s\n", s.usage)
+		}
 	}
+	fmt.Fprintln(w, "  govshare help COMMAND  (or govshare COMMAND -h): the command's flags")
+}
+
+// printHelp prints a command's synopsis and flags ("govshare help CMD",
+// "govshare CMD -h"); for a command with subcommands, each subcommand's.
+func printHelp(e *env, name string) int {
+	c, ok := commands[name]
+	if !ok {
+		if name == "help" {
+			fmt.Fprintf(e.stderr, "usage: govshare %s\n", helpUsage)
+			return 0
+		}
+		fmt.Fprintf(e.stderr, "govshare: unknown command %q (run \"govshare help\")\n", name)
+		return 2
+	}
+	if c.subs == nil {
+		if err := c.run(e, []string{"-h"}); errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		// A command without flags.
+		fmt.Fprintf(e.stderr, "usage: govshare %s\n", c.usage)
+		return 0
+	}
+	for i, s := range c.subs() {
+		if i > 0 {
+			fmt.Fprintln(e.stderr)
+		}
+		sub := *e
+		sub.sub = s.name
+		if err := c.run(&sub, []string{s.name, "-h"}); !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(e.stderr, "usage: govshare %s\n", s.usage)
+		}
+	}
+	return 0
 }
 
 // flagSet is a command's flags, with what -h needs to print its help.
@@ -150,7 +255,7 @@ func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(fs.e.stderr, "usage: govshare %s\n", usages[fs.name])
+				fmt.Fprintf(fs.e.stderr, "usage: govshare %s\n", usageOf(fs.name, fs.e.sub))
 				fs.SetOutput(fs.e.stderr)
 				fs.PrintDefaults()
 				return nil, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
 	"github.com/schollz/progressbar/v3"
@@ -23,7 +24,7 @@ import (
 // maskFlags are shared by mask and unmask.
 type maskFlags struct {
 	catalog, grants, purpose, recipient, keys, master, encoding, out, rejects string
-	explain                                                                   bool
+	explain, force                                                            bool
 }
 
 func cmdMask(e *env, args []string) error   { return runMask(e, "mask", args) }
@@ -42,6 +43,7 @@ func runMask(e *env, name string, args []string) error {
 	fs.StringVar(&f.out, "o", "", "output file (default: standard output)")
 	fs.StringVar(&f.rejects, "rejects", "", "write rows that cannot be processed here (file, line, field, reason) and go on; default: fail on the first")
 	fs.BoolVar(&f.explain, "explain", false, "print the decision for every field to standard error")
+	fs.BoolVar(&f.force, "force", false, "replace the -o and --rejects files if they exist")
 	var bound string
 	if name == "unmask" {
 		fs.StringVar(&bound, "fpe-bound", "", "the birth-date bound (YYYY-MM-DD) that mask reported for resident-ID fpe columns")
@@ -51,7 +53,7 @@ func runMask(e *env, name string, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{name + " takes one input file"}
+		return usageError{name + " takes one input file (- for standard input)"}
 	}
 	if f.catalog == "" || f.recipient == "" {
 		return usageError{name + " needs --catalog and --recipient"}
@@ -63,87 +65,88 @@ func runMask(e *env, name string, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := policy.Request{Catalog: cat, Purpose: catalog.Purpose(f.purpose), Recipient: f.recipient, Now: time.Now()}
-	if name == "unmask" && f.purpose == "" {
-		p, err := unmaskPurpose(cat)
-		if err != nil {
-			return err
-		}
-		req.Purpose = p
-	}
+	opt := &govshare.Options{Now: time.Now()}
 	if f.grants != "" {
-		if req.Grants, err = policy.LoadGrants(f.grants); err != nil {
+		if opt.Grants, err = policy.LoadGrants(f.grants); err != nil {
 			return err
 		}
 	}
-	opt := govshare.Options{Request: req}
 	if bound != "" {
 		if opt.FPEMaxBirthDate, err = time.Parse(time.DateOnly, bound); err != nil {
 			return usageError{"--fpe-bound is a date, YYYY-MM-DD"}
 		}
 	}
+	var kr *keys.Keyring
 	if f.keys != "" {
-		if opt.Keys, err = loadKeyring(f.keys, cat.Provider, f.master); err != nil {
+		if kr, err = loadKeyring(f.keys, cat.Provider, f.master); err != nil {
 			return err
 		}
 	}
-	in, err := os.Open(pos[0])
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	var src io.Reader = in
-	var bar *progressbar.ProgressBar
-	if st, err := in.Stat(); err == nil && st.Size() > 32<<20 && isTerminal(e.stderr) {
-		bar = progressbar.DefaultBytes(st.Size(), name)
-		src = io.TeeReader(in, bar)
-	}
-	if f.rejects != "" {
-		rf, err := os.Create(f.rejects)
+	inUse := []string{pos[0], f.catalog, f.grants, f.keys}
+	var dst io.Writer = e.stdout
+	if f.out != "" && f.out != "-" {
+		o, err := createOutput(f.out, f.force, "", inUse)
 		if err != nil {
 			return err
 		}
-		defer rf.Close()
-		opt.Rejects = rf
+		defer o.Abort() // a partial output is not an output: Apply commits a whole one
+		dst = o
 	}
-	input := govshare.Input{Reader: src, Name: pos[0], JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: f.encoding}
-	run := govshare.Mask
-	if name == "unmask" {
-		run = govshare.Unmask
-	}
-	var rep govshare.Report
-	write := func(out io.Writer) error {
-		var err error
-		rep, err = run(context.Background(), input, out, opt)
-		return err
-	}
-	if f.out == "" || f.out == "-" {
-		err = write(e.stdout)
-	} else {
-		var af *atomicFile
-		if af, err = createAtomic(f.out, false); err != nil {
+	var rej *govshare.Output
+	if f.rejects != "" {
+		if rej, err = createOutput(f.rejects, f.force, "", append(inUse, f.out)); err != nil {
 			return err
 		}
-		defer af.Abort()
-		if err = write(af); err == nil {
-			err = af.Commit() // a partial output is not an output
+		defer rej.Abort()
+		opt.Rejects = rej
+	}
+	in, inName, closeIn, err := openScanInput(e, pos[0])
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	var bar *progressbar.ProgressBar
+	if file, ok := in.(*os.File); ok && isTerminal(e.stderr) {
+		if st, err := file.Stat(); err == nil && st.Size() > 32<<20 {
+			bar = progressbar.DefaultBytes(st.Size(), name)
+			in = io.TeeReader(in, bar)
 		}
+	}
+	input := govshare.Input{Reader: in, Name: inName, JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: f.encoding}
+	var rep *govshare.Report
+	if name == "unmask" {
+		// No purpose: the library's rule (data_verification, unless the
+		// catalog encrypts for another purpose).
+		rep, err = govshare.Reverse(context.Background(), dst, input, kr, f.recipient, catalog.Purpose(f.purpose), cat, opt)
+		switch {
+		case errors.Is(err, govshare.ErrPurposeRequired):
+			err = fmt.Errorf("%w (--purpose)", err)
+		case errors.Is(err, govshare.ErrFPEBound):
+			err = fmt.Errorf("%w (--fpe-bound)", err)
+		}
+	} else {
+		rep, err = govshare.Apply(context.Background(), dst, input, kr, f.recipient, catalog.Purpose(f.purpose), cat, opt)
 	}
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(e.stderr)
 	}
-	if f.explain {
+	if f.explain && rep != nil {
 		explain(e.stderr, rep)
 	}
 	if err != nil {
 		return err
 	}
+	if rej != nil {
+		if err := rej.Commit(); err != nil {
+			return err
+		}
+	}
 	var dropped []string
 	for _, d := range rep.Dropped {
 		dropped = append(dropped, d.Field)
 	}
-	msg := fmt.Sprintf("%s: %d rows written", filepath.Base(pos[0]), rep.Rows)
+	msg := fmt.Sprintf("%s: %d rows written", filepath.Base(inName), rep.Rows)
 	if len(dropped) > 0 {
 		msg += "; not shared: " + strings.Join(dropped, ", ")
 	}
@@ -163,22 +166,7 @@ func runMask(e *env, name string, args []string) error {
 	return nil
 }
 
-// unmaskPurpose picks the purpose whose decisions unmask must reproduce
-// when none is given: data_verification, the purpose tokens are for. A
-// catalog that uses fpe elsewhere needs --purpose, or fpe fields of another
-// purpose would be "decrypted" into garbage.
-func unmaskPurpose(cat *catalog.Catalog) (catalog.Purpose, error) {
-	for _, f := range cat.Fields {
-		for p, t := range f.Transform {
-			if t == catalog.TransformFPE && p != catalog.PurposeDataVerification {
-				return "", errors.New("govshare: this catalog uses fpe for " + string(p) + ": give --purpose so unmask knows which fields were encrypted")
-			}
-		}
-	}
-	return catalog.PurposeDataVerification, nil
-}
-
-func explain(w io.Writer, rep govshare.Report) {
+func explain(w io.Writer, rep *govshare.Report) {
 	rows := [][]string{{"FIELD", "TRANSFORM", "REASON"}}
 	for _, c := range rep.Columns {
 		rows = append(rows, []string{c.Name, string(c.Transform), c.Reason})

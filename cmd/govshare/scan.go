@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,27 +30,44 @@ func cmdScan(e *env, args []string) error {
 	if *sample < 1 {
 		return usageError{"--sample must be at least 1"}
 	}
-	r, err := records.Open(pos[0], records.Options{Encoding: *encoding})
+	in, name, closeIn, err := openScanInput(e, pos[0])
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	defer closeIn()
+	// The batch reader is mask's: it holds a record to the same cap (64
+	// MiB), so a line without end or an unclosed quote is an error, not
+	// all of memory.
+	r, err := records.NewBatchReader(in, name, records.FormatOf(pos[0]), *encoding, 0)
+	if err != nil {
+		return err
+	}
 	header := r.Header()
 	if col, t, ok := classify.ValueInHeader(header); ok {
 		// Profiling on would put the row's values into column names and the draft catalog.
-		return fmt.Errorf("govshare: %s:1: column %d holds a %s value, not a column name: the header row is missing", pos[0], col+1, t)
+		return fmt.Errorf("govshare: %s:%d: column %d holds a %s value, not a column name: the header row is missing", name, r.HeaderLine(), col+1, t)
 	}
 	cols := make([][]string, len(header))
-	for n := 0; n < *sample; n++ {
-		row, err := r.Next()
+	var rs records.Rows
+	for n := 0; n < *sample; {
+		c, err := r.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		for i, v := range row {
-			cols[i] = append(cols[i], v)
+		r.Parse(c, &rs)
+		for i := 0; i < rs.Len() && n < *sample; i++ {
+			for j, v := range rs.Row(i) {
+				cols[j] = append(cols[j], v)
+			}
+			n++
+		}
+		// An error after the rows sampled is not reached, as when reading
+		// row by row.
+		if rs.Err != nil && n < *sample {
+			return rs.Err
 		}
 	}
 	// The table rules (an amount in a table that identifies a person is
@@ -95,4 +113,18 @@ func cmdScan(e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// openScanInput opens a data input: path, or standard input for "-". Data
+// inputs are streams (a pipe is fine) and are not size-capped; the record
+// reader caps each record.
+func openScanInput(e *env, path string) (in io.Reader, name string, closeIn func(), err error) {
+	if path == "-" {
+		return e.stdin, "<stdin>", func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, path, nil, &records.Error{File: path, Msg: strings.TrimPrefix(err.Error(), "open "+path+": ")}
+	}
+	return f, path, func() { f.Close() }, nil
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,14 +37,14 @@ func cmdShare(e *env, args []string) error {
 	lf := logFlags(fs.FlagSet, "share")
 	master := fs.String("master", "", "master key URI (default: the local master key in --from)")
 	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
-	rejects := fs.String("rejects", "", "write rows that cannot be processed here and go on; default: fail on the first")
-	out := fs.String("o", "", "envelope file to write (required)")
+	rejects := fs.String("rejects", "", "write rows that cannot be processed to this new file and go on; default: fail on the first")
+	out := fs.String("o", "", "envelope file to write (required; never replaced)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *catalogFile == "" || *purpose == "" || *from == "" || *dept == "" || *to == "" || *out == "" {
-		return usageError{"share needs --catalog, --purpose, --from, --dept, --to, -o and one input file"}
+		return usageError{"share needs --catalog, --purpose, --from, --dept, --to, -o and one input file (- for standard input)"}
 	}
 	if *out == "-" {
 		return usageError{"share writes an envelope file and its receipt: give -o a file name"}
@@ -57,10 +56,9 @@ func cmdShare(e *env, args []string) error {
 	if cat.Provider != *dept {
 		return fmt.Errorf("govshare: %s is %q's catalog, not %q's", *catalogFile, cat.Provider, *dept)
 	}
-	opt := govshare.ShareOptions{TempDir: filepath.Dir(*out)}
-	opt.Request = policy.Request{Catalog: cat, Purpose: catalog.Purpose(*purpose), Now: time.Now()}
+	opt := &govshare.ShareOptions{Now: time.Now()}
 	if *grants != "" {
-		if opt.Request.Grants, err = policy.LoadGrants(*grants); err != nil {
+		if opt.Grants, err = policy.LoadGrants(*grants); err != nil {
 			return err
 		}
 	}
@@ -69,45 +67,62 @@ func cmdShare(e *env, args []string) error {
 			return usageError{err.Error()}
 		}
 	}
-	if opt.Keys, err = loadKeyring(*from, *dept, *master); err != nil {
+	kr, err := loadKeyring(*from, *dept, *master)
+	if err != nil {
 		return err
 	}
-	if opt.To, err = keys.LoadPublic(*to); err != nil {
+	recipient, err := loadPublic(*to)
+	if err != nil {
 		return err
 	}
-	opt.Request.Recipient = opt.To.Dept()
 	if opt.Log, err = lf.open(e); err != nil {
 		return err
 	}
 	if opt.Log != nil {
 		defer opt.Log.Close()
 	}
-	if *rejects != "" {
-		rf, err := os.Create(*rejects)
-		if err != nil {
+	// Every file this run writes is new: an envelope is a logged record,
+	// never replaced, and nothing may land on what the run reads.
+	inUse := append([]string{pos[0], *catalogFile, *grants, *from, *to}, lf.files()...)
+	env, err := createOutput(*out, false, "an envelope is never replaced", inUse)
+	if err != nil {
+		return err
+	}
+	defer env.Abort()
+	var receipt *govshare.Output
+	if opt.Log != nil {
+		if receipt, err = createOutput(*out+".receipt.json", false, "", inUse); err != nil {
 			return err
 		}
-		defer rf.Close()
-		opt.Rejects = rf
+		defer receipt.Abort()
 	}
-	in, err := os.Open(pos[0])
+	var rej *govshare.Output
+	if *rejects != "" {
+		if rej, err = createOutput(*rejects, false, "", append(inUse, *out)); err != nil {
+			return err
+		}
+		defer rej.Abort()
+		opt.Rejects = rej
+	}
+	in, name, closeIn, err := openScanInput(e, pos[0])
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer closeIn()
 
-	// An envelope is a logged record: never replace one.
-	af, err := createAtomic(*out, true)
+	res, err := govshare.Share(context.Background(), env,
+		govshare.Input{Reader: in, Name: name, JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
+		kr, recipient, catalog.Purpose(*purpose), cat, opt)
 	if err != nil {
+		if errors.Is(err, govshare.ErrOutlivesGrant) {
+			return fmt.Errorf("%w (--not-after)", err)
+		}
 		return err
 	}
-	defer af.Abort()
-	opt.Commit, opt.Withdraw = af.Commit, af.Withdraw
-	res, err := govshare.Share(context.Background(),
-		govshare.Input{Reader: in, Name: pos[0], JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
-		af, opt)
-	if err != nil {
-		return err
+	if rej != nil {
+		if err := rej.Commit(); err != nil {
+			return err
+		}
 	}
 	h := res.Header
 	msg := fmt.Sprintf("sealed %d rows, %d fields to %s for %s (suite %s, envelope %s, opens until %s)",
@@ -123,31 +138,44 @@ func cmdShare(e *env, args []string) error {
 		msg += fmt.Sprintf("; %d rows rejected to %s", res.Rejected, *rejects)
 	}
 	fmt.Fprintln(e.stderr, msg)
-	return writeReceipt(e, res.Receipt, *out, *lf.dir)
+	return writeReceipt(e, res.Receipt, receipt, *lf.dir)
+}
+
+// createOutput is govshare.CreateOutput with the CLI's words for a
+// refusal: how to replace a file (the flag), or why it is never replaced.
+func createOutput(path string, force bool, never string, inUse []string) (*govshare.Output, error) {
+	var files []string
+	for _, u := range inUse {
+		if u != "" && u != "-" { // standard input is no file
+			files = append(files, u)
+		}
+	}
+	o, err := govshare.CreateOutput(path, force, files...)
+	if errors.Is(err, govshare.ErrOutputExists) {
+		if never == "" {
+			never = "--force replaces it"
+		}
+		return nil, fmt.Errorf("%w (%s)", err, never)
+	}
+	return o, err
 }
 
 // writeReceipt keeps a share's receipt beside its envelope, OUT.receipt.json.
-func writeReceipt(e *env, r *audit.Receipt, out, logDir string) error {
-	if r == nil {
+func writeReceipt(e *env, r *audit.Receipt, out *govshare.Output, logDir string) error {
+	if r == nil || out == nil {
 		return nil
 	}
-	rpath := out + ".receipt.json"
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	rf, err := createAtomic(rpath, false)
-	if err != nil {
+	if _, err := out.Write(append(b, '\n')); err != nil {
 		return err
 	}
-	defer rf.Abort()
-	if _, err := rf.Write(append(b, '\n')); err != nil {
+	if err := out.Commit(); err != nil {
 		return err
 	}
-	if err := rf.Commit(); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", r.Index, logDir, rpath)
+	fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", r.Index, logDir, out.Path())
 	return nil
 }
 
@@ -164,84 +192,10 @@ func parseNotAfter(s string) (time.Time, error) {
 	return t, nil
 }
 
-// atomicFile is an output written through a temporary file (0600) in the
-// same directory and put in place by Commit, so a failed run leaves no
-// partial envelope or output behind. It does not fsync: outputs can be made
-// again, and a sync of a 1 GiB extract costs seconds.
-type atomicFile struct {
-	*os.File
-	path      string
-	exclusive bool // never replace an existing file
-	done      bool
-}
-
-// errExists is an exclusive atomicFile's refusal to replace a file.
-var errExists = errors.New("exists: refusing to replace it")
-
-func createAtomic(path string, exclusive bool) (*atomicFile, error) {
-	if st, err := os.Stat(path); err == nil {
-		if st.IsDir() {
-			return nil, fmt.Errorf("govshare: %s is a directory: give a file name", path)
-		}
-		if exclusive {
-			return nil, fmt.Errorf("govshare: %s: %w", path, errExists)
-		}
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return nil, fmt.Errorf("govshare: cannot write %s: %w", path, underlying(err))
-	}
-	return &atomicFile{File: f, path: path, exclusive: exclusive}, nil
-}
-
-// Commit puts the file in place.
-func (a *atomicFile) Commit() error {
-	if err := a.Close(); err != nil {
-		return err
-	}
-	var err error
-	if a.exclusive {
-		err = os.Link(a.Name(), a.path) // fails if path exists, atomically
-		switch {
-		case err == nil:
-			os.Remove(a.Name())
-		case !errors.Is(err, fs.ErrExist):
-			// A file system without hard links: check, then rename.
-			if _, serr := os.Lstat(a.path); serr == nil {
-				err = fs.ErrExist
-			} else {
-				err = os.Rename(a.Name(), a.path)
-			}
-		}
-	} else {
-		err = os.Rename(a.Name(), a.path)
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("govshare: %s: %w", a.path, errExists)
-	}
-	if err != nil {
-		return fmt.Errorf("govshare: cannot write %s: %w", a.path, underlying(err))
-	}
-	a.done = true
-	return nil
-}
-
-// Withdraw removes the file Commit put in place: for an output that must
-// not stay (its share or open could not be logged).
-func (a *atomicFile) Withdraw() error {
-	if !a.done {
-		return nil
-	}
-	a.done = false
-	return os.Remove(a.path)
-}
-
-// Abort removes the temporary file unless Commit put it in place.
-func (a *atomicFile) Abort() {
-	if !a.done {
-		a.Close()
-		os.Remove(a.Name())
-	}
+// createAtomic is govshare.CreateOutput for the commands that write files
+// of their own (a witness key): an exclusive one never replaces a file.
+func createAtomic(path string, exclusive bool) (*govshare.Output, error) {
+	return govshare.CreateOutput(path, !exclusive)
 }
 
 // underlying drops the path an os error repeats (often a temporary name).
@@ -257,6 +211,27 @@ func underlying(err error) error {
 	return err
 }
 
+// inFile puts the file an error is about after the one prefix of its
+// message: "govshare: x.gse: envelope does not authenticate", where the
+// error's own text begins "govshare/envelope: ". errors.Is still sees err.
+func inFile(path string, err error) error {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "govshare"); ok {
+		if i := strings.Index(rest, ": "); i >= 0 && (i == 0 || rest[0] == '/' && !strings.ContainsAny(rest[:i], " :")) {
+			msg = rest[i+2:]
+		}
+	}
+	return &fileError{msg: "govshare: " + path + ": " + msg, err: err}
+}
+
+type fileError struct {
+	msg string
+	err error
+}
+
+func (e *fileError) Error() string { return e.msg }
+func (e *fileError) Unwrap() error { return e.err }
+
 func cmdOpen(e *env, args []string) error {
 	fs := newFlags(e, "open")
 	kdir := fs.String("keys", "", "keyring directory holding the recipient's keys (required)")
@@ -266,6 +241,7 @@ func cmdOpen(e *env, args []string) error {
 	lf := logFlags(fs.FlagSet, "open")
 	master := fs.String("master", "", "master key URI (default: the local master key in --keys)")
 	out := fs.String("o", "", "output file (default: standard output)")
+	force := fs.Bool("force", false, "replace the -o file if it exists")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -277,18 +253,29 @@ func cmdOpen(e *env, args []string) error {
 	if !p.Valid() {
 		return usageError{fmt.Sprintf("unknown purpose %q", *purpose)}
 	}
-	opt := govshare.OpenOptions{OpenOptions: envelope.OpenOptions{Purpose: p}}
-	if opt.Keys, err = loadKeyring(*kdir, *dept, *master); err != nil {
+	kr, err := loadKeyring(*kdir, *dept, *master)
+	if err != nil {
 		return err
 	}
-	if opt.Trust, err = keys.LoadPublic(*trust); err != nil {
+	provider, err := loadPublic(*trust)
+	if err != nil {
 		return err
 	}
+	opt := &govshare.OpenOptions{}
 	if opt.Log, err = lf.open(e); err != nil {
 		return err
 	}
 	if opt.Log != nil {
 		defer opt.Log.Close()
+	}
+	var w io.Writer = e.stdout // with a log, written only once the open is on record
+	if *out != "" && *out != "-" {
+		o, err := createOutput(*out, *force, "", append([]string{pos[0], *kdir, *trust}, lf.files()...))
+		if err != nil {
+			return err
+		}
+		defer o.Abort()
+		w = o
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -299,42 +286,9 @@ func cmdOpen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var w io.Writer = e.stdout
-	var spool *os.File
-	switch {
-	case *out != "" && *out != "-":
-		if ost, err := os.Stat(*out); err == nil && os.SameFile(st, ost) {
-			return usageError{"-o names the envelope itself"}
-		}
-		af, err := createAtomic(*out, false)
-		if err != nil {
-			return err
-		}
-		defer af.Abort()
-		w, opt.Commit, opt.Withdraw = af, af.Commit, af.Withdraw
-	case opt.Log != nil:
-		// Standard output cannot be taken back: hold the plaintext in a
-		// private temporary file until the open is on record.
-		if spool, err = os.CreateTemp("", "govshare-open-*"); err != nil {
-			return err
-		}
-		defer func() {
-			spool.Close()
-			os.Remove(spool.Name())
-		}()
-		w = spool
-	}
-	h, err := govshare.Open(context.Background(), w, f, st.Size(), opt)
+	h, err := govshare.Open(context.Background(), w, f, st.Size(), kr, provider, p, opt)
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
-	}
-	if spool != nil {
-		if _, err := spool.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		if _, err := io.Copy(e.stdout, spool); err != nil {
-			return err
-		}
+		return inFile(pos[0], err)
 	}
 	fmt.Fprintf(e.stderr, "opened envelope %s from %s: %d records for %s (onward transfer prohibited)\n",
 		h.ID, h.Provider, h.RecordCount, h.Purpose)
@@ -370,7 +324,7 @@ func inspectFile(path string) (*envelope.Header, error) {
 	defer f.Close()
 	h, err := envelope.Inspect(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inFile(path, err)
 	}
 	return h, nil
 }
@@ -428,6 +382,15 @@ func logFlags(fs *flag.FlagSet, cmd string) logFlag {
 		fs.String("log", "", "share-record log directory to record the "+cmd+" in"),
 		fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)"),
 	}
+}
+
+// files are the log's directory and key files, which an output must not be.
+func (lf logFlag) files() []string {
+	if *lf.dir == "" {
+		return nil
+	}
+	dir := filepath.Clean(*lf.dir)
+	return []string{dir, *lf.key, os.Getenv("GOVSHARE_LOG_KEY"), dir + ".key", dir + ".vkey"}
 }
 
 // open opens the log the flags name; nil when none.
@@ -505,14 +468,9 @@ func newLogKey(dir, keyFile string) (sk string, created bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
-	vf, err := createAtomic(dir+".vkey.new", false)
+	kf, err := govshare.CreateOutput(keyFile, false)
 	if err != nil {
-		return "", false, err
-	}
-	defer vf.Abort()
-	kf, err := createAtomic(keyFile, true)
-	if err != nil {
-		if errors.Is(err, errExists) {
+		if errors.Is(err, govshare.ErrOutputExists) {
 			sk, err := readSecretFile(keyFile)
 			return sk, false, err
 		}
@@ -522,18 +480,22 @@ func newLogKey(dir, keyFile string) (sk string, created bool, err error) {
 	if _, err := kf.WriteString(string(skey) + "\n"); err != nil {
 		return "", false, err
 	}
-	if _, err := vf.WriteString(vk + "\n"); err != nil {
-		return "", false, err
-	}
 	if err := kf.Commit(); err != nil {
-		if errors.Is(err, errExists) {
+		if errors.Is(err, govshare.ErrOutputExists) {
 			sk, err := readSecretFile(keyFile)
 			return sk, false, err
 		}
 		return "", false, err
 	}
 	// Only the winner writes the verifier key, so it always matches the key.
-	vf.path = dir + ".vkey"
+	vf, err := govshare.CreateOutput(dir+".vkey", true)
+	if err != nil {
+		return "", false, err
+	}
+	defer vf.Abort()
+	if _, err := vf.WriteString(vk + "\n"); err != nil {
+		return "", false, err
+	}
 	return string(skey), true, vf.Commit()
 }
 

@@ -201,7 +201,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"sealed 300 rows", "to tax-bureau for administrative_basis", "not shared: 银行卡号, 民族",
 		"opened envelope", "wrong_recipient", "wrong_purpose", "tampered",
-		"verifies: 9 records", "does NOT verify", "汉族",
+		"verifies: 9 records", "does NOT verify", "DP COUNT", "sealed a count release (2 groups released)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -302,7 +302,7 @@ func TestCLIFailsClosed(t *testing.T) {
 
 	// No sums of identifiers.
 	if code, _, errs := runCLI(t, "", "stats", "--catalog", cat, "--purpose", "statistics", "--epsilon", "1",
-		"--person", "身份证号", "--sum", "手机号码", "--bounds", "0,1", in); code == 0 || !strings.Contains(errs, "only a count") {
+		"--person", "身份证号", "--sum", "手机号码", "--bounds", "0,1", "--unbudgeted", in); code == 0 || !strings.Contains(errs, "only a count") {
 		t.Errorf("sum of mobiles: %d %q", code, errs)
 	}
 }
@@ -316,7 +316,7 @@ func TestStatsSealed(t *testing.T) {
 	in := filepath.Join(sampleDir, "population.csv")
 	env, logDir := filepath.Join(dir, "s.gse"), filepath.Join(dir, "log")
 	base := []string{"stats", "--catalog", cat, "--purpose", "statistics", "--epsilon", "1", "--person", "身份证号",
-		"--group-by", "性别", "--count", in}
+		"--group-by", "性别", "--count", "--unbudgeted", in}
 	code, _, errs := runCLI(t, "", append(base, "--from", kdir, "--to", filepath.Join(kdir, "civil-affairs-bureau.pub"),
 		"--log", logDir, "-o", env)...)
 	if code != 0 || !strings.Contains(errs, "sealed a count release") {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -19,199 +17,275 @@ import (
 	"github.com/govshare/govshare/policy"
 )
 
+// statsFlags are the flags of one stats run, parsed.
+type statsFlags struct {
+	catalog, grants, purpose, recipient string
+	epsilon, delta                      float64
+	person, groupBy                     string
+	count                               bool
+	sum, mean, bounds                   string
+	ledger, budget                      string
+	unbudgeted                          bool
+	encoding                            string
+	from, to, out, master               string
+	lf                                  logFlag
+	input                               string
+}
+
+// sealed reports whether the release is sealed to a recipient.
+func (f *statsFlags) sealed() bool { return f.to != "" }
+
+// cmdStats is govshare stats: parse, build the query, load the policy,
+// prepare the sealing and the budget, then let the library gate, compute,
+// charge, seal and log the release.
 func cmdStats(e *env, args []string) error {
-	fs := newFlags(e, "stats")
-	catalogFile := fs.String("catalog", "", "reviewed catalog YAML (required)")
-	grants := fs.String("grants", "", "grants YAML")
-	purpose := fs.String("purpose", "", "must be statistics")
-	recipient := fs.String("recipient", "", "recipient department (the ledger account; required with --ledger)")
-	epsilon := fs.Float64("epsilon", 0, "privacy loss ε of this release (required)")
-	delta := fs.Float64("delta", 1e-5, "δ of this release")
-	person := fs.String("person", "", "person-key column for contribution bounding, e.g. the resident ID (required)")
-	groupBy := fs.String("group-by", "", "group column (groups with few people are not released)")
-	count := fs.Bool("count", false, "count persons")
-	sum := fs.String("sum", "", "column to sum")
-	mean := fs.String("mean", "", "column to average")
-	bounds := fs.String("bounds", "", "L,U clamp for --sum and --mean")
-	ledger := fs.String("ledger", "", "privacy-budget ledger file; refuses releases beyond the budget")
-	budget := fs.String("budget", "1,1e-5", "ε,δ budget per (resource, recipient) when the ledger is created")
-	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
-	from := fs.String("from", "", "seal the release: keyring directory holding the catalog provider's keys")
-	to := fs.String("to", "", "seal the release to this recipient's public bundle, R.pub")
-	out := fs.String("o", "", "seal the release into this envelope file (with --from and --to) instead of printing it")
-	lf := logFlags(fs.FlagSet, "release")
-	master := fs.String("master", "", "master key URI (default: the local master key in --from)")
-	pos, err := parseFlags(fs, args)
+	f, err := parseStatsFlags(e, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *catalogFile == "" || *person == "" || *epsilon <= 0 {
-		return usageError{"stats needs --catalog, --epsilon, --person and one input file"}
-	}
-	if catalog.Purpose(*purpose) != catalog.PurposeStatistics {
-		return usageError{"stats is for --purpose statistics only"}
-	}
-	seal := *from != "" || *to != "" || *out != ""
-	if seal && (*from == "" || *to == "" || *out == "" || *out == "-") {
-		return usageError{"sealing a release needs --from, --to and -o FILE together"}
-	}
-	if !seal && *lf.dir != "" {
-		return usageError{"--log records a sealed release: give --from, --to and -o"}
-	}
-	spec := dp.Spec{Epsilon: *epsilon, Delta: *delta, Person: *person, GroupBy: *groupBy, Recipient: *recipient}
-	kinds := 0
-	if *count {
-		spec.Kind, kinds = dp.KindCount, kinds+1
-	}
-	for kind, col := range map[dp.Kind]string{dp.KindSum: *sum, dp.KindMean: *mean} {
-		if col != "" {
-			spec.Kind, spec.Column, kinds = kind, col, kinds+1
-		}
-	}
-	if kinds != 1 {
-		return usageError{"give exactly one of --count, --sum COL, --mean COL"}
-	}
-	if spec.Column != "" {
-		lo, hi, ok := strings.Cut(*bounds, ",")
-		var err1, err2 error
-		spec.Lower, err1 = strconv.ParseFloat(strings.TrimSpace(lo), 64)
-		spec.Upper, err2 = strconv.ParseFloat(strings.TrimSpace(hi), 64)
-		if !ok || err1 != nil || err2 != nil {
-			return usageError{"--bounds takes L,U"}
-		}
-	}
-	cat, err := catalog.Load(*catalogFile)
+	q, err := f.query()
 	if err != nil {
 		return err
 	}
-	spec.Resource = cat.Resource
-	req := policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
-	if req.Recipient == "" {
-		req.Recipient = "public"
+	cat, opt, err := f.policy()
+	if err != nil {
+		return err
 	}
-	if *grants != "" {
-		if req.Grants, err = policy.LoadGrants(*grants); err != nil {
+	var s *statsSeal
+	if f.sealed() {
+		if s, err = f.prepareSeal(e, cat, opt); err != nil {
 			return err
 		}
+		defer s.close()
 	}
-	// The value and group columns must be releasable as statistics; the
-	// person column only bounds contributions and never leaves.
-	for _, col := range []string{spec.Column, spec.GroupBy} {
-		if col == "" {
-			continue
-		}
-		d, err := policy.Decide(req, col)
+	recipient := f.recipient
+	if s != nil {
+		recipient = s.to.Dept()
+	} else if recipient == "" {
+		recipient = "public"
+	}
+	if err := f.openBudget(opt); err != nil {
+		return err
+	}
+	in, name, closeIn, err := openScanInput(e, f.input)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	src := govshare.Input{Reader: in, Name: name, JSONL: records.FormatOf(f.input) == records.FormatJSONL, Encoding: f.encoding}
+
+	if s == nil {
+		res, err := govshare.Release(context.Background(), src, recipient, cat, q, opt)
 		if err != nil {
 			return err
 		}
-		if d.Transform != catalog.TransformDP && d.Transform != catalog.TransformKeep {
-			return fmt.Errorf("govshare: field %q may not be aggregated for this request: %s", col, d.Reason)
-		}
+		noteExcluded(e, res, q)
+		return printReport(e, res.Report)
 	}
-	// A sum or mean of identifiers (ID numbers, phones, cards) is no
-	// statistic: it only hides digits of the values in a number.
-	if f, ok := cat.Field(spec.Column); ok && f.Type != catalog.TypeNone && f.Type != "" {
-		return fmt.Errorf("govshare: field %q holds %s values: only a count may be made of identifiers", spec.Column, f.Type)
+	res, err := govshare.ShareRelease(context.Background(), s.env, src, s.from, s.to, cat, q, opt)
+	if err != nil {
+		return err
 	}
-	pf, ok := cat.Field(*person)
-	if !ok {
-		return fmt.Errorf("govshare: person column %q is not in the catalog", *person)
+	noteExcluded(e, res, q)
+	fmt.Fprintf(e.stderr, "sealed a %s release (%d groups released) to %s for statistics (suite %s, envelope %s)\n",
+		res.Report.Kind, len(res.Report.Results), res.Header.Recipient, res.Header.Suite, res.Header.ID)
+	return writeReceipt(e, res.Receipt, s.receipt, *f.lf.dir)
+}
+
+// parseStatsFlags parses and checks the flags that go together.
+func parseStatsFlags(e *env, args []string) (*statsFlags, error) {
+	f := &statsFlags{}
+	fs := newFlags(e, "stats")
+	fs.StringVar(&f.catalog, "catalog", "", "reviewed catalog YAML (required)")
+	fs.StringVar(&f.grants, "grants", "", "grants YAML: a trade_secret or conditional field feeds statistics only under a grant naming it")
+	fs.StringVar(&f.purpose, "purpose", "", "must be statistics")
+	fs.StringVar(&f.recipient, "recipient", "", "recipient department, the ledger account (required with --ledger unless --to names it; default public)")
+	fs.Float64Var(&f.epsilon, "epsilon", 0, fmt.Sprintf("privacy loss ε of this release (required, at most %d)", dp.MaxEpsilon))
+	fs.Float64Var(&f.delta, "delta", dp.MaxDelta, fmt.Sprintf("δ of this release (at most %g, and at most 1/number of persons)", dp.MaxDelta))
+	fs.StringVar(&f.person, "person", "", "person-key column for contribution bounding, e.g. the resident ID (required)")
+	fs.StringVar(&f.groupBy, "group-by", "", "group column, a category: never an identifier, sensitive or free-text column (groups with few people are not released)")
+	fs.BoolVar(&f.count, "count", false, "count persons")
+	fs.StringVar(&f.sum, "sum", "", "column to sum")
+	fs.StringVar(&f.mean, "mean", "", "column to average")
+	fs.StringVar(&f.bounds, "bounds", "", "L,U clamp for --sum and --mean")
+	fs.StringVar(&f.ledger, "ledger", "", "privacy-budget ledger file: the release is charged to it and refused beyond the budget")
+	fs.StringVar(&f.budget, "budget", "1,1e-5", "ε,δ budget per (resource, recipient) when the ledger is created")
+	fs.BoolVar(&f.unbudgeted, "unbudgeted", false, "release with no budget of record: repeated releases add up without limit (required without --ledger)")
+	fs.StringVar(&f.encoding, "encoding", "", "input encoding: utf-8 (default) or gb18030")
+	fs.StringVar(&f.from, "from", "", "seal the release: keyring directory holding the catalog provider's keys")
+	fs.StringVar(&f.to, "to", "", "seal the release to this recipient's public bundle, R.pub")
+	fs.StringVar(&f.out, "o", "", "seal the release into this envelope file (with --from and --to) instead of printing it")
+	f.lf = logFlags(fs.FlagSet, "release")
+	fs.StringVar(&f.master, "master", "", "master key URI (default: the local master key in --from)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
 	}
-	spec.PersonType = pf.Type // one person written several ways is one person
-	// Sealing: everything that can fail is checked before the release
-	// spends any budget.
-	var sopt govshare.ShareOptions
-	var af *atomicFile
-	if seal {
-		if sopt.To, err = keys.LoadPublic(*to); err != nil {
-			return err
-		}
-		if *recipient != "" && *recipient != sopt.To.Dept() {
-			return usageError{fmt.Sprintf("--recipient %s but --to is %s's bundle", *recipient, sopt.To.Dept())}
-		}
-		*recipient = sopt.To.Dept()
-		spec.Recipient = *recipient
-		if sopt.Keys, err = loadKeyring(*from, cat.Provider, *master); err != nil {
-			return err
-		}
-		sopt.Request = policy.Request{Catalog: cat, Purpose: catalog.PurposeStatistics, Recipient: *recipient, Now: time.Now()}
-		if af, err = createAtomic(*out, true); err != nil {
-			return err
-		}
-		defer af.Abort()
-		sopt.Commit, sopt.Withdraw = af.Commit, af.Withdraw
-		if sopt.Log, err = lf.open(e); err != nil {
-			return err
-		}
-		if sopt.Log != nil {
-			defer sopt.Log.Close()
-		}
+	if len(pos) != 1 || f.catalog == "" || f.person == "" || f.epsilon <= 0 {
+		return nil, usageError{"stats needs --catalog, --epsilon, --person and one input file"}
 	}
-	var led *dp.Ledger
-	if *ledger != "" {
-		if *recipient == "" {
-			return usageError{"--ledger needs --recipient (the account charged)"}
-		}
-		be, bd, ok := strings.Cut(*budget, ",")
-		e1, err1 := strconv.ParseFloat(be, 64)
-		d1, err2 := strconv.ParseFloat(bd, 64)
+	f.input = pos[0]
+	if catalog.Purpose(f.purpose) != catalog.PurposeStatistics {
+		return nil, usageError{"stats is for --purpose statistics only"}
+	}
+	seal := f.from != "" || f.to != "" || f.out != ""
+	if seal && (f.from == "" || f.to == "" || f.out == "" || f.out == "-") {
+		return nil, usageError{"sealing a release needs --from, --to and -o FILE together"}
+	}
+	if !seal && *f.lf.dir != "" {
+		return nil, usageError{"--log records a sealed release: give --from, --to and -o"}
+	}
+	switch {
+	case f.ledger != "" && f.unbudgeted:
+		return nil, usageError{"--ledger charges the release to a budget: it cannot be --unbudgeted too"}
+	case f.ledger == "" && !f.unbudgeted:
+		return nil, usageError{"a release needs a budget of record: give --ledger F, or state --unbudgeted"}
+	case f.ledger != "" && !seal && f.recipient == "":
+		return nil, usageError{"--ledger needs --recipient (the account charged)"}
+	}
+	return f, nil
+}
+
+// query builds the release's options from the flags and validates them:
+// everything that can be refused without the data is refused here, before
+// any file is created.
+func (f *statsFlags) query() (dp.Options, error) {
+	q := dp.Options{Epsilon: f.epsilon, Delta: f.delta, Person: f.person, GroupBy: f.groupBy}
+	kinds := 0
+	if f.count {
+		q.Kind, kinds = dp.KindCount, kinds+1
+	}
+	if f.sum != "" {
+		q.Kind, q.Column, kinds = dp.KindSum, f.sum, kinds+1
+	}
+	if f.mean != "" {
+		q.Kind, q.Column, kinds = dp.KindMean, f.mean, kinds+1
+	}
+	if kinds != 1 {
+		return q, usageError{"give exactly one of --count, --sum COL, --mean COL"}
+	}
+	if q.Column != "" {
+		lo, hi, ok := strings.Cut(f.bounds, ",")
+		var err1, err2 error
+		q.Lower, err1 = strconv.ParseFloat(strings.TrimSpace(lo), 64)
+		q.Upper, err2 = strconv.ParseFloat(strings.TrimSpace(hi), 64)
 		if !ok || err1 != nil || err2 != nil {
-			return usageError{"--budget takes ε,δ"}
+			return q, usageError{"--bounds takes L,U"}
 		}
-		if led, err = dp.OpenLedger(*ledger, e1, d1); err != nil {
-			return err
-		}
+	} else if f.bounds != "" {
+		return q, usageError{"--bounds applies to --sum and --mean"}
 	}
-	if led == nil {
-		fmt.Fprintln(e.stderr, "govshare: note: no --ledger: this release is charged to no privacy budget; repeated releases add up")
-	}
-	r, err := records.Open(pos[0], records.Options{Encoding: *encoding})
+	return q, q.Validate()
+}
+
+// policy loads the catalog and the grants and makes the release's options.
+func (f *statsFlags) policy() (*catalog.Catalog, *govshare.ReleaseOptions, error) {
+	cat, err := catalog.Load(f.catalog)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer r.Close()
-	rows := iter.Seq2[[]string, error](func(yield func([]string, error) bool) {
-		for {
-			row, err := r.Next()
-			if err == io.EOF {
-				return
-			}
-			if !yield(row, err) || err != nil {
-				return
-			}
+	opt := &govshare.ReleaseOptions{Unbudgeted: f.unbudgeted, Now: time.Now()}
+	if f.grants != "" {
+		if opt.Grants, err = policy.LoadGrants(f.grants); err != nil {
+			return nil, nil, err
 		}
-	})
-	rep, err := dp.Run(spec, rows, r.Header(), led)
-	if err != nil {
-		if !strings.Contains(err.Error(), pos[0]) { // dp names lines, not the file
-			err = fmt.Errorf("govshare: %s: %w", pos[0], err)
-		}
-		return err
 	}
-	var report bytes.Buffer
-	enc := json.NewEncoder(&report)
+	return cat, opt, nil
+}
+
+// statsSeal is what sealing a release needs: the parties, the envelope
+// and receipt outputs, and the log (in opt).
+type statsSeal struct {
+	from         *keys.Keyring
+	to           *keys.PublicBundle
+	env, receipt *govshare.Output
+	closers      []func()
+}
+
+func (s *statsSeal) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// prepareSeal loads the keys, checks the recipient, opens the log and
+// creates the outputs, before anything is read or charged.
+func (f *statsFlags) prepareSeal(e *env, cat *catalog.Catalog, opt *govshare.ReleaseOptions) (*statsSeal, error) {
+	s := &statsSeal{}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+	var err error
+	if s.to, err = loadPublic(f.to); err != nil {
+		return nil, err
+	}
+	if f.recipient != "" && f.recipient != s.to.Dept() {
+		return nil, usageError{fmt.Sprintf("--recipient %s but --to is %s's bundle", f.recipient, s.to.Dept())}
+	}
+	if s.from, err = loadKeyring(f.from, cat.Provider, f.master); err != nil {
+		return nil, err
+	}
+	if opt.Log, err = f.lf.open(e); err != nil {
+		return nil, err
+	}
+	if opt.Log != nil {
+		s.closers = append(s.closers, func() { opt.Log.Close() })
+	}
+	inUse := []string{f.input, f.catalog, f.grants, f.from, f.to, *f.lf.dir, *f.lf.key, f.ledger}
+	if s.env, err = createOutput(f.out, false, "an envelope is never replaced", inUse); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func() { s.env.Abort() })
+	if opt.Log != nil {
+		if s.receipt, err = createOutput(f.out+".receipt.json", false, "", inUse); err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, func() { s.receipt.Abort() })
+	}
+	ok = true
+	return s, nil
+}
+
+// openBudget opens the ledger, creating it with --budget.
+func (f *statsFlags) openBudget(opt *govshare.ReleaseOptions) error {
+	if f.ledger == "" {
+		return nil
+	}
+	be, bd, ok := strings.Cut(f.budget, ",")
+	e1, err1 := strconv.ParseFloat(be, 64)
+	d1, err2 := strconv.ParseFloat(bd, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return usageError{"--budget takes ε,δ"}
+	}
+	var err error
+	opt.Ledger, err = dp.OpenLedger(f.ledger, e1, d1)
+	return err
+}
+
+// noteExcluded tells the provider — never the recipient — how many rows
+// were left out of the aggregate and why, and that an unbudgeted release
+// was charged to nothing.
+func noteExcluded(e *env, res *govshare.ReleaseResult, q dp.Options) {
+	if res.Report.Unbudgeted {
+		fmt.Fprintln(e.stderr, "govshare: note: --unbudgeted: this release is charged to no privacy budget; repeated releases add up")
+	}
+	if res.Excluded.BlankPerson > 0 {
+		fmt.Fprintf(e.stderr, "govshare: note: %s (column %q); the release does not say how many\n", res.Excluded, q.Person)
+	}
+}
+
+// printReport writes the report as stats prints it: indented JSON.
+func printReport(e *env, rep dp.Report) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(rep); err != nil {
 		return err
 	}
-	if !seal {
-		_, err := e.stdout.Write(report.Bytes())
-		return err
-	}
-	fields := []string{*person}
-	for _, c := range []string{spec.GroupBy, spec.Column} {
-		if c != "" {
-			fields = append(fields, c)
-		}
-	}
-	res, err := govshare.ShareRelease(context.Background(), govshare.Release{
-		Payload: report.Bytes(), ContentType: "application/json", Fields: fields, RecordCount: uint64(len(rep.Results)),
-	}, af, sopt)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "sealed a %s release (%d groups released) to %s for statistics (suite %s, envelope %s)\n",
-		rep.Kind, len(rep.Results), res.Header.Recipient, res.Header.Suite, res.Header.ID)
-	return writeReceipt(e, res.Receipt, *out, *lf.dir)
+	_, err := e.stdout.Write(b.Bytes())
+	return err
 }
