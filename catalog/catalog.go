@@ -17,11 +17,18 @@ import (
 // the authority on what each field is and how it may be shared
 // (docs/catalog.md and docs/grants.md). A field the catalog does not list is never passed through.
 type Catalog struct {
-	Resource   string  `yaml:"resource" json:"resource"`
-	Provider   string  `yaml:"provider" json:"provider"`
-	Tier       Tier    `yaml:"tier" json:"tier"`
-	LegalBasis string  `yaml:"legal_basis,omitempty" json:"legal_basis,omitempty"`
-	Fields     []Field `yaml:"fields" json:"fields"`
+	Resource   string `yaml:"resource" json:"resource"`
+	Provider   string `yaml:"provider" json:"provider"`
+	Tier       Tier   `yaml:"tier" json:"tier"`
+	LegalBasis string `yaml:"legal_basis,omitempty" json:"legal_basis,omitempty"`
+	// MaxProsecutorRisk, when set, is the highest prosecutor
+	// re-identification risk (1/k_min over the quasi-identifiers, package
+	// risk) a share of this resource may have: 0 < r ≤ 1.
+	MaxProsecutorRisk *float64 `yaml:"max_prosecutor_risk,omitempty" json:"max_prosecutor_risk,omitempty"`
+	// MinK, when set, is the smallest equivalence class over the
+	// quasi-identifiers a share of this resource may have: k ≥ 1.
+	MinK   *Count  `yaml:"min_k,omitempty" json:"min_k,omitempty"`
+	Fields []Field `yaml:"fields" json:"fields"`
 }
 
 // Field is one catalogued field.
@@ -42,6 +49,24 @@ type Field struct {
 	// A catalog with a review note does not validate: the reviewer
 	// resolves it by checking the field and deleting the note.
 	Review string `yaml:"review,omitempty" json:"review,omitempty"`
+	// QuasiIdentifier marks a field that, combined with others, can single
+	// a person out (age, sex, district, occupation …); package risk
+	// measures re-identification risk over these fields.
+	QuasiIdentifier bool `yaml:"quasi_identifier,omitempty" json:"quasi_identifier,omitempty"`
+}
+
+// Count is a whole number in a catalog. YAML would truncate 2.5 to 2
+// when decoding it into an int; a Count refuses it instead.
+type Count int
+
+// UnmarshalYAML accepts an integer scalar only.
+func (c *Count) UnmarshalYAML(n *yaml.Node) error {
+	var i int
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&i) != nil {
+		return fmt.Errorf("line %d: not a whole number", n.Line)
+	}
+	*c = Count(i)
+	return nil
 }
 
 // EffectiveTier returns the field's tier, or the resource's when unset.
@@ -177,6 +202,12 @@ func (c *Catalog) validate(file string, lines []int) error {
 	}
 	if len(c.Fields) == 0 {
 		add(0, "", "no fields listed")
+	}
+	if r := c.MaxProsecutorRisk; r != nil && !(*r > 0 && *r <= 1) {
+		add(0, "", "max_prosecutor_risk must be greater than 0 and at most 1")
+	}
+	if k := c.MinK; k != nil && *k < 1 {
+		add(0, "", "min_k must be at least 1")
 	}
 	seen := map[string]bool{}
 	for i := range c.Fields {

@@ -41,6 +41,7 @@ var commands map[string]command
 // usages are the synopsis lines of the commands (docs/cli.md has each
 // command in full). A command with subcommands joins theirs with " | ".
 var usages = map[string]string{
+	"risk":    riskUsage,
 	"scan":    "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE|-",
 	"detect":  "detect [--json] [--encoding E] [FILE|-]",
 	"mask":    "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] [--force] IN|- [-o OUT]",
@@ -68,6 +69,7 @@ func init() {
 	usages["keys"] = joinUsages(keysSubs())
 	usages["log"] = joinUsages(logSubs())
 	commands = map[string]command{
+		"risk":    {usages["risk"], cmdRisk, nil},
 		"scan":    {usages["scan"], cmdScan, nil},
 		"detect":  {usages["detect"], cmdDetect, nil},
 		"keys":    {usages["keys"], cmdKeys, keysSubs},
