@@ -62,20 +62,26 @@ func TestDetect(t *testing.T) {
 		{"version numbers and times", "v1.2.3 at 12:30:45 on 2026-11-27", nil},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := detectAll(c.text)
-			if len(got) != len(c.want) {
-				t.Fatalf("got %d findings %v, want %d", len(got), got, len(c.want))
-			}
-			for i, f := range got {
-				if f.Type != c.want[i].typ || f.Value != c.want[i].value {
-					t.Errorf("finding %d: got %s, want %s of %d bytes", i, f, c.want[i].typ, len(c.want[i].value))
-				}
-				if c.text[f.Start:f.End] != f.Value {
-					t.Errorf("finding %d: span does not match value", i)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkWant(t, c.text, c.want) })
+	}
+}
+
+// checkWant runs the detector on text and checks the findings, in order,
+// against want, and that each span holds its value. Failures name types
+// and lengths, never values.
+func checkWant(t *testing.T, text string, want []want) {
+	t.Helper()
+	got := detectAll(text)
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings %v, want %d", len(got), got, len(want))
+	}
+	for i, f := range got {
+		if f.Type != want[i].typ || f.Value != want[i].value {
+			t.Errorf("finding %d: got %s, want %s of %d bytes", i, f, want[i].typ, len(want[i].value))
+		}
+		if text[f.Start:f.End] != f.Value {
+			t.Errorf("finding %d: span does not match value", i)
+		}
 	}
 }
 

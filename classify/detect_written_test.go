@@ -54,20 +54,7 @@ func TestDetectWrittenForms(t *testing.T) {
 		{"bare org code in prose", "型号D2143569X的设备", nil},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := detectAll(c.text)
-			if len(got) != len(c.want) {
-				t.Fatalf("got %d findings %v, want %d", len(got), got, len(c.want))
-			}
-			for i, f := range got {
-				if f.Type != c.want[i].typ || f.Value != c.want[i].value {
-					t.Errorf("finding %d: got %s, want %s of %d bytes", i, f, c.want[i].typ, len(c.want[i].value))
-				}
-				if c.text[f.Start:f.End] != f.Value {
-					t.Errorf("finding %d: span does not match value", i)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkWant(t, c.text, c.want) })
 	}
 }
 
@@ -84,16 +71,6 @@ func TestDetectWrittenMore(t *testing.T) {
 		{"em dash prose", "数据——2026年", nil},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := detectAll(c.text)
-			if len(got) != len(c.want) {
-				t.Fatalf("got %d findings %v, want %d", len(got), got, len(c.want))
-			}
-			for i, f := range got {
-				if f.Type != c.want[i].typ || f.Value != c.want[i].value {
-					t.Errorf("finding %d: got %s, want %s of %d bytes", i, f, c.want[i].typ, len(c.want[i].value))
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkWant(t, c.text, c.want) })
 	}
 }

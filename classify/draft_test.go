@@ -9,26 +9,6 @@ import (
 	"github.com/govshare/govshare/catalog"
 )
 
-const goodCatalog = `resource: population-register
-provider: public-security-bureau
-tier: unconditional
-fields:
-  - name: 身份证号
-    type: cn_resident_id
-    category: personal
-    level: important
-    sensitive: true
-    transform:
-      work_reference: mask
-  - name: 宗教信仰
-    type: none
-    category: personal
-    level: important
-    sensitive: true
-    tier: not_shared
-    legal_basis: "PIPL art. 28"
-`
-
 func TestDraftCatalogNeedsReview(t *testing.T) {
 	cols := []ColumnProfile{
 		profile("身份证号", "11010519491231002X"),
