@@ -4,7 +4,9 @@ go 1.26.0
 
 require (
 	github.com/bytedance/godlp v1.2.15
+	github.com/ggwhite/go-masker/v2 v2.2.0
 	github.com/govshare/govshare v0.0.0
+	github.com/m-mizutani/masq v0.2.1
 )
 
 require (

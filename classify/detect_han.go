@@ -182,6 +182,11 @@ func (sc *scanner) personName(k int) int {
 		c += n
 	}
 	sur := Surname(s[k:c])
+	// A name with a middle dot (艾尔肯·吐尔逊) is the whole dotted name, even
+	// when its first character is also a Han surname.
+	if i := strings.Index(s[k:c], "·"); i > 0 && utf8.RuneCountInString(s[k:k+i]) <= 8 {
+		sur = ""
+	}
 	if sur == "" || strings.ContainsAny(sur, "·•・.") {
 		// a dotted name: Han segments joined by "·"
 		e, segs := k, 0
@@ -189,7 +194,7 @@ func (sc *scanner) personName(k int) int {
 			st := e
 			for e < len(s) {
 				r, n := utf8.DecodeRuneInString(s[e:])
-				if !isHan(r) {
+				if !isHan(r) || (e > st && hasAnyPrefix(s[e:], nameStops)) {
 					break
 				}
 				e += n

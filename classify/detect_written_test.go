@@ -69,6 +69,8 @@ func TestDetectWrittenMore(t *testing.T) {
 		{"bracket then dash", "(010)-62345678", []want{{catalog.TypeLandline, "(010)-62345678"}}},
 		{"+86 landline", "Tel +86 10 6234 5678, +86-755-23456789", []want{{catalog.TypeLandline, "+86 10 6234 5678"}, {catalog.TypeLandline, "+86-755-23456789"}}},
 		{"em dash prose", "数据——2026年", nil},
+		{"dotted name whose first character is a surname", "姓名：艾尔肯·吐尔逊，电话", []want{{catalog.TypePersonName, "艾尔肯·吐尔逊"}}},
+		{"dotted name before a stop word", "申请人阿依古丽·买买提已签字", []want{{catalog.TypePersonName, "阿依古丽·买买提"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { checkWant(t, c.text, c.want) })
