@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/internal/ordered"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
 )
@@ -214,7 +215,6 @@ type batch struct {
 	errs    []rowErr // rows that failed, in order
 	redacts []int64  // per column: values of written rows redacted as not coarsenable
 	readErr error    // a parse or read error after the rows
-	done    chan struct{}
 }
 
 // unknownValueColumn refuses a header cell that is not in the catalog and
@@ -409,124 +409,54 @@ func (s *sink) flush() error {
 	return err
 }
 
-// pipe is the run's machinery: a reader cutting batches, workers
-// transforming them, and the collector writing them in order.
+// pipe is the run's machinery on the ordered engine (internal/ordered,
+// shared with the detect command): a reader cutting batches, workers
+// parsing, transforming and serializing them, and the collector writing
+// them in order.
 type pipe struct {
 	rd   *records.BatchReader
 	ops  []colOp
 	enc  *records.Encoder
 	name string
 
-	work, order chan *batch
-	free        chan []byte // output buffers go round: the collector hands them back
-	budget      *byteBudget
-	stopped     atomic.Bool // the reader stopped early because the run ended
-	wg          sync.WaitGroup
+	free    chan []byte // output buffers go round: the collector hands them back
+	budget  *byteBudget
+	stopped atomic.Bool // the reader stopped early because the run ended
+}
+
+// workerState is one worker's scratch space, reused batch after batch.
+type workerState struct {
+	rs    records.Rows
+	row   []string
+	kinds []records.Kind
 }
 
 // run processes every batch and returns the run's error.
 func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, progress func(int64)) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	// In flight: up to 2×workers queued for the workers, workers being
-	// worked on, and 3×workers done or in progress waiting for the
-	// collector, so a slow write rarely leaves a worker without work.
-	p.work = make(chan *batch, workers*2)
-	p.order = make(chan *batch, workers*3)
 	p.free = make(chan []byte, workers*4)
-	for range workers {
-		p.wg.Add(1)
-		go p.worker()
-	}
-	// Batches in flight are bounded in number and, for long records, in
-	// bytes: memory stays O(budget + the longest record) whatever the input.
+	// Batches in flight are bounded in number (by the engine) and, for long
+	// records, in bytes: memory stays O(budget + the longest record)
+	// whatever the input.
 	p.budget = newByteBudget(maxInFlight)
 	defer context.AfterFunc(ctx, p.budget.stop)()
-	go p.read(ctx)
-
-	finished, err := p.collect(ctx, cancel, out, rep, progress)
-	if finished {
-		p.wg.Wait()
-	}
-	if err == nil && (p.stopped.Load() || !finished) {
-		err = parent.Err()
-	}
-	return err
-}
-
-// worker parses, transforms and serializes batches.
-func (p *pipe) worker() {
-	defer p.wg.Done()
-	var rs records.Rows
-	row := make([]string, len(p.ops))
-	kinds := make([]records.Kind, len(p.ops))
-	for b := range p.work {
+	states := make([]workerState, workers)
+	err := ordered.Run(ctx, workers, p.read(ctx), func(w int, b *batch) {
+		st := &states[w]
+		if st.row == nil {
+			st.row = make([]string, len(p.ops))
+			st.kinds = make([]records.Kind, len(p.ops))
+		}
 		select {
 		case b.out = <-p.free:
 		default:
 		}
-		p.rd.Parse(b.chunk, &rs)
-		transform(b, &rs, p.ops, p.enc, p.name, row, kinds)
-		close(b.done)
-	}
-}
-
-// read cuts the input into batches and hands each to the workers and to
-// the collector, in order, until the input ends or the run stops.
-func (p *pipe) read(ctx context.Context) {
-	defer close(p.order)
-	defer close(p.work)
-	for {
-		if ctx.Err() != nil {
-			p.stopped.Store(true)
-			return
-		}
-		c, err := p.rd.Next()
-		if err != nil { // io.EOF: Next reports other errors in the chunk
-			return
-		}
-		b := &batch{chunk: c, size: c.Size(), done: make(chan struct{})}
-		if !p.budget.acquire(b.size) {
-			p.stopped.Store(true)
-			return
-		}
-		// To the workers first: the collector waits for every batch it
-		// receives, so each one it sees must reach a worker.
-		select {
-		case p.work <- b:
-		case <-ctx.Done():
-			p.stopped.Store(true)
-			return
-		}
-		select {
-		case p.order <- b:
-		case <-ctx.Done():
-			p.stopped.Store(true)
-			return
-		}
-	}
-}
-
-// collect writes the batches in order. finished reports that the reader
-// closed the order channel: every goroutine is done or ending.
-func (p *pipe) collect(ctx context.Context, cancel context.CancelFunc, out *sink, rep *Report, progress func(int64)) (finished bool, err error) {
-	for {
-		var b *batch
-		select {
-		case b = <-p.order:
-		case <-ctx.Done():
-			// Cancelled, or a write failed: do not wait for the reader, which
-			// may be blocked in Read (stdin, a network stream). It and the
-			// workers end on their own once that Read returns.
-			return false, nil
-		}
-		if b == nil {
-			return true, nil
-		}
-		<-b.done
+		p.rd.Parse(b.chunk, &st.rs)
+		transform(b, &st.rs, p.ops, p.enc, p.name, st.row, st.kinds)
+	}, func(b *batch) error {
 		if err := out.write(b, rep); err != nil {
-			cancel()
-			return false, err
+			return err
 		}
 		if progress != nil {
 			progress(rep.Rows + rep.Rejected)
@@ -536,6 +466,34 @@ func (p *pipe) collect(ctx context.Context, cancel context.CancelFunc, out *sink
 			select {
 			case p.free <- b.out[:0]:
 			default:
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || (err == nil && p.stopped.Load()) {
+		// Cancelled: the caller's reason, not the engine's.
+		err = parent.Err()
+	}
+	return err
+}
+
+// read returns the producer: it cuts the input into batches and sends each
+// on, in order, until the input ends or the run stops.
+func (p *pipe) read(ctx context.Context) func(send func(*batch) bool) error {
+	return func(send func(*batch) bool) error {
+		for {
+			if ctx.Err() != nil {
+				p.stopped.Store(true)
+				return nil
+			}
+			c, err := p.rd.Next()
+			if err != nil { // io.EOF: Next reports other errors in the chunk
+				return nil
+			}
+			b := &batch{chunk: c, size: c.Size()}
+			if !p.budget.acquire(b.size) || !send(b) {
+				p.stopped.Store(true)
+				return nil
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -95,7 +96,7 @@ func detectStream(in io.Reader, encode func(dst []byte, f classify.Finding) []by
 	free := make(chan []byte, workers*4) // output buffers written out, for reuse
 	found := make([][]classify.Finding, workers)
 	var d classify.Detector
-	err = ordered.Run(workers, func(send func(*detectBatch) bool) error {
+	err = ordered.Run(context.Background(), workers, func(send func(*detectBatch) bool) error {
 		return readBatches(in, func(base int, text string) bool {
 			return send(&detectBatch{base: base, text: text})
 		})

@@ -4,7 +4,10 @@
 // in parallel and must write them out in the order they came.
 package ordered
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 type slot[T any] struct {
 	item T
@@ -17,22 +20,23 @@ type slot[T any] struct {
 // after its work is done, in input order, on the calling goroutine. At most
 // 3×workers items are in flight, so memory is bounded by the batch size.
 //
-// After emit returns an error, send returns false (produce should stop
-// reading), the items in flight are finished but not emitted, and Run
-// returns that error. Otherwise Run returns produce's error, if any, once
-// every item sent has been emitted.
-func Run[T any](workers int, produce func(send func(T) bool) error, work func(worker int, item T), emit func(T) error) error {
+// Run returns produce's error, if any, once every item sent has been
+// emitted. When emit returns an error, or ctx is done, Run returns at once
+// with that error (ctx.Err()), without waiting for the reader, which may be
+// blocked in a Read of a pipe or a network stream: send then returns false,
+// and the goroutines end on their own as soon as produce returns.
+func Run[T any](ctx context.Context, workers int, produce func(send func(T) bool) error, work func(worker int, item T), emit func(T) error) error {
 	if workers < 1 {
 		workers = 1
 	}
 	jobs := make(chan *slot[T], workers)
 	order := make(chan *slot[T], 2*workers)
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
+	var once sync.Once
+	halt := func() { once.Do(func() { close(stop) }) }
+	defer context.AfterFunc(ctx, halt)()
 	for w := range workers {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			for s := range jobs {
 				work(w, s.item)
 				close(s.done)
@@ -45,28 +49,47 @@ func Run[T any](workers int, produce func(send func(T) bool) error, work func(wo
 		defer close(jobs)
 		produced <- produce(func(item T) bool {
 			s := &slot[T]{item: item, done: make(chan struct{})}
+			// To the workers first: every item the collector sees must
+			// reach a worker, or it would wait for it forever.
 			select {
-			case order <- s:
+			case jobs <- s:
 			case <-stop:
 				return false
 			}
-			jobs <- s
-			return true
+			select {
+			case order <- s:
+				return true
+			case <-stop:
+				return false
+			}
 		})
 	}()
-	var emitErr error
-	for s := range order {
-		<-s.done
-		if emitErr != nil {
-			continue
+	for {
+		var s *slot[T]
+		var ok bool
+		select {
+		case s, ok = <-order:
+		case <-stop:
+			return stopErr(ctx)
 		}
-		if emitErr = emit(s.item); emitErr != nil {
-			close(stop)
+		if !ok {
+			return <-produced
+		}
+		select {
+		case <-s.done:
+		case <-stop:
+			return stopErr(ctx)
+		}
+		if err := emit(s.item); err != nil {
+			halt()
+			return err
 		}
 	}
-	wg.Wait()
-	if err := <-produced; err != nil && emitErr == nil {
+}
+
+func stopErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return emitErr
+	return context.Canceled
 }

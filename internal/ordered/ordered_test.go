@@ -1,9 +1,11 @@
 package ordered
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -15,7 +17,7 @@ func TestOrder(t *testing.T) {
 	for _, workers := range []int{0, 1, 2, 7} {
 		state := make([]int, max(workers, 1))
 		next := 0
-		err := Run(workers, func(send func(*item) bool) error {
+		err := Run(context.Background(), workers, func(send func(*item) bool) error {
 			for i := range 500 {
 				if !send(&item{in: i}) {
 					return nil
@@ -46,13 +48,14 @@ func TestOrder(t *testing.T) {
 func TestStopOnEmitError(t *testing.T) {
 	before := runtime.NumGoroutine()
 	boom := errors.New("boom")
-	produced, emitted := 0, 0
-	err := Run(2, func(send func(int) bool) error {
+	var produced atomic.Int64 // the producer may still run when Run returns
+	emitted := 0
+	err := Run(context.Background(), 2, func(send func(int) bool) error {
 		for i := 0; ; i++ {
 			if !send(i) {
 				return nil
 			}
-			produced++
+			produced.Add(1)
 		}
 	}, func(int, int) {}, func(i int) error {
 		emitted++
@@ -61,10 +64,10 @@ func TestStopOnEmitError(t *testing.T) {
 		}
 		return nil
 	})
-	if !errors.Is(err, boom) || emitted != 11 || produced > 11+3*2+1 {
-		t.Fatalf("err %v, emitted %d, produced %d", err, emitted, produced)
-	}
 	time.Sleep(10 * time.Millisecond)
+	if n := produced.Load(); !errors.Is(err, boom) || emitted != 11 || n > 11+3*2+2 {
+		t.Fatalf("err %v, emitted %d, produced %d", err, emitted, n)
+	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines left behind", n-before)
 	}
@@ -74,7 +77,7 @@ func TestStopOnEmitError(t *testing.T) {
 func TestProduceError(t *testing.T) {
 	bad := errors.New("bad input")
 	emitted := 0
-	err := Run(3, func(send func(int) bool) error {
+	err := Run(context.Background(), 3, func(send func(int) bool) error {
 		for i := range 20 {
 			send(i)
 		}
@@ -83,4 +86,32 @@ func TestProduceError(t *testing.T) {
 	if !errors.Is(err, bad) || emitted != 20 {
 		t.Fatalf("err %v, emitted %d", err, emitted)
 	}
+}
+
+// TestCancelWhileReaderBlocks: a cancelled run returns although the reader
+// is blocked (a pipe that never delivers), and the reader's goroutine ends
+// once its read returns.
+func TestCancelWhileReaderBlocks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	unblock := make(chan struct{})
+	returned := make(chan error, 1)
+	go func() {
+		returned <- Run(ctx, 2, func(send func(int) bool) error {
+			send(1)
+			<-unblock // a Read that does not return
+			send(2)
+			return nil
+		}, func(int, int) {}, func(int) error { return nil })
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-returned:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run waited for a blocked reader after cancellation")
+	}
+	close(unblock)
 }
