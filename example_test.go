@@ -63,9 +63,14 @@ func ExampleShare() {
 	tax, _ := keys.New("tax-bureau")
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
+	// A local log, operated by this process, accepting the records these
+	// departments sign (for acts between departments, OpenAppender takes
+	// the URL of one operator's "govshare log serve" instead).
 	sk, _, _ := audit.GenerateKey("example.gov/share-log")
 	signer, _ := audit.NewSigner(sk)
-	log, err := audit.Open(filepath.Join(dir, "log"), signer)
+	reg, _ := audit.NewRegistry(psb.Public(), tax.Public())
+	log, err := audit.OpenAppender(context.Background(), filepath.Join(dir, "log"),
+		audit.AppenderOptions{Signer: signer, Registry: reg})
 	if err != nil {
 		panic(err)
 	}

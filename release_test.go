@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/govshare/govshare"
+	"github.com/govshare/govshare/audit"
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/dp"
 	"github.com/govshare/govshare/policy"
@@ -92,8 +93,17 @@ func TestShareReleaseGated(t *testing.T) {
 	if e, _, _ := led.Spent("population-register", "civil-affairs-bureau"); e != 1 {
 		t.Errorf("ledger charged %g to the recipient's account, want 1", e)
 	}
-	if k := logKinds(t, dir); k != "share:opened" {
+	if k := logKinds(t, dir); k != "release:opened" {
 		t.Errorf("log holds %s", k)
+	}
+	// The release record names the envelope, the account and what it spent.
+	sr, ok := res.Receipt.SignedRecord()
+	rel, _ := sr.Record.(audit.ReleaseRecord)
+	hh, _ := res.Header.Hash()
+	if !ok || sr.Signer != "public-security-bureau" || rel.EnvelopeID != res.Header.ID.String() || rel.HeaderHash != hh ||
+		rel.Resource != "population-register" || rel.Recipient != "civil-affairs-bureau" || rel.Epsilon != 1 || rel.Delta != 1e-6 ||
+		rel.BudgetEpsilon != 10 || rel.BudgetDelta != 1e-5 || rel.Mechanism != "count/laplace+dpagg.PreAggSelectPartition" {
+		t.Errorf("release record %+v signed by %s", sr.Record, sr.Signer)
 	}
 }
 

@@ -33,11 +33,6 @@ var ErrOutlivesGrant = errors.New("govshare: the share would outlive its grant")
 // A grant's own end date shortens it.
 const DefaultValidity = 30 * 24 * time.Hour
 
-// outcomeWithdrawn is the log code of an act that was recorded but whose
-// output could not be delivered (a share's refuse record, an open's
-// outcome): the record before it does not stand alone.
-const outcomeWithdrawn = "withdrawn"
-
 // ShareOptions are the optional settings of Share; nil means the defaults.
 type ShareOptions struct {
 	// Grants are the conditional-sharing grants the share may rely on.
@@ -51,8 +46,11 @@ type ShareOptions struct {
 	// ends with the grant.
 	NotBefore, NotAfter time.Time
 	// Log, when set, receives a share record (or a refuse record when the
-	// policy refuses the request) and Share returns the record's receipt.
-	Log *audit.Log
+	// policy refuses the request), signed with the provider's keyring, and
+	// Share returns the record's receipt. audit.OpenAppender opens a log
+	// served by "govshare log serve" or a local directory (docs/log.md: what
+	// a local log cannot prove).
+	Log audit.Appender
 	// Workers, Rejects and Progress are Apply's (see Options).
 	Workers  int
 	Rejects  io.Writer
@@ -66,12 +64,21 @@ type ShareResult struct {
 	Receipt *audit.Receipt   // inclusion proof of the share record; nil without a log
 }
 
+// recordSigner signs kr's records on a log with its Ed25519 signing key
+// (audit.KeyringSigner): a department signs its own acts.
+func recordSigner(kr *keys.Keyring) (audit.RecordSigner, error) {
+	return audit.KeyringSigner(kr, keys.KindSignEd25519)
+}
+
 // Share is the provider's whole act of sharing: it applies the provider's
 // policy (catalog cat, the recipient to's department, purpose) to every
 // record of src as Apply does, seals the result to the recipient for that
 // purpose with the signature of from, the provider's keyring, writes the
-// envelope to dst, and records the share in opt.Log. A policy refusal of the
-// request is itself logged. opt may be nil.
+// envelope to dst, and records the share in opt.Log, signed with from. A
+// policy refusal of the request is itself logged: Share then returns the
+// refusal and a result holding only the refusal's receipt. The record's
+// time is the clock's, not opt.Now: the log's operator refuses a record
+// time far from its own (audit.MaxSkew). opt may be nil.
 //
 // Nothing usable exists before the share is on record: the desensitized
 // payload waits on disk only encrypted under a key held in memory; when dst
@@ -94,7 +101,11 @@ func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to
 	})
 	rep, err := run(ctx, payload, src, cfg)
 	if err != nil {
-		return nil, s.logRefusal(ctx, err)
+		receipt, err := s.logRefusal(ctx, err)
+		if receipt != nil {
+			return &ShareResult{Receipt: receipt}, err
+		}
+		return nil, err
 	}
 	so, err := s.sealOptions(rep, src, uint64(payload.Size()))
 	if err != nil {
@@ -104,11 +115,31 @@ func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to
 	if err != nil {
 		return nil, err
 	}
-	h, receipt, err := s.sealAndLog(ctx, dst, r, so)
+	env, err := s.sealHeld(dst, r, so)
 	if err != nil {
 		return nil, err
 	}
-	return &ShareResult{Report: *rep, Header: h, Receipt: receipt}, nil
+	defer env.close()
+	var receipt *audit.Receipt
+	if s.opt.Log != nil {
+		hh, err := env.h.Hash()
+		if err != nil {
+			return nil, err
+		}
+		h := env.h
+		rc, err := s.record(ctx, audit.ShareRecord{
+			EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
+			Purpose: h.Purpose, GrantID: h.Grant, Resource: h.Resource, Time: time.Now(),
+		})
+		if err != nil {
+			return nil, wrapf(err, "envelope sealed but not logged, so withheld")
+		}
+		receipt = &rc
+	}
+	if err := s.handOver(ctx, env); err != nil {
+		return nil, err
+	}
+	return &ShareResult{Report: *rep, Header: env.h, Receipt: receipt}, nil
 }
 
 // spillDir is where what dst waits for is held: beside an *Output, else in
@@ -122,10 +153,11 @@ func spillDir(dst io.Writer) string {
 
 // sharer is one share's parties and request, checked.
 type sharer struct {
-	from *keys.Keyring
-	to   *keys.PublicBundle
-	req  policy.Request
-	opt  ShareOptions
+	from   *keys.Keyring
+	to     *keys.PublicBundle
+	req    policy.Request
+	opt    ShareOptions
+	signer audit.RecordSigner // from's, with a log
 }
 
 // newSharer checks that keys, recipient and catalog belong together and
@@ -151,70 +183,79 @@ func newSharer(from *keys.Keyring, to *keys.PublicBundle, purpose catalog.Purpos
 		return nil, fmt.Errorf("govshare: the catalog's provider is %q but the keys are %q's", cat.Provider, from.Dept())
 	}
 	s.req = policy.Request{Catalog: cat, Purpose: purpose, Recipient: to.Dept(), Grants: s.opt.Grants, Now: s.opt.Now}
+	if s.opt.Log != nil {
+		var err error
+		if s.signer, err = recordSigner(from); err != nil {
+			return nil, wrapf(err, "the provider's record signing key")
+		}
+	}
 	return s, nil
 }
 
-// sealAndLog seals payload under so to dst and records the share, so that
-// no usable envelope exists before its record: a committer dst is
-// committed after the record; any other dst, when there is a log, gets the
-// envelope only after the record (it waits encrypted under a key held in
-// memory). A delivery that fails after the record is recorded as withdrawn.
-func (s *sharer) sealAndLog(ctx context.Context, dst io.Writer, payload io.Reader, so envelope.SealOptions) (*envelope.Header, *audit.Receipt, error) {
-	c, commits := dst.(committer)
+// record signs rec with the provider's key and appends it to the log.
+func (s *sharer) record(ctx context.Context, rec audit.Record) (audit.Receipt, error) {
+	return audit.SignAndAppend(ctx, s.opt.Log, s.signer, rec)
+}
+
+// heldEnvelope is an envelope sealed but not yet usable: in dst, an
+// uncommitted committer, or — with a log, for any other dst — in a spill
+// encrypted under a key held in memory.
+type heldEnvelope struct {
+	h    *envelope.Header
+	dst  io.Writer
+	held *spill
+}
+
+func (e *heldEnvelope) close() {
+	if e != nil && e.held != nil {
+		e.held.Close()
+	}
+}
+
+// sealHeld seals payload under so for dst, so that no usable envelope
+// exists before its record: a committer dst is committed by handOver, after
+// the record; any other dst, when there is a log, gets the envelope only
+// then (it waits encrypted under a key held in memory).
+func (s *sharer) sealHeld(dst io.Writer, payload io.Reader, so envelope.SealOptions) (*heldEnvelope, error) {
+	e := &heldEnvelope{dst: dst}
 	w := dst
-	var held *spill
-	if s.opt.Log != nil && !commits {
+	if _, commits := dst.(committer); s.opt.Log != nil && !commits {
 		var err error
-		if held, err = newSpill(os.TempDir()); err != nil {
-			return nil, nil, err
+		if e.held, err = newSpill(os.TempDir()); err != nil {
+			return nil, err
 		}
-		defer held.Close()
-		w = held
+		w = e.held
 	}
 	h, err := envelope.Seal(w, payload, so, s.from, s.to)
 	if err != nil {
-		return nil, nil, err
+		e.close()
+		return nil, err
 	}
-	if s.opt.Log == nil {
-		if commits {
-			if err := c.Commit(); err != nil {
-				return nil, nil, err
-			}
-		}
-		return h, nil, nil
-	}
-	hh, err := h.Hash()
-	if err != nil {
-		return nil, nil, err
-	}
-	rec := audit.ShareRecord{
-		EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
-		Purpose: h.Purpose, GrantID: h.Grant, Resource: h.Resource, Time: h.IssuedAt,
-	}
-	idx, err := s.opt.Log.Append(ctx, rec)
-	if err != nil {
-		return nil, nil, wrapf(err, "envelope sealed but not logged, so withheld")
-	}
-	if commits {
+	e.h = h
+	return e, nil
+}
+
+// handOver makes a held envelope usable: it commits a committer dst, or
+// writes the held envelope to dst. With a log, the act is on record by
+// then: a failure here is recorded as the envelope's withdrawal.
+func (s *sharer) handOver(ctx context.Context, e *heldEnvelope) error {
+	var err error
+	if c, ok := e.dst.(committer); ok {
 		err = c.Commit()
-	} else {
-		_, err = held.WriteTo(dst)
+	} else if e.held != nil {
+		_, err = e.held.WriteTo(e.dst)
 	}
-	if err != nil {
-		return nil, nil, s.withdrawn(ctx, h, err)
+	if err == nil || s.opt.Log == nil {
+		return err
 	}
-	r, err := s.opt.Log.Receipt(idx)
-	if err != nil {
-		return h, nil, err
-	}
-	return h, &r, nil
+	return s.withdrawn(ctx, e.h, err)
 }
 
 // withdrawn records that a recorded share's envelope was not delivered,
 // and returns the delivery error.
 func (s *sharer) withdrawn(ctx context.Context, h *envelope.Header, err error) error {
-	rec := audit.RefuseRecord{EnvelopeID: h.ID.String(), By: h.Provider, Code: outcomeWithdrawn, Time: time.Now()}
-	if _, lerr := s.opt.Log.Append(ctx, rec); lerr != nil {
+	rec := audit.RefuseRecord{EnvelopeID: h.ID.String(), By: h.Provider, Code: audit.ReasonWithdrawn, Time: time.Now()}
+	if _, lerr := s.record(ctx, rec); lerr != nil {
 		return errors.Join(wrapf(err, "envelope %s on record but not delivered", h.ID),
 			wrapf(lerr, "and its withdrawal is not on record"))
 	}
@@ -290,27 +331,29 @@ func (s *sharer) window(so *envelope.SealOptions, grants []string) error {
 }
 
 // logRefusal records that the provider's policy refused the request, when a
-// log is configured, and returns err (joined with a logging failure).
-func (s *sharer) logRefusal(ctx context.Context, err error) error {
+// log is configured, and returns the record's receipt (nil when none) and
+// err (joined with a logging failure).
+func (s *sharer) logRefusal(ctx context.Context, err error) (*audit.Receipt, error) {
 	code := refusalCode(err)
 	if s.opt.Log == nil || code == "" {
-		return err
+		return nil, err
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	rec := audit.RefuseRecord{
 		RequestID: "req-" + hex.EncodeToString(id[:]), By: s.req.Catalog.Provider,
-		Code: code, Time: s.req.Now,
+		Code: code, Time: time.Now(),
 	}
-	if _, lerr := s.opt.Log.Append(ctx, rec); lerr != nil {
-		return errors.Join(err, wrapf(lerr, "refusal not logged"))
+	rc, lerr := s.record(ctx, rec)
+	if lerr != nil {
+		return nil, errors.Join(err, wrapf(lerr, "refusal not logged"))
 	}
-	return fmt.Errorf("%w (refusal logged as %s)", err, rec.RequestID)
+	return &rc, fmt.Errorf("%w (refusal logged as %s)", err, rec.RequestID)
 }
 
 // refusalCode names a policy refusal of the whole request; "" for errors
 // that are not the policy's answer (bad input, I/O), which are not logged.
-func refusalCode(err error) string {
+func refusalCode(err error) audit.Reason {
 	switch {
 	case errors.Is(err, policy.ErrUnknownPurpose):
 		return audit.ReasonPurpose
@@ -332,24 +375,38 @@ type OpenOptions struct {
 	// time.Now(). The log records the real time of the attempt.
 	Now time.Time
 	// Log, when set, receives an open record with the outcome, whether the
-	// envelope opened or not.
-	Log *audit.Log
+	// envelope opened or not, signed with the opener's keyring, and Open
+	// returns its receipt (see ShareOptions.Log).
+	Log audit.Appender
+}
+
+// OpenResult says what Open opened: the envelope's header, authenticated
+// (nil when the open was refused), and the open record's receipt.
+type OpenResult struct {
+	*envelope.Header
+	Receipt *audit.Receipt // inclusion proof of the open record; nil without a log
 }
 
 // Open is the recipient's act: as, the recipient's keyring, declaring
 // purpose, verifies the envelope in src (size bytes) as sealed by from, the
 // provider's public bundle, writes its plaintext to dst, and records the
-// attempt and its outcome in opt.Log. opt may be nil.
+// attempt and its outcome in opt.Log, signed with as. opt may be nil.
 //
 // Nothing is written to dst unless the whole envelope authenticates
 // (envelope.Open), and, with a log, nothing usable exists before the open
 // is on record: an *Output dst is committed after the record, and any
 // other dst receives the plaintext only then (it waits on disk encrypted
 // under a key held in memory). A plaintext that cannot be delivered after
-// the record is recorded as withdrawn. A refused open is recorded under the
-// digest of the bytes presented ("sha256:…"), not under the envelope id
-// their unauthenticated header claims.
-func Open(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, as *keys.Keyring, from *keys.PublicBundle, purpose catalog.Purpose, opt *OpenOptions) (*envelope.Header, error) {
+// the record is recorded as withdrawn (audit.OutcomeWithdrawn).
+//
+// A refused open is on record too: Open returns the refusal and a result
+// holding only the record's receipt. It is recorded under the digest of
+// the bytes presented ("sha256:…"), not under the envelope id their
+// unauthenticated header claims, and its opener is named by what the keys
+// prove: the department of as when as holds the KEM key the envelope names
+// for its recipient, else as's own signing key (audit.KeyOpener) — a
+// keyring named for another department proves nothing by its name.
+func Open(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, as *keys.Keyring, from *keys.PublicBundle, purpose catalog.Purpose, opt *OpenOptions) (*OpenResult, error) {
 	var o OpenOptions
 	if opt != nil {
 		o = *opt
@@ -368,12 +425,15 @@ func Open(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, as *k
 				return nil, err
 			}
 		}
-		return h, nil
+		return &OpenResult{Header: h}, nil
+	}
+	signer, err := recordSigner(as)
+	if err != nil {
+		return nil, wrapf(err, "the opener's record signing key")
 	}
 	w := dst
 	var held *spill
 	if !commits {
-		var err error
 		if held, err = newSpill(os.TempDir()); err != nil {
 			return nil, err
 		}
@@ -382,13 +442,14 @@ func Open(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, as *k
 	}
 	// The record keeps the real time of the attempt; o.Now is the caller's
 	// clock for the window and may be set to anything.
-	rec := audit.OpenRecord{Opener: as.Dept(), Purpose: purpose, Time: time.Now()}
+	rec := audit.OpenRecord{Opener: as.Dept(), Purpose: purpose}
 	h, err := envelope.Open(w, src, size, eo)
 	if err != nil {
-		return nil, logRefusedOpen(ctx, o.Log, rec, src, size, err)
+		return logRefusedOpen(ctx, o.Log, signer, as, rec, src, size, err)
 	}
-	rec.EnvelopeID, rec.Outcome = h.ID.String(), audit.OutcomeOpened
-	if _, err := o.Log.Append(ctx, rec); err != nil {
+	rec.EnvelopeID, rec.Outcome, rec.Time = h.ID.String(), audit.OutcomeOpened, time.Now()
+	rc, err := audit.SignAndAppend(ctx, o.Log, signer, rec)
+	if err != nil {
 		return nil, wrapf(err, "envelope opened but not logged, so withheld")
 	}
 	if commits {
@@ -397,35 +458,62 @@ func Open(ctx context.Context, dst io.Writer, src io.ReaderAt, size int64, as *k
 		_, err = held.WriteTo(dst)
 	}
 	if err != nil {
-		rec.Outcome, rec.Time = outcomeWithdrawn, time.Now()
-		if _, lerr := o.Log.Append(ctx, rec); lerr != nil {
+		rec.Outcome, rec.Time = audit.OutcomeWithdrawn, time.Now()
+		if _, lerr := audit.SignAndAppend(ctx, o.Log, signer, rec); lerr != nil {
 			return nil, errors.Join(wrapf(err, "envelope %s on record as opened but not delivered", h.ID),
 				wrapf(lerr, "and its withdrawal is not on record"))
 		}
 		return nil, wrapf(err, "envelope %s not delivered (on record as withdrawn)", h.ID)
 	}
-	return h, nil
+	return &OpenResult{Header: h, Receipt: &rc}, nil
 }
 
 // logRefusedOpen records a refused open under the digest of the bytes
 // presented: their header is not authenticated, so the envelope id it
-// claims may be anyone's. It returns the refusal, joined with a logging
-// failure.
-func logRefusedOpen(ctx context.Context, log *audit.Log, rec audit.OpenRecord, src io.ReaderAt, size int64, refusal error) error {
+// claims may be anyone's. The opener is as's department only if as holds
+// the KEM key the presented header names for its recipient; otherwise it
+// is as's signing key (audit.KeyOpener). It returns the refusal, joined
+// with a logging failure, and the record's receipt.
+func logRefusedOpen(ctx context.Context, log audit.Appender, signer audit.RecordSigner, as *keys.Keyring, rec audit.OpenRecord, src io.ReaderAt, size int64, refusal error) (*OpenResult, error) {
 	rec.Outcome = openOutcome(refusal)
+	if !recipientProven(as, src, size) {
+		id, err := as.PrimaryKeyID(keys.KindSignEd25519)
+		if err != nil {
+			return nil, errors.Join(refusal, wrapf(err, "refusal not logged"))
+		}
+		rec.Opener = audit.KeyOpener(as.Dept(), id)
+	}
 	d := sha256.New()
 	if _, err := io.Copy(d, io.NewSectionReader(src, 0, size)); err != nil {
-		return errors.Join(refusal, wrapf(err, "refusal not logged"))
+		return nil, errors.Join(refusal, wrapf(err, "refusal not logged"))
 	}
 	rec.EnvelopeID = "sha256:" + hex.EncodeToString(d.Sum(nil))
-	if _, err := log.Append(ctx, rec); err != nil {
-		return errors.Join(refusal, wrapf(err, "refusal not logged"))
+	rec.Time = time.Now()
+	rc, err := audit.SignAndAppend(ctx, log, signer, rec)
+	if err != nil {
+		return nil, errors.Join(refusal, wrapf(err, "refusal not logged"))
 	}
-	return refusal
+	return &OpenResult{Receipt: &rc}, refusal
+}
+
+// recipientProven reports whether as holds the KEM key that the envelope in
+// src names as its recipient's, for the department it names: the proof by
+// keys that as is the envelope's recipient, whatever its name says.
+func recipientProven(as *keys.Keyring, src io.ReaderAt, size int64) bool {
+	h, err := envelope.Inspect(io.NewSectionReader(src, 0, size))
+	if err != nil || h.Recipient != as.Dept() {
+		return false
+	}
+	kem, _, err := h.Suite.Kinds()
+	if err != nil {
+		return false
+	}
+	ids, err := as.KeyIDs(kem)
+	return err == nil && slices.Contains(ids, h.KEMKeyID)
 }
 
 // openOutcome is the log's code for an Open result.
-func openOutcome(err error) string {
+func openOutcome(err error) audit.Outcome {
 	switch {
 	case err == nil:
 		return audit.OutcomeOpened
@@ -442,7 +530,7 @@ func openOutcome(err error) string {
 	case errors.Is(err, envelope.ErrUnknownSuite):
 		return audit.OutcomeUnknownSuite
 	case errors.Is(err, envelope.ErrKeyNotValid):
-		return "key_not_valid"
+		return audit.OutcomeKeyNotValid
 	case errors.Is(err, envelope.ErrAuth), errors.Is(err, envelope.ErrMalformed):
 		return audit.OutcomeTampered
 	}

@@ -45,8 +45,10 @@ func shareParties(t testing.TB) (psb, tax, civ *keys.Keyring) {
 	return parties.psb, parties.tax, parties.civ
 }
 
-// testLog opens a fresh log and returns it with its verifier.
-func testLog(t testing.TB) (*audit.Log, string, string) {
+// testLog opens a fresh local log, whose operator accepts the records of
+// the share tests' departments, and returns it with its directory and
+// verifier key.
+func testLog(t testing.TB) (*audit.Operator, string, string) {
 	t.Helper()
 	sk, vk, err := audit.GenerateKey("govshare.test/share-log")
 	if err != nil {
@@ -56,16 +58,30 @@ func testLog(t testing.TB) (*audit.Log, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	l, err := audit.Open(dir, signer)
+	psb, tax, civ := shareParties(t)
+	reg, err := audit.NewRegistry(psb.Public(), tax.Public(), civ.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	return l, dir, vk
+	dir := t.TempDir()
+	app, err := audit.OpenAppender(context.Background(), dir, audit.AppenderOptions{Signer: signer, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := app.(*audit.Operator)
+	t.Cleanup(func() { op.Close() })
+	return op, dir, vk
 }
 
-func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose catalog.Purpose, notAfter time.Time) ([]byte, *govshare.ShareResult, error) {
+// appender is a log or none: a nil *audit.Operator is no log.
+func appender(l *audit.Operator) audit.Appender {
+	if l == nil {
+		return nil
+	}
+	return l
+}
+
+func shareSample(t *testing.T, l *audit.Operator, to *keys.Keyring, purpose catalog.Purpose, notAfter time.Time) ([]byte, *govshare.ShareResult, error) {
 	t.Helper()
 	psb, _, _ := shareParties(t)
 	cat, grants, data := loadFixtures(t)
@@ -73,14 +89,14 @@ func shareSample(t *testing.T, l *audit.Log, to *keys.Keyring, purpose catalog.P
 	res, err := govshare.Share(context.Background(), &out,
 		govshare.Input{Reader: bytes.NewReader(data), Name: "population.csv"},
 		psb, to.Public(), purpose, cat,
-		&govshare.ShareOptions{Grants: grants, Now: now, NotAfter: notAfter, Log: l})
+		&govshare.ShareOptions{Grants: grants, Now: now, NotAfter: notAfter, Log: appender(l)})
 	return out.Bytes(), res, err
 }
 
-func openShared(env []byte, l *audit.Log, by *keys.Keyring, purpose catalog.Purpose, at time.Time) ([]byte, error) {
+func openShared(env []byte, l *audit.Operator, by *keys.Keyring, purpose catalog.Purpose, at time.Time) ([]byte, error) {
 	var out bytes.Buffer
 	_, err := govshare.Open(context.Background(), &out, bytes.NewReader(env), int64(len(env)),
-		by, parties.psb.Public(), purpose, &govshare.OpenOptions{Now: at, Log: l})
+		by, parties.psb.Public(), purpose, &govshare.OpenOptions{Now: at, Log: appender(l)})
 	return out.Bytes(), err
 }
 
@@ -128,17 +144,28 @@ func TestShareOpenLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	hh, _ := h.Hash()
-	share := audit.ShareRecord{EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
-		Purpose: h.Purpose, GrantID: h.Grant, Resource: h.Resource, Time: h.IssuedAt}
-	if err := audit.VerifyReceipt(*res.Receipt, share, v); err != nil {
+	// The receipt holds the share record as signed by the provider.
+	psb, _, civ := shareParties(t)
+	reg, _ := audit.NewRegistry(psb.Public(), tax.Public(), civ.Public())
+	sr, _, err := audit.VerifySignedReceipt(*res.Receipt, v, reg)
+	if err != nil {
 		t.Fatalf("receipt: %v", err)
+	}
+	share, ok := sr.Record.(audit.ShareRecord)
+	if !ok || sr.Signer != "public-security-bureau" || share.EnvelopeID != h.ID.String() || share.HeaderHash != hh ||
+		share.Recipient != h.Recipient || share.Purpose != h.Purpose || share.GrantID != h.Grant {
+		t.Fatalf("receipt holds %+v signed by %s", sr.Record, sr.Signer)
 	}
 	kinds := logKinds(t, dir)
 	if kinds != "share:opened" {
 		t.Fatalf("log holds %s, want share:opened", kinds)
 	}
-	if _, err := audit.Verify(dir, v); err != nil {
+	res2, err := audit.VerifyDir(dir, v, audit.VerifyOptions{Registry: reg, RequireSigned: true})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if res2.Signed != 2 || !res2.SignaturesChecked {
+		t.Errorf("log verifies with %d signed records (checked: %v), want 2 checked", res2.Signed, res2.SignaturesChecked)
 	}
 }
 
@@ -152,9 +179,9 @@ func logKinds(t *testing.T, dir string) string {
 		}
 		switch r := e.Record.(type) {
 		case audit.OpenRecord:
-			s = append(s, r.Outcome)
+			s = append(s, string(r.Outcome))
 		case audit.RefuseRecord:
-			s = append(s, "refuse="+r.Code)
+			s = append(s, "refuse="+string(r.Code))
 		default:
 			s = append(s, string(e.Record.Kind()))
 		}
@@ -259,7 +286,7 @@ func TestShareRefusalLogged(t *testing.T) {
 	if len(env) != 0 {
 		t.Fatalf("%d envelope bytes written for a refused request", len(env))
 	}
-	if got := logKinds(t, dir); got != "refuse="+audit.ReasonPurpose {
+	if got := logKinds(t, dir); got != "refuse="+string(audit.ReasonPurpose) {
 		t.Fatalf("log holds %s", got)
 	}
 

@@ -27,6 +27,7 @@ type decoded struct {
 	open    OpenRecord
 	refuse  RefuseRecord
 	dispute DisputeRecord
+	release ReleaseRecord
 }
 
 // actor is the department whose act the record is: the one that must sign it.
@@ -35,11 +36,13 @@ func (d *decoded) actor() string {
 	case KindShare:
 		return d.share.Provider
 	case KindOpen:
-		return d.open.Opener
+		return openerDept(d.open.Opener)
 	case KindRefuse:
 		return d.refuse.By
 	case KindDispute:
 		return d.dispute.By
+	case KindRelease:
+		return d.release.Provider
 	}
 	return ""
 }
@@ -54,6 +57,8 @@ func (d *decoded) time() time.Time {
 		return d.refuse.Time
 	case KindDispute:
 		return d.dispute.Time
+	case KindRelease:
+		return d.release.Time
 	}
 	return time.Time{}
 }
@@ -70,25 +75,30 @@ func (d *decoded) record() Record {
 		return r
 	case KindOpen:
 		r := d.open
-		r.EnvelopeID, r.Opener, r.Purpose, r.Outcome = c(r.EnvelopeID), c(r.Opener), catalog.Purpose(c(string(r.Purpose))), c(r.Outcome)
+		r.EnvelopeID, r.Opener, r.Purpose, r.Outcome = c(r.EnvelopeID), c(r.Opener), catalog.Purpose(c(string(r.Purpose))), Outcome(c(string(r.Outcome)))
 		return r
 	case KindRefuse:
 		r := d.refuse
-		r.EnvelopeID, r.RequestID, r.By, r.Code = c(r.EnvelopeID), c(r.RequestID), c(r.By), c(r.Code)
+		r.EnvelopeID, r.RequestID, r.By, r.Code = c(r.EnvelopeID), c(r.RequestID), c(r.By), Reason(c(string(r.Code)))
 		return r
 	case KindDispute:
 		r := d.dispute
-		r.EnvelopeID, r.By, r.Reason = c(r.EnvelopeID), c(r.By), c(r.Reason)
+		r.EnvelopeID, r.By, r.Reason = c(r.EnvelopeID), c(r.By), DisputeReason(c(string(r.Reason)))
+		return r
+	case KindRelease:
+		r := d.release
+		r.EnvelopeID, r.ReleaseID, r.Provider, r.Recipient = c(r.EnvelopeID), c(r.ReleaseID), c(r.Provider), c(r.Recipient)
+		r.Resource, r.Mechanism = c(r.Resource), c(r.Mechanism)
 		return r
 	}
 	return nil
 }
 
 // decodeRecord reads a canonical record into d, validating every field as
-// Marshal does except the identifier check on a dispute reason: that check
-// is a rule for admitting a record (Marshal, Append), and the detector it
-// relies on changes between versions, while a record once logged must stay
-// readable. Strings in d alias b.
+// Marshal does except that a dispute's reason may be free text: records
+// written before reason codes carried it, and a record once logged must
+// stay readable; admitting one (Marshal, Append) is refused. Strings in d
+// alias b.
 func decodeRecord(b []byte, d *decoded) error {
 	if len(b) > MaxRecordSize {
 		return errors.New("govshare/audit: record too large")
@@ -136,7 +146,7 @@ func decodeRecord(b []byte, d *decoded) error {
 		s.lit(`,"purpose":`)
 		r.Purpose = catalog.Purpose(s.str())
 		s.lit(`,"outcome":`)
-		r.Outcome = s.str()
+		r.Outcome = Outcome(s.str())
 		s.lit(`,"time":`)
 		r.Time = s.time()
 		if !s.end() {
@@ -153,7 +163,7 @@ func decodeRecord(b []byte, d *decoded) error {
 		s.lit(`,"by":`)
 		r.By = s.str()
 		s.lit(`,"code":`)
-		r.Code = s.str()
+		r.Code = Reason(s.str())
 		s.lit(`,"time":`)
 		r.Time = s.time()
 		if !s.end() {
@@ -168,13 +178,26 @@ func decodeRecord(b []byte, d *decoded) error {
 		s.lit(`,"by":`)
 		r.By = s.str()
 		s.lit(`,"reason":`)
-		r.Reason = s.str()
+		r.Reason = DisputeReason(s.str())
+		r.TextDigest = Digest{}
+		if s.peekLit(`,"text_sha256":"`) {
+			s.lit(`,"text_sha256":"`)
+			if s.i+65 <= len(b) && b[s.i+64] == '"' && decodeLowerHex(r.TextDigest[:], unsafe.String(&b[s.i], 64)) {
+				s.i += 65
+			} else {
+				s.bad = true
+			}
+		}
 		s.lit(`,"time":`)
 		r.Time = s.time()
 		if !s.end() {
 			return errNotCanonical
 		}
 		return r.validate(false)
+	case s.peekLit(`{"v":1,"type":"release","envelope":`):
+		s.lit(`{"v":1,"type":"release","envelope":`)
+		d.kind = KindRelease
+		return decodeRelease(&s, &d.release)
 	}
 	return errNotCanonical
 }

@@ -8,11 +8,18 @@
 //
 // Start with:
 //   - Sign, to sign a record (ShareRecord, OpenRecord, RefuseRecord,
-//     DisputeRecord) with its maker's key (KeyringSigner adapts a
-//     keys.Keyring), and an Appender to record it: OpenAppender opens a
-//     log served over HTTP ("govshare log serve"; Dial) or a local
+//     DisputeRecord, ReleaseRecord) with its maker's key (KeyringSigner
+//     adapts a keys.Keyring), and an Appender to record it: OpenAppender
+//     opens a log served over HTTP ("govshare log serve"; Dial) or a local
 //     directory (an Operator over Open). SignAndAppend does both; every
-//     act gets a Receipt.
+//     act gets a Receipt. Outcomes and Reasons list the codes of opens
+//     and refusals; KeyOpener names an opener by its key when its keys do
+//     not prove it the envelope's recipient.
+//   - ReleaseRecord, Account and Book for the privacy budget, which lives
+//     on the log: the operator refuses a release its account cannot
+//     afford (ErrOverBudget), Verify recomputes every account
+//     (Result.Budgets), and a BudgetReader (Operator, Client) tells an
+//     account's standing before a release is computed.
 //   - Operator, the one party holding the log's key: it appends only
 //     records signed by their makers as registered in a Registry
 //     (BundleRegistry, from departments' public bundles), within MaxSkew of
@@ -37,8 +44,10 @@
 // nothing about its maker, and VerifyOptions.RequireSigned refuses it.
 //
 // Records hold identifiers and digests, never data: no field carries a
-// value from a shared file. The only free text is a DisputeRecord's reason,
-// which is refused if it contains an identifier (see DisputeRecord).
+// value from a shared file. A DisputeRecord carries a reason code from a
+// fixed list and a salted digest of the party's text, never the text (which
+// goes to the other party sealed in an envelope); the operator refuses a
+// dispute whose reason is not a code.
 // Errors that a log, checkpoint, receipt or record does not verify wrap
 // ErrNotVerified and a sentinel saying why (ErrForked, ErrRollback,
 // ErrBadSignature, ErrTruncated, ErrTampered, …): test them with errors.Is.

@@ -66,7 +66,7 @@ func sampleRecordID(i int, id string) Record {
 	case 2:
 		return RefuseRecord{RequestID: id, By: "gongan", Code: ReasonNoGrant, Time: t}
 	default:
-		return DisputeRecord{EnvelopeID: id, By: "minzheng", Reason: "记录数与目录不符 (row count differs)", Time: t}
+		return DisputeRecord{EnvelopeID: id, By: "minzheng", Reason: DisputeRecordCount, TextDigest: sha256.Sum256([]byte("text " + id)), Time: t}
 	}
 }
 

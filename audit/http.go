@@ -381,6 +381,7 @@ var errorCodes = []struct {
 	{ErrUnknownSigner, http.StatusForbidden, "unknown_signer"},
 	{ErrWrongSigner, http.StatusForbidden, "wrong_signer"},
 	{ErrTimeSkew, http.StatusUnprocessableEntity, "time_skew"},
+	{ErrOverBudget, http.StatusConflict, "over_budget"},
 	{ErrUnsigned, http.StatusBadRequest, "unsigned"},
 	{ErrNotVerified, http.StatusBadRequest, "malformed"},
 	{ErrClosed, http.StatusServiceUnavailable, "closed"},
@@ -652,6 +653,32 @@ func (c *Client) Append(ctx context.Context, sr SignedRecord) (Receipt, error) {
 		return Receipt{}, wrapNotVerified(nil, err, "govshare/audit: the log server's receipt")
 	}
 	return rc, nil
+}
+
+// Budgets implements BudgetReader: it reads the entries of the log's
+// latest checkpoint (GET /checkpoint/latest, checked with the log's key)
+// and sums their release records.
+func (c *Client) Budgets(ctx context.Context) (*Book, error) {
+	b, err := c.get(ctx, "/checkpoint/latest", maxCheckpointSize)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := OpenCheckpoint(b, c.v)
+	if err != nil {
+		return nil, err
+	}
+	book := &Book{}
+	for e, err := range c.Entries(ctx, 0, ck.Size) {
+		if err != nil {
+			return nil, err
+		}
+		if r, ok := e.Record.(ReleaseRecord); ok {
+			if err := book.Charge(r); err != nil {
+				book.force(r)
+			}
+		}
+	}
+	return book, nil
 }
 
 // Entries yields the stored entries [from, to) from entry bundles.

@@ -72,6 +72,11 @@ type Log struct {
 	index map[uint64]int64
 	seed  maphash.Seed
 
+	// budgets sums the log's release records per account, so that a
+	// release its account cannot afford is refused (ErrOverBudget). Built
+	// by the first release appended; guarded by commitMu.
+	budgets *Book
+
 	hcache hashCache // stored hashes, for proofs
 }
 
@@ -85,6 +90,9 @@ type pending struct {
 	recBytes []byte
 	recTime  time.Time
 	skew     time.Duration
+	// rels are the release records among recs: charged to their accounts
+	// in commit, all or none.
+	rels []ReleaseRecord
 
 	first int64  // index of the first record (for a record already there, its index)
 	entry []byte // signed and newly logged: the entry as stored
@@ -97,7 +105,7 @@ type pending struct {
 // Entry is one record read back from a log.
 type Entry struct {
 	Index  uint64
-	Record Record // ShareRecord, OpenRecord, RefuseRecord or DisputeRecord (by value)
+	Record Record // ShareRecord, OpenRecord, RefuseRecord, DisputeRecord or ReleaseRecord (by value)
 	// Raw is the entry as stored and hashed: the canonical record, or for
 	// a signed record its signed form with the logged time in front.
 	Raw      []byte
@@ -324,6 +332,14 @@ func (l *Log) syncLocked() error {
 			}
 		}
 	}
+	if l.budgets != nil {
+		// And their releases into the budgets.
+		for i, off := range offs {
+			if err := l.budgetFrame(l.budgets, l.n+int64(i), off); err != nil {
+				return err
+			}
+		}
+	}
 
 	hashes, err := l.syncHashes(total, offsets)
 	if err != nil {
@@ -443,7 +459,11 @@ func (l *Log) Append(ctx context.Context, rec Record) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	first, err := l.appendEncoded(ctx, &pending{recs: [][]byte{b}})
+	p := &pending{recs: [][]byte{b}}
+	if r, ok := valueOf(rec).(ReleaseRecord); ok {
+		p.rels = []ReleaseRecord{r}
+	}
+	first, err := l.appendEncoded(ctx, p)
 	return uint64(first), err
 }
 
@@ -458,12 +478,16 @@ func (l *Log) AppendAll(ctx context.Context, recs []Record) (first uint64, err e
 		return 0, fmt.Errorf("govshare/audit: at most %d records per call", maxBatch)
 	}
 	enc := make([][]byte, len(recs))
+	p := &pending{recs: enc}
 	for i, r := range recs {
 		if enc[i], err = Marshal(r); err != nil {
 			return 0, fmt.Errorf("record %d: %w", i, err)
 		}
+		if rel, ok := valueOf(r).(ReleaseRecord); ok {
+			p.rels = append(p.rels, rel)
+		}
 	}
-	first, err = l.appendEncoded(ctx, &pending{recs: enc})
+	first, err = l.appendEncoded(ctx, p)
 	return first, err
 }
 
@@ -576,6 +600,7 @@ func (l *Log) commit(batch []*pending) {
 	offsets := l.offsets
 	var entry []byte
 	var fresh map[uint64]*pending // signed records of this batch, by key
+	var book *Book                // the budgets with this batch's releases, once one has any
 	for _, p := range batch {
 		if p.signed {
 			if err := l.buildIndex(); err != nil {
@@ -602,6 +627,30 @@ func (l *Log) commit(batch []*pending) {
 				p.err = notVerified(ErrTimeSkew, "record time is %s from the log's time, more than %s", d.Round(time.Second), p.skew)
 				continue
 			}
+		}
+		if len(p.rels) > 0 {
+			if book == nil {
+				if err := l.buildBudgets(); err != nil {
+					fail(err)
+					return
+				}
+				book = l.budgets.clone()
+			}
+			trial := book.clone()
+			var err error
+			for i := range p.rels {
+				if err = trial.Charge(p.rels[i]); err != nil {
+					break
+				}
+			}
+			if err != nil {
+				p.err = err
+				continue
+			}
+			book = trial
+		}
+		if p.signed {
+			key := l.recKey(p.recBytes)
 			if fresh == nil {
 				fresh = map[uint64]*pending{}
 			}
@@ -691,6 +740,9 @@ func (l *Log) commit(batch []*pending) {
 			l.index[key] = p.first
 		}
 	}
+	if book != nil {
+		l.budgets = book
+	}
 	for _, p := range batch {
 		if p.err == nil {
 			p.ckpt, p.size = signed, total
@@ -732,6 +784,71 @@ func (l *Log) buildIndex() error {
 	}
 	l.index = index
 	return nil
+}
+
+// buildBudgets sums every release record into the budgets, once. The
+// caller holds commitMu and the file lock, after syncLocked.
+func (l *Log) buildBudgets() error {
+	if l.budgets != nil {
+		return nil
+	}
+	b := &Book{}
+	for i, off := range l.offsets[:l.n] {
+		if err := l.budgetFrame(b, int64(i), off); err != nil {
+			return err
+		}
+	}
+	l.budgets = b
+	return nil
+}
+
+// releaseMarker is in every release record and in no other entry: a
+// dispute reason or a name cannot hold a bare quote.
+var releaseMarker = []byte(`{"v":1,"type":"release",`)
+
+// budgetFrame charges the record at index i (frame at off), if it is a
+// release, to b. A log holding a release over its budget is not the
+// operator's doing: its charges stand, and it fails Verify.
+func (l *Log) budgetFrame(b *Book, i, off int64) error {
+	raw, err := readFrame(l.recf, off)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(raw, releaseMarker) {
+		return nil
+	}
+	var lf leaf
+	if err := parseLeaf(raw, &lf); err != nil {
+		return fmt.Errorf("govshare/audit: record %d: %w", i, err)
+	}
+	if lf.d.kind == KindRelease {
+		r := lf.d.record().(ReleaseRecord)
+		if err := b.Charge(r); err != nil {
+			b.force(r)
+		}
+	}
+	return nil
+}
+
+// Budgets returns the standing of the log's privacy budget accounts, with
+// the records other processes appended.
+func (l *Log) Budgets() (*Book, error) {
+	l.commitMu.Lock()
+	defer l.commitMu.Unlock()
+	if l.isClosed() {
+		return nil, ErrClosed
+	}
+	if err := flock(l.lockf, true); err != nil {
+		return nil, fmt.Errorf("govshare/audit: locking log: %w", err)
+	}
+	defer funlock(l.lockf)
+	if err := l.syncLocked(); err != nil {
+		return nil, err
+	}
+	if err := l.buildBudgets(); err != nil {
+		return nil, err
+	}
+	return l.budgets.clone(), nil
 }
 
 // indexFrame adds the record at index i (frame at off) to the index.

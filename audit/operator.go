@@ -94,6 +94,14 @@ func (o *Operator) AppendSigned(ctx context.Context, form []byte) (Receipt, erro
 		}
 		return Receipt{}, wrapNotVerified(ErrTampered, err, "govshare/audit: signed record")
 	}
+	if lf.d.kind == KindDispute {
+		// The log is public to supervisors and append-only: a dispute is a
+		// reason code and a digest, never text (a hand-made signed record
+		// with free text is refused here as Marshal refuses it).
+		if rec, ok := lf.d.record().(DisputeRecord); !ok || !rec.Reason.Known() {
+			return Receipt{}, notVerified(ErrTampered, "a dispute record's reason must be one of the reason codes")
+		}
+	}
 	at := lf.d.time()
 	if err := verifySig(o.reg, o.Origin(), lf.signer, lf.keyID, at, lf.signature(), lf.rec); err != nil {
 		return Receipt{}, err
@@ -102,6 +110,9 @@ func (o *Operator) AppendSigned(ctx context.Context, form []byte) (Receipt, erro
 		return Receipt{}, notVerified(ErrTimeSkew, "record time is %s from the operator's clock, more than %s", d.Round(time.Second), o.skew)
 	}
 	p := &pending{recs: [][]byte{form}, signed: true, recBytes: lf.rec, recTime: at, skew: o.skew}
+	if lf.d.kind == KindRelease {
+		p.rels = []ReleaseRecord{lf.d.record().(ReleaseRecord)}
+	}
 	if _, err := o.log.appendEncoded(ctx, p); err != nil {
 		return Receipt{}, err
 	}
@@ -131,6 +142,24 @@ func (l *Log) receiptAt(index uint64, ckpt []byte, size uint64) (Receipt, error)
 		r.Entry = e.Raw
 	}
 	return r, nil
+}
+
+// BudgetReader tells the standing of a log's privacy budget accounts: each
+// account's spends and budget of record (see ReleaseRecord). Operator and
+// Client are BudgetReaders. A release reads it before it is computed, to
+// refuse at once what its account cannot afford; the binding check is the
+// operator's, when it appends the release record.
+type BudgetReader interface {
+	Budgets(ctx context.Context) (*Book, error)
+}
+
+// Budgets implements BudgetReader, with the records other processes
+// appended.
+func (o *Operator) Budgets(ctx context.Context) (*Book, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return o.log.Budgets()
 }
 
 // AppenderOptions configure OpenAppender.

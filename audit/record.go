@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/govshare/govshare/catalog"
-	"github.com/govshare/govshare/classify"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -24,7 +23,8 @@ const RecordVersion = 1
 // anything larger is a bug or an attack.
 const MaxRecordSize = 16 << 10
 
-// maxReasonLen bounds a DisputeRecord's reason, in bytes.
+// maxReasonLen bounds the free-text reason of a DisputeRecord written
+// before reason codes, in bytes.
 const maxReasonLen = 1024
 
 // timeLayout is the only time encoding: UTC, millisecond precision, so the
@@ -42,54 +42,64 @@ const (
 	KindDispute Kind = "dispute"
 )
 
-// Suggested outcome and reason codes. Any code matching [a-z][a-z0-9_.-]{0,63}
-// is accepted, so callers can be more specific; these are the common ones.
-const (
-	OutcomeOpened            = "opened"
-	OutcomeWrongPurpose      = "wrong_purpose"
-	OutcomeWrongRecipient    = "wrong_recipient"
-	OutcomeExpired           = "expired"
-	OutcomeUntrustedProvider = "untrusted_provider"
-	OutcomeTampered          = "tampered"
-
-	OutcomeNotYetValid  = "not_yet_valid"
-	OutcomeUnknownSuite = "unknown_suite"
-	OutcomeFailed       = "failed"
-
-	ReasonNoGrant        = "no_grant"
-	ReasonNotShared      = "not_shared"
-	ReasonPurpose        = "purpose_not_allowed"
-	ReasonExpired        = "grant_expired"
-	ReasonUnknownField   = "unknown_field"
-	ReasonInvalidCatalog = "invalid_catalog"
-	ReasonNothingLeaves  = "nothing_leaves"
-)
-
 // Outcome is an open's result code (OpenRecord.Outcome). The Outcome*
-// constants are its known values; they are untyped so that code holding
-// them as strings keeps compiling.
+// constants, listed in Outcomes, are the ones govshare writes; a record
+// from another writer may hold any code matching [a-z][a-z0-9_.-]{0,63}.
 type Outcome string
 
-// Outcomes lists the known open outcomes, OutcomeOpened first.
+// Open outcomes.
+const (
+	OutcomeOpened            Outcome = "opened"             // the envelope opened and its plaintext was delivered
+	OutcomeWrongPurpose      Outcome = "wrong_purpose"      // the declared purpose is not the sealed one
+	OutcomeWrongRecipient    Outcome = "wrong_recipient"    // the opener's keys are not the envelope's recipient's
+	OutcomeExpired           Outcome = "expired"            // after the envelope's window
+	OutcomeNotYetValid       Outcome = "not_yet_valid"      // before the envelope's window
+	OutcomeUntrustedProvider Outcome = "untrusted_provider" // not sealed by the trusted provider's key
+	OutcomeUnknownSuite      Outcome = "unknown_suite"      // a suite this version does not know
+	OutcomeKeyNotValid       Outcome = "key_not_valid"      // signed with a key retired or revoked at its issue time
+	OutcomeTampered          Outcome = "tampered"           // the bytes do not authenticate or are no envelope
+	OutcomeFailed            Outcome = "failed"             // any other failure
+	// OutcomeWithdrawn follows an "opened" record whose plaintext could
+	// not be delivered: the open is on record, its output never existed.
+	OutcomeWithdrawn Outcome = "withdrawn"
+)
+
+// Outcomes lists the open outcomes govshare writes, OutcomeOpened first.
 var Outcomes = []Outcome{OutcomeOpened, OutcomeWrongPurpose, OutcomeWrongRecipient, OutcomeExpired,
-	OutcomeNotYetValid, OutcomeUntrustedProvider, OutcomeUnknownSuite, OutcomeTampered, OutcomeFailed}
+	OutcomeNotYetValid, OutcomeUntrustedProvider, OutcomeUnknownSuite, OutcomeKeyNotValid, OutcomeTampered,
+	OutcomeFailed, OutcomeWithdrawn}
 
 // Known reports whether o is one of Outcomes.
 func (o Outcome) Known() bool { return slices.Contains(Outcomes, o) }
 
-// Reason is a refusal's code (RefuseRecord.Code). The Reason* constants are
-// its known values.
+// Reason is a refusal's code (RefuseRecord.Code). The Reason* constants,
+// listed in Reasons, are the ones govshare writes.
 type Reason string
 
-// Reasons lists the known refusal reasons.
+// Refusal reasons.
+const (
+	ReasonNoGrant        Reason = "no_grant"            // a conditional field without a grant
+	ReasonNotShared      Reason = "not_shared"          // the resource is not shared with the recipient (no legal basis)
+	ReasonPurpose        Reason = "purpose_not_allowed" // an unknown or disallowed purpose
+	ReasonExpired        Reason = "grant_expired"       // the grant relied on has ended
+	ReasonUnknownField   Reason = "unknown_field"       // the input has a column the catalog does not know
+	ReasonInvalidCatalog Reason = "invalid_catalog"     // the catalog does not pass the policy's checks
+	ReasonNothingLeaves  Reason = "nothing_leaves"      // no field may leave for the request
+	// ReasonWithdrawn follows a share or release record whose envelope
+	// could not be delivered: the act is on record (a release stays
+	// charged), its output never existed.
+	ReasonWithdrawn Reason = "withdrawn"
+)
+
+// Reasons lists the refusal reasons govshare writes.
 var Reasons = []Reason{ReasonNoGrant, ReasonNotShared, ReasonPurpose, ReasonExpired,
-	ReasonUnknownField, ReasonInvalidCatalog, ReasonNothingLeaves}
+	ReasonUnknownField, ReasonInvalidCatalog, ReasonNothingLeaves, ReasonWithdrawn}
 
 // Known reports whether r is one of Reasons.
 func (r Reason) Known() bool { return slices.Contains(Reasons, r) }
 
-// Record is one entry of the log: a *ShareRecord, *OpenRecord, *RefuseRecord or *DisputeRecord
-// (or the same types by value).
+// Record is one entry of the log: a *ShareRecord, *OpenRecord, *RefuseRecord, *DisputeRecord or
+// *ReleaseRecord (or the same types by value).
 type Record interface {
 	Kind() Kind
 	// wire returns the canonical wire struct, after validating the record
@@ -120,7 +130,7 @@ type OpenRecord struct {
 	EnvelopeID string
 	Opener     string // opening department
 	Purpose    catalog.Purpose
-	Outcome    string // a code such as OutcomeOpened
+	Outcome    Outcome // one of Outcomes
 	Time       time.Time
 }
 
@@ -130,26 +140,49 @@ type RefuseRecord struct {
 	EnvelopeID string
 	RequestID  string
 	By         string // refusing department
-	Code       string // why, as a code such as ReasonNoGrant
+	Code       Reason // why: one of Reasons
 	Time       time.Time
 }
 
 // DisputeRecord records that a department disputes an envelope's content or
 // handling (一数一源: the consumer's way back to the source).
 //
-// Reason is the only free text in the log. It is for the nature of the
-// dispute ("record count differs from catalog", "宗地面积与登记不符"), never
-// for data: the log is kept for years and shown to supervisors. A reason
-// containing an identifier that classify.Detect finds (ID number, phone,
-// credit code, bank card, name after a context word, …) is refused. That
-// check cannot catch every value, so callers should refer to rows by
-// position or by a digest, not by content.
+// The log is append-only, kept for years and shown to supervisors, so a
+// dispute carries no free text: Reason is a code from DisputeReasons and
+// TextDigest the digest of the free text that explains it, which goes to
+// the other party sealed in an envelope, never to the log (govshare.Dispute
+// makes both). A filter on free text cannot catch every name, spaced phone
+// number or ethnicity, so there is none to filter.
+//
+// Records written before reason codes carried free text in Reason. Parse
+// still reads them (with TextDigest zero and Reason not Known), so an old
+// log verifies; Marshal, Sign and Log.Append refuse any reason that is not
+// a code, so no new record carries text.
 type DisputeRecord struct {
 	EnvelopeID string
-	By         string // disputing department
-	Reason     string // at most 1024 bytes of printable UTF-8, no data
+	By         string        // disputing department
+	Reason     DisputeReason // one of DisputeReasons
+	TextDigest Digest        // digest of the free text sent to the other party; zero if none
 	Time       time.Time
 }
+
+// DisputeReason is a dispute's reason code (DisputeRecord.Reason).
+type DisputeReason string
+
+// Dispute reason codes: the fixed list of DisputeReasons.
+const (
+	DisputeRecordCount    DisputeReason = "record_count"    // more or fewer records than there should be
+	DisputeFieldValue     DisputeReason = "field_value"     // a field's value is wrong
+	DisputeStaleData      DisputeReason = "stale_data"      // the data is out of date
+	DisputeWrongRecipient DisputeReason = "wrong_recipient" // the envelope should not have come to (or gone to) this department
+	DisputeOther          DisputeReason = "other"           // anything else: the text says what
+)
+
+// DisputeReasons lists the dispute reason codes.
+var DisputeReasons = []DisputeReason{DisputeRecordCount, DisputeFieldValue, DisputeStaleData, DisputeWrongRecipient, DisputeOther}
+
+// Known reports whether r is one of DisputeReasons.
+func (r DisputeReason) Known() bool { return slices.Contains(DisputeReasons, r) }
 
 // Kind implements Record.
 func (ShareRecord) Kind() Kind { return KindShare }
@@ -203,6 +236,7 @@ type disputeWire struct {
 	EnvelopeID string `json:"envelope"`
 	By         string `json:"by"`
 	Reason     string `json:"reason"`
+	TextDigest string `json:"text_sha256,omitempty"` // absent when zero, and in records before reason codes
 	Time       string `json:"time"`
 }
 
@@ -228,9 +262,9 @@ func (r ShareRecord) validate() error {
 func (r OpenRecord) validate() error {
 	return firstErr(
 		checkID("envelope", r.EnvelopeID, false),
-		checkDept("opener", r.Opener),
+		checkOpener(r.Opener),
 		checkPurpose(r.Purpose),
-		checkCode("outcome", r.Outcome),
+		checkCode("outcome", string(r.Outcome)),
 		checkTime(r.Time),
 	)
 }
@@ -243,18 +277,18 @@ func (r RefuseRecord) validate() error {
 		checkID("envelope", r.EnvelopeID, true),
 		checkID("request", r.RequestID, true),
 		checkDept("by", r.By),
-		checkCode("code", r.Code),
+		checkCode("code", string(r.Code)),
 		checkTime(r.Time),
 	)
 }
 
-// validate checks the fields; admit also refuses a reason holding an
-// identifier (Marshal does, Parse does not: see decodeRecord).
+// validate checks the fields; admit also refuses a free-text reason
+// (Marshal does, Parse does not: see decodeRecord).
 func (r DisputeRecord) validate(admit bool) error {
 	return firstErr(
 		checkID("envelope", r.EnvelopeID, false),
 		checkDept("by", r.By),
-		checkReason(r.Reason, admit),
+		checkDisputeReason(r.Reason, r.TextDigest, admit),
 		checkTime(r.Time),
 	)
 }
@@ -271,7 +305,7 @@ func (r OpenRecord) wire(bool) (any, error) {
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	return &openWire{RecordVersion, KindOpen, r.EnvelopeID, r.Opener, string(r.Purpose), r.Outcome,
+	return &openWire{RecordVersion, KindOpen, r.EnvelopeID, r.Opener, string(r.Purpose), string(r.Outcome),
 		formatTime(r.Time)}, nil
 }
 
@@ -279,7 +313,7 @@ func (r RefuseRecord) wire(bool) (any, error) {
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	return &refuseWire{RecordVersion, KindRefuse, r.EnvelopeID, r.RequestID, r.By, r.Code,
+	return &refuseWire{RecordVersion, KindRefuse, r.EnvelopeID, r.RequestID, r.By, string(r.Code),
 		formatTime(r.Time)}, nil
 }
 
@@ -287,7 +321,11 @@ func (r DisputeRecord) wire(admit bool) (any, error) {
 	if err := r.validate(admit); err != nil {
 		return nil, err
 	}
-	return &disputeWire{RecordVersion, KindDispute, r.EnvelopeID, r.By, r.Reason, formatTime(r.Time)}, nil
+	var digest string
+	if r.TextDigest != (Digest{}) {
+		digest = r.TextDigest.String()
+	}
+	return &disputeWire{RecordVersion, KindDispute, r.EnvelopeID, r.By, string(r.Reason), digest, formatTime(r.Time)}, nil
 }
 
 // Marshal returns the canonical encoding of r: one line of JSON with a fixed
@@ -325,6 +363,8 @@ func isNilPointer(r Record) bool {
 		return p == nil
 	case *DisputeRecord:
 		return p == nil
+	case *ReleaseRecord:
+		return p == nil
 	}
 	return false
 }
@@ -345,8 +385,8 @@ func LeafHash(r Record) (Hash, error) {
 // DisputeRecord), never a pointer.
 //
 // Parse checks a record's form, not the admission rules Marshal applies to
-// new records: a dispute reason that today's identifier detector would
-// refuse still parses, so a log written by an older version stays readable.
+// new records: a dispute with a free-text reason (written before reason
+// codes) still parses, so a log written by an older version stays readable.
 func Parse(b []byte) (Record, error) {
 	var d decoded
 	err := decodeRecord(b, &d)
@@ -394,6 +434,11 @@ func parseSlow(b []byte) error {
 		if err = strictJSON(b, &w); err == nil {
 			rec, err = w.record()
 		}
+	case KindRelease:
+		var w releaseWire
+		if err = strictJSON(b, &w); err == nil {
+			rec, err = w.record()
+		}
 	default:
 		return errors.New("govshare/audit: unknown record type")
 	}
@@ -412,7 +457,7 @@ func parseSlow(b []byte) error {
 // them, which spares a JSON pass on the common path (Verify parses every
 // record); anything else gets a lenient decode for a precise error.
 func recordKind(b []byte) (Kind, error) {
-	for _, k := range []Kind{KindShare, KindOpen, KindRefuse, KindDispute} {
+	for _, k := range []Kind{KindShare, KindOpen, KindRefuse, KindDispute, KindRelease} {
 		if bytes.HasPrefix(b, []byte(`{"v":1,"type":"`+string(k)+`",`)) {
 			return k, nil
 		}
@@ -428,7 +473,7 @@ func recordKind(b []byte) (Kind, error) {
 		return "", fmt.Errorf("govshare/audit: record version %d, want %d", head.V, RecordVersion)
 	}
 	switch k := Kind(head.Type); k {
-	case KindShare, KindOpen, KindRefuse, KindDispute:
+	case KindShare, KindOpen, KindRefuse, KindDispute, KindRelease:
 		return k, nil
 	}
 	return "", errors.New("govshare/audit: unknown record type")
@@ -468,7 +513,7 @@ func (w *openWire) record() (Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenRecord{w.EnvelopeID, w.Opener, catalog.Purpose(w.Purpose), w.Outcome, t}, nil
+	return OpenRecord{w.EnvelopeID, w.Opener, catalog.Purpose(w.Purpose), Outcome(w.Outcome), t}, nil
 }
 
 func (w *refuseWire) record() (Record, error) {
@@ -476,7 +521,7 @@ func (w *refuseWire) record() (Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return RefuseRecord{w.EnvelopeID, w.RequestID, w.By, w.Code, t}, nil
+	return RefuseRecord{w.EnvelopeID, w.RequestID, w.By, Reason(w.Code), t}, nil
 }
 
 func (w *disputeWire) record() (Record, error) {
@@ -484,7 +529,11 @@ func (w *disputeWire) record() (Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DisputeRecord{w.EnvelopeID, w.By, w.Reason, t}, nil
+	var d Digest
+	if w.TextDigest != "" && !decodeLowerHex(d[:], w.TextDigest) {
+		return nil, errors.New("govshare/audit: dispute record: text digest must be 64 lowercase hex digits")
+	}
+	return DisputeRecord{w.EnvelopeID, w.By, DisputeReason(w.Reason), d, t}, nil
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
@@ -592,21 +641,20 @@ func checkName(field, s string, optional bool) error {
 	return nil
 }
 
-func checkReason(s string, admit bool) error {
-	if s == "" || len(s) > maxReasonLen {
-		return fmt.Errorf("govshare/audit: dispute reason must be 1–%d bytes", maxReasonLen)
-	}
-	if err := checkPrintable("dispute reason", s); err != nil {
-		return err
-	}
-	if !admit {
+// checkDisputeReason accepts a reason code. A free-text reason (a record
+// written before reason codes) is only read, never admitted, and never has a
+// text digest. The error never quotes the reason: it may hold data.
+func checkDisputeReason(r DisputeReason, digest Digest, admit bool) error {
+	if r.Known() {
 		return nil
 	}
-	if f := classify.Detect(s); len(f) > 0 {
-		// Name the type and position only: the value is what must not leak.
-		return fmt.Errorf("govshare/audit: dispute reason contains an identifier (%s); refer to rows by position or digest", f[0])
+	if admit || digest != (Digest{}) {
+		return errors.New("govshare/audit: dispute reason must be a code: record_count, field_value, stale_data, wrong_recipient or other (free text goes to the other party sealed, never to the log)")
 	}
-	return nil
+	if r == "" || len(r) > maxReasonLen {
+		return fmt.Errorf("govshare/audit: dispute reason must be 1–%d bytes", maxReasonLen)
+	}
+	return checkPrintable("dispute reason", string(r))
 }
 
 func checkPrintable(field, s string) error {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -146,7 +147,7 @@ func TestMarshalRejects(t *testing.T) {
 	base := sampleRecord(0).(ShareRecord)
 	mod := func(f func(*ShareRecord)) Record { r := base; f(&r); return r }
 	disp := sampleRecord(3).(DisputeRecord)
-	withReason := func(s string) Record { r := disp; r.Reason = s; return r }
+	withReason := func(s string) Record { r := disp; r.Reason = DisputeReason(s); return r }
 	cases := map[string]Record{
 		"nil":              nil,
 		"nil pointer":      (*ShareRecord)(nil),
@@ -165,6 +166,8 @@ func TestMarshalRejects(t *testing.T) {
 		"empty reason":     withReason(""),
 		"long reason":      withReason(strings.Repeat("x", 1025)),
 		"reason control":   withReason("bad\x00reason"),
+		"free-text reason": withReason("记录数与目录不符 (row count differs)"),
+		"unknown code":     withReason("row_count"),
 	}
 	for name, r := range cases {
 		if _, err := Marshal(r); err == nil {
@@ -173,23 +176,114 @@ func TestMarshalRejects(t *testing.T) {
 	}
 }
 
-// A dispute reason is free text, so it is the one place data could slip
-// in: an identifier is refused, and the error names its type and position,
-// never the value.
-func TestDisputeReasonRefusesIdentifiers(t *testing.T) {
-	for _, secret := range []string{"11010519491231002X", "13800138000"} {
-		r := DisputeRecord{EnvelopeID: "e1", By: "minzheng", Reason: "第3行 " + secret + " 不符", Time: baseTime}
+// A dispute's reason is a code: free text is refused whatever it holds (a
+// name, a spaced phone number, an ethnicity slip past any filter), and the
+// error never quotes it (issue 11 §6).
+func TestDisputeReasonIsACode(t *testing.T) {
+	for _, text := range []string{"崔俊鹤的记录有误", "第3行 1918 639 8679 不符", "民族字段应为回族", "第 12 行出生日期字段与源数据不一致"} {
+		r := DisputeRecord{EnvelopeID: "e1", By: "minzheng", Reason: DisputeReason(text), Time: baseTime}
 		_, err := Marshal(r)
 		if err == nil {
-			t.Fatalf("reason with an identifier (sha256 %x) was accepted", sha256.Sum256([]byte(secret)))
+			t.Fatalf("free-text reason (sha256 %x) was accepted", sha256.Sum256([]byte(text)))
 		}
-		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), secret[:8]) {
-			t.Fatalf("error reveals the identifier")
+		for _, part := range strings.Fields(text) {
+			if strings.Contains(err.Error(), part) {
+				t.Fatalf("error quotes the reason (sha256 %x)", sha256.Sum256([]byte(text)))
+			}
 		}
 	}
-	ok := DisputeRecord{EnvelopeID: "e1", By: "minzheng", Reason: "第 12 行出生日期字段与源数据不一致", Time: baseTime}
-	if _, err := Marshal(ok); err != nil {
+	for _, code := range DisputeReasons {
+		for _, digest := range []Digest{{}, sha256.Sum256([]byte("text"))} {
+			r := DisputeRecord{EnvelopeID: "e1", By: "minzheng", Reason: code, TextDigest: digest, Time: baseTime}
+			b, err := Marshal(r)
+			if err != nil {
+				t.Fatalf("%s: %v", code, err)
+			}
+			if has := bytes.Contains(b, []byte(`"text_sha256":"`+digest.String()+`"`)); has == (digest == Digest{}) {
+				t.Fatalf("%s: text digest: %s", code, b)
+			}
+			got, err := Parse(b)
+			if err != nil || got != Record(r) {
+				t.Fatalf("%s: round trip: %v %+v", code, err, got)
+			}
+		}
+	}
+}
+
+// A dispute written before reason codes carries free text: it still parses
+// and re-encodes to the same bytes (an old log verifies), but is never
+// admitted again, and no record has both free text and a text digest.
+func TestDisputeLegacyFreeText(t *testing.T) {
+	old := `{"v":1,"type":"dispute","envelope":"env-000003","by":"minzheng","reason":"记录数与目录不符 (row count differs)","time":"2025-03-01T08:30:03.000Z"}`
+	rec, err := Parse([]byte(old))
+	if err != nil {
 		t.Fatal(err)
+	}
+	d := rec.(DisputeRecord)
+	if d.Reason.Known() || d.TextDigest != (Digest{}) {
+		t.Fatalf("legacy record read as %+v", d)
+	}
+	if again, err := marshal(rec, false); err != nil || string(again) != old {
+		t.Fatalf("legacy record does not re-encode: %v", err)
+	}
+	// Its leaf hash is the one the golden file of the old format pinned.
+	if lh := sha256.Sum256(append([]byte{0}, old...)); fmt.Sprintf("%x", lh[:]) != "0a6ef049672652f5551088d53be2a99d5c4bb6b689bec9bbb90538e1ec7544e9" {
+		t.Fatalf("legacy leaf hash %x", lh[:])
+	}
+	if _, err := Marshal(rec); err == nil {
+		t.Fatal("a free-text dispute was admitted")
+	}
+	withDigest := strings.Replace(old, `,"time"`, `,"text_sha256":"`+strings.Repeat("ab", 32)+`","time"`, 1)
+	if _, err := Parse([]byte(withDigest)); err == nil {
+		t.Fatal("free text with a text digest parsed")
+	}
+	for name, b := range map[string]string{
+		"empty digest": strings.Replace(old, `,"time"`, `,"text_sha256":"","time"`, 1),
+		"upper hex":    strings.Replace(old, `"reason":"记录数与目录不符 (row count differs)"`, `"reason":"other","text_sha256":"`+strings.Repeat("AB", 32)+`"`, 1),
+		"short digest": strings.Replace(old, `"reason":"记录数与目录不符 (row count differs)"`, `"reason":"other","text_sha256":"abcd"`, 1),
+		"digest last":  strings.Replace(old, `"reason":"记录数与目录不符 (row count differs)","time":"2025-03-01T08:30:03.000Z"`, `"reason":"other","time":"2025-03-01T08:30:03.000Z","text_sha256":"`+strings.Repeat("ab", 32)+`"`, 1),
+	} {
+		if _, err := Parse([]byte(b)); err == nil {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+}
+
+// TestDisputeLegacyLogVerifies: a log holding a free-text dispute written
+// before reason codes still verifies, and a signed one still checks against
+// its maker's key; appending one anew, bare or signed, is refused.
+func TestDisputeLegacyLogVerifies(t *testing.T) {
+	dir, l, v := buildLog(t, 3)
+	legacy := []byte(`{"v":1,"type":"dispute","envelope":"env-000003","by":"minzheng","reason":"记录数与目录不符 (row count differs)","time":"2025-03-01T08:30:03.000Z"}`)
+	if _, err := l.appendEncoded(context.Background(), &pending{recs: [][]byte{legacy}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(dir, v); err != nil {
+		t.Fatalf("a log with a legacy dispute does not verify: %v", err)
+	}
+	rec, _ := Parse(legacy)
+	if _, err := l.Append(context.Background(), rec); err == nil {
+		t.Fatal("a free-text dispute was appended")
+	}
+	s := deptSigner(t, "minzheng")
+	if _, err := Sign(rec, testOrigin, s); err == nil {
+		t.Fatal("a free-text dispute was signed")
+	}
+	// Signed before reason codes existed: the signature covered these bytes.
+	sig, keyID, err := s.Sign(signedMessage(testOrigin, "minzheng", legacy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, err := SignedRecord{Record: rec, Signer: "minzheng", KeyID: keyID, Signature: sig, raw: legacy}.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := ParseSigned(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sr.Verify(testOrigin, testRegistry(t)); err != nil {
+		t.Fatalf("a signed legacy dispute does not verify: %v", err)
 	}
 }
 

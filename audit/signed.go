@@ -84,9 +84,9 @@ func Actor(r Record) string {
 	case *ShareRecord:
 		return r.Provider
 	case OpenRecord:
-		return r.Opener
+		return openerDept(r.Opener)
 	case *OpenRecord:
-		return r.Opener
+		return openerDept(r.Opener)
 	case RefuseRecord:
 		return r.By
 	case *RefuseRecord:
@@ -95,6 +95,10 @@ func Actor(r Record) string {
 		return r.By
 	case *DisputeRecord:
 		return r.By
+	case ReleaseRecord:
+		return r.Provider
+	case *ReleaseRecord:
+		return r.Provider
 	}
 	return ""
 }
@@ -117,6 +121,10 @@ func recordTime(r Record) time.Time {
 	case DisputeRecord:
 		return r.Time
 	case *DisputeRecord:
+		return r.Time
+	case ReleaseRecord:
+		return r.Time
+	case *ReleaseRecord:
 		return r.Time
 	}
 	return time.Time{}
@@ -159,6 +167,9 @@ func Sign(rec Record, origin string, s RecordSigner) (SignedRecord, error) {
 	if len(sig) == 0 || len(sig) > maxSignatureSize {
 		return SignedRecord{}, errors.New("govshare/audit: record signature is empty or too large")
 	}
+	if err := checkOpenerKey(rec, keyID); err != nil {
+		return SignedRecord{}, err
+	}
 	return SignedRecord{Record: valueOf(rec), Signer: dept, KeyID: keyID, Signature: sig, raw: raw}, nil
 }
 
@@ -172,6 +183,8 @@ func valueOf(r Record) Record {
 	case *RefuseRecord:
 		return *p
 	case *DisputeRecord:
+		return *p
+	case *ReleaseRecord:
 		return *p
 	}
 	return r
@@ -237,6 +250,9 @@ func (sr SignedRecord) Verify(origin string, reg Registry) error {
 	}
 	if sr.Signer != Actor(sr.Record) {
 		return notVerified(ErrWrongSigner, "a %s record made by %s is signed by %s", sr.Record.Kind(), Actor(sr.Record), sr.Signer)
+	}
+	if err := checkOpenerKey(sr.Record, sr.KeyID); err != nil {
+		return err
 	}
 	return verifySig(reg, origin, sr.Signer, sr.KeyID, recordTime(sr.Record), sr.Signature, raw)
 }
@@ -335,6 +351,9 @@ func parseSignedForm(b []byte, l *leaf, logged bool) error {
 	l.sigB64, l.sigOK = sig, false
 	if l.signer != l.d.actor() {
 		return notVerified(ErrWrongSigner, "a %s record made by %s is signed by %s", l.d.kind, l.d.actor(), l.signer)
+	}
+	if l.d.kind == KindOpen {
+		return checkOpenerKey(l.d.open, l.keyID)
 	}
 	return nil
 }

@@ -111,7 +111,7 @@ func TestTamperWithRecomputedChecksums(t *testing.T) {
 
 	edited := append([][]byte(nil), recs...)
 	d := sampleRecord(3).(DisputeRecord)
-	d.Reason = "no dispute after all"
+	d.Reason = DisputeOther
 	edited[3] = mustMarshal(t, d)
 	rewrite(edited)
 	if _, err := Verify(dir, v); err == nil {

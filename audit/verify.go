@@ -244,6 +244,10 @@ type Result struct {
 	Pinned            *Checkpoint
 	Cosigned          *Checkpoint // the cosigned checkpoint checked, if witnesses were required
 	Cosigners         []string    // the witnesses whose cosignatures verified
+	// Budgets are the privacy budget accounts, recomputed from the release
+	// records in log order; a release that took its account past the
+	// budget of record fails verification (ErrOverBudget).
+	Budgets []Spent
 }
 
 // Verify re-reads the log in dir without trusting anything in it: every
@@ -338,6 +342,7 @@ type streamCheck struct {
 	captures []capture // sizes to take the root at, ascending
 
 	lastLogged time.Time
+	book       Book
 	keys       []dupKey
 	quick      []uint64 // keys' a, sorted quickly to find candidate duplicates
 	seed1      maphash.Seed
@@ -405,7 +410,8 @@ type checked struct {
 	leaf   Hash
 	signed bool
 	logged time.Time
-	a, b   uint64 // duplicate keys of a signed record
+	a, b   uint64         // duplicate keys of a signed record
+	rel    *ReleaseRecord // a release record, to charge in order
 }
 
 // worker is one goroutine's reusable state.
@@ -416,6 +422,7 @@ type worker struct {
 
 // check does the work on entry index that needs no other entry.
 func (sc *streamCheck) check(w *worker, index int64, raw []byte, out *checked) error {
+	out.rel = nil
 	if uint64(index) >= sc.ck.Size {
 		// More records than the checkpoint covers: the final size check
 		// reports it.
@@ -427,6 +434,10 @@ func (sc *streamCheck) check(w *worker, index int64, raw []byte, out *checked) e
 		return wrapNotVerified(ErrTampered, err, "govshare/audit: record %d", index)
 	}
 	out.signed = lf.signed
+	if lf.d.kind == KindRelease {
+		r := lf.d.record().(ReleaseRecord)
+		out.rel = &r
+	}
 	if !lf.signed {
 		if sc.opt.RequireSigned {
 			return notVerified(ErrUnsigned, "record %d is not signed by its maker", index)
@@ -448,6 +459,11 @@ func (sc *streamCheck) check(w *worker, index int64, raw []byte, out *checked) e
 
 // collect takes entry index's results, in order.
 func (sc *streamCheck) collect(index int64, c *checked) error {
+	if c.rel != nil && uint64(index) < sc.ck.Size {
+		if err := sc.book.Charge(*c.rel); err != nil {
+			return wrapNotVerified(nil, err, "govshare/audit: record %d", index)
+		}
+	}
 	if uint64(index) < sc.ck.Size {
 		if c.signed {
 			sc.res.Signed++
@@ -772,6 +788,7 @@ func (sc *streamCheck) finish() (Result, error) {
 	if err := sc.duplicates(); err != nil {
 		return sc.res, err
 	}
+	sc.res.Budgets = sc.book.Accounts()
 	if sc.opt.State != nil {
 		if err := sc.opt.State.remember(sc.ck.Origin, sc.signed); err != nil {
 			return sc.res, err

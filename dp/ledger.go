@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -110,6 +111,21 @@ func OpenLedger(path string, budgetEpsilon, budgetDelta float64) (*Ledger, error
 	return l, nil
 }
 
+// LedgerCache returns a ledger at path that is a cache of a budget of
+// record kept elsewhere (govshare's share-record log): it is not read or
+// checked here — it may be missing, empty or edited — and Rebuild rewrites
+// it, with the given budget in its header. Charge such a ledger only
+// through its keeper.
+func LedgerCache(path string, budgetEpsilon, budgetDelta float64) (*Ledger, error) {
+	if !finite(budgetEpsilon) || budgetEpsilon <= 0 {
+		return nil, errors.New("govshare/dp: ledger budget epsilon must be finite and > 0")
+	}
+	if !finite(budgetDelta) || budgetDelta < 0 || budgetDelta >= 1 {
+		return nil, errors.New("govshare/dp: ledger budget delta must be in [0, 1)")
+	}
+	return &Ledger{path: path, lock: flock.New(path + ".lock"), budgetEps: budgetEpsilon, budgetDelta: budgetDelta}, nil
+}
+
 // Budget is the per-(resource, recipient) budget this ledger enforces.
 func (l *Ledger) Budget() (epsilon, delta float64) { return l.budgetEps, l.budgetDelta }
 
@@ -204,6 +220,78 @@ func (l *Ledger) charge(resource, recipient string, epsilon, delta float64, rele
 		return nil
 	})
 	return st, err
+}
+
+// Spend is one line of a ledger: a spend of (Epsilon, Delta) by the
+// releases of Resource to Recipient.
+type Spend struct {
+	Resource, Recipient string
+	Epsilon, Delta      float64
+}
+
+// Rebuild replaces the ledger's spends with spends, keeping its budget: a
+// ledger kept as a cache of a budget of record held elsewhere (govshare's
+// share-record log) is rebuilt from it after each release, whatever was
+// done to the file meanwhile — emptied, deleted or edited. The file is
+// replaced atomically under the lock. A spend of ε = 0 is left out.
+func (l *Ledger) Rebuild(spends []Spend) error {
+	var b bytes.Buffer
+	be, bd := l.budgetEps, l.budgetDelta
+	now := time.Now().UTC()
+	line, err := json.Marshal(ledgerHeader{Format: LedgerFormat, BudgetEpsilon: &be, BudgetDelta: &bd, Created: now.Format(time.RFC3339)})
+	if err != nil {
+		return fmt.Errorf("govshare/dp: encoding ledger header: %w", err)
+	}
+	b.Write(append(line, '\n'))
+	for _, sp := range spends {
+		if sp.Epsilon == 0 {
+			continue
+		}
+		// A line's δ is below 1: a total of 1 or more (unbudgeted
+		// releases add up) takes several lines.
+		parts := 1
+		if finite(sp.Delta) && sp.Delta >= 0.5 {
+			parts = int(math.Ceil(sp.Delta/0.5)) + 1
+		}
+		for range parts {
+			e, d := sp.Epsilon/float64(parts), sp.Delta/float64(parts)
+			if err := checkSpend(sp.Resource, sp.Recipient, e, d); err != nil {
+				return err
+			}
+			line, err := json.Marshal(ledgerEntry{Resource: sp.Resource, Recipient: sp.Recipient, Epsilon: &e, Delta: &d, Time: now.Format(time.RFC3339Nano)})
+			if err != nil {
+				return fmt.Errorf("govshare/dp: encoding ledger entry: %w", err)
+			}
+			b.Write(append(line, '\n'))
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.lock.Lock(); err != nil {
+		return fmt.Errorf("govshare/dp: locking ledger: %w", err)
+	}
+	defer l.lock.Unlock()
+	dir := filepath.Dir(l.path)
+	f, err := os.CreateTemp(dir, ".ledger-*")
+	if err != nil {
+		return fmt.Errorf("govshare/dp: rebuilding ledger: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		return fmt.Errorf("govshare/dp: rebuilding ledger: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("govshare/dp: rebuilding ledger: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("govshare/dp: rebuilding ledger: %w", err)
+	}
+	if err := os.Rename(f.Name(), l.path); err != nil {
+		return fmt.Errorf("govshare/dp: rebuilding ledger: %w", err)
+	}
+	return syncDir(dir)
 }
 
 // Spent returns the totals recorded for (resource, recipient), read from the

@@ -20,29 +20,55 @@ var ErrNoBudget = errors.New("govshare/dp: no budget of record: give a ledger, o
 // leave in clear as labels and they identify people or are free text.
 var ErrGroupColumn = errors.New("govshare/dp: column may not be grouped by")
 
-// Budget is what a release is charged to: a ledger account, or — stated
-// explicitly — nothing. The zero Budget is refused ([ErrNoBudget]), so a
-// release without a budget of record is never an accident.
+// Budget is what a release is charged to: a ledger account, an Account
+// kept elsewhere, or — stated explicitly — nothing. The zero Budget is
+// refused ([ErrNoBudget]), so a release without a budget of record is
+// never an accident.
 type Budget struct {
-	// Ledger charges the release to the (Resource, Recipient) account, in
-	// one step with the release. Required unless Unbudgeted.
+	// Ledger charges the release to the (Resource, Recipient) account of a
+	// local file, in one step with the release.
 	Ledger *Ledger
+	// Account charges the release to a budget of record kept outside this
+	// package (govshare keeps it on its share-record log), in one step
+	// with the release. Refused with a Ledger.
+	Account Account
 	// Resource and Recipient name the release in its report and are the
-	// ledger account. Required with a Ledger.
+	// ledger account. Required with a Ledger or an Account.
 	Resource, Recipient string
 	// Unbudgeted states that the release is charged to no budget of record:
-	// repeated releases then add up without limit. Refused with a Ledger.
+	// repeated releases then add up without limit. Refused with a Ledger;
+	// with an Account, the account records the release as unbudgeted.
 	Unbudgeted bool
+}
+
+// Account is a budget of record kept outside this package. [Run] charges a
+// release to it as it does to a [Ledger]: Afford before any data is read,
+// then Charge in one step with the noise.
+type Account interface {
+	// Afford refuses, before anything is read, a release of (epsilon,
+	// delta) that the account cannot afford now, with an error wrapping
+	// ErrBudgetExhausted (or ErrNoBudget when it has no budget to charge).
+	Afford(epsilon, delta float64) error
+	// Charge checks that the account can afford rep's ε and δ, calls
+	// release — which draws the noise and fills rep.Results — and records
+	// the spend, in one step that no other charge of the account
+	// interleaves with; it sets rep.Budget. If the check or release fails,
+	// nothing is recorded. Once the spend may be on record, a failure
+	// returns an error and the results are dropped: the spend stays, the
+	// release never existed.
+	Charge(rep *Report, release func() error) error
 }
 
 func (b Budget) validate() error {
 	switch {
+	case b.Ledger != nil && b.Account != nil:
+		return errors.New("govshare/dp: a release is charged to a ledger or an account, not both")
 	case b.Ledger != nil && b.Unbudgeted:
 		return errors.New("govshare/dp: a release with a ledger is not unbudgeted: give one or the other")
-	case b.Ledger == nil && !b.Unbudgeted:
+	case b.Ledger == nil && b.Account == nil && !b.Unbudgeted:
 		return ErrNoBudget
-	case b.Ledger != nil && (b.Resource == "" || b.Recipient == ""):
-		return errors.New("govshare/dp: a ledgered release needs a resource and a recipient")
+	case (b.Ledger != nil || b.Account != nil) && (b.Resource == "" || b.Recipient == ""):
+		return errors.New("govshare/dp: a budgeted release needs a resource and a recipient")
 	}
 	return nil
 }
@@ -104,13 +130,14 @@ func (x Excluded) String() string {
 // returns the release and what it left out. The order of effects is
 //
 //  1. validate the options and the budget (nothing read yet);
-//  2. check that the ledger could afford the release at all;
+//  2. check that the ledger (or account) could afford the release at all;
 //  3. read every row and bound each person's contributions (no noise yet),
 //     and check what needs the data: δ ≤ 1/(number of persons), and group
 //     values that are categories, not identifiers or free text;
-//  4. in one step under the ledger's lock: check the budget, draw the noise
-//     and record the spend. If the noise fails nothing is recorded; if the
-//     record cannot be written the results are dropped.
+//  4. in one step under the ledger's lock (an account's Charge): check the
+//     budget, draw the noise and record the spend. If the noise fails
+//     nothing is recorded; if the record cannot be written the results are
+//     dropped.
 //
 // So a refusal or a data error costs no budget, and no result exists that
 // was not charged. A crash after the record is written loses budget, never
@@ -149,6 +176,11 @@ func Run(opts Options, rows iter.Seq2[[]string, error], header []string, b Budge
 	eps, delta := agg.cost()
 	if b.Ledger != nil {
 		if err := b.Ledger.afford(b.Resource, b.Recipient, eps, delta); err != nil {
+			return Report{}, x, err
+		}
+	}
+	if b.Account != nil {
+		if err := b.Account.Afford(eps, delta); err != nil {
 			return Report{}, x, err
 		}
 	}
@@ -206,22 +238,27 @@ func Run(opts Options, rows iter.Seq2[[]string, error], header []string, b Budge
 		lo, hi := o.Lower, o.Upper
 		rep.Lower, rep.Upper = &lo, &hi
 	}
-	var res []Result
-	release := func() (err error) {
-		res, err = agg.release()
-		return err
+	release := func() error {
+		res, err := agg.release()
+		if err != nil {
+			return err
+		}
+		rep.Results = res
+		return nil
 	}
-	if b.Ledger == nil {
-		err = release()
-	} else {
+	switch {
+	case b.Account != nil:
+		err = b.Account.Charge(&rep, release)
+	case b.Ledger != nil:
 		var st BudgetStatus
 		st, err = b.Ledger.charge(b.Resource, b.Recipient, eps, delta, release)
 		rep.Budget = &st
+	default:
+		err = release()
 	}
 	if err != nil {
 		return Report{}, x, err
 	}
-	rep.Results = res
 	return rep, x, nil
 }
 

@@ -147,7 +147,9 @@ func (d *demo) run(rows int) error {
 
 	// 3. Two shares.
 	d.say("\n3. The public security bureau shares the register twice; each share is masked by policy, sealed to one")
-	d.say("   department for one purpose, signed, and recorded in the share-record log (created on first use).")
+	d.say("   department for one purpose, signed, and recorded in the share-record log (created on first use), each")
+	d.say("   record signed by the department whose act it is. (Here the log is a local directory, operated by whoever")
+	d.say("   runs the command; between departments it is one operator's `govshare log serve` URL: docs/log.md.)")
 	share := func(to, purpose, out string) error {
 		_, err := d.cmd(true, "share", "--catalog", d.path("catalog.yaml"), "--grants", d.path("grants.yaml"),
 			"--purpose", purpose, "--from", d.path("keys"), "--dept", psb, "--to", d.path("keys/"+to+".pub"),
@@ -199,7 +201,8 @@ func (d *demo) run(rows int) error {
 
 	// 5. Refusals.
 	d.say("\n5. What the envelopes refuse (each attempt is logged):")
-	d.say("   a) the tax bureau tries to open the civil affairs bureau's envelope:")
+	d.say("   a) the tax bureau tries to open the civil affairs bureau's envelope (its keys do not hold the envelope's")
+	d.say("      KEM key, so the log names it by its signing key, key:tax-bureau/…, not by a department name):")
 	if err := open(tax, "data_verification", "civil.gse", "", false); err != nil {
 		return err
 	}
@@ -222,13 +225,17 @@ func (d *demo) run(rows int) error {
 
 	// 6. Statistics.
 	d.say("\n6. A statistics release to the statistics bureau: a differentially private count by gender (ε = 1,")
-	d.say("   one contribution per resident, budget kept in a ledger). Group labels leave in clear, so grouping by")
-	d.say("   an identifier, a sensitive field such as 民族, or free text is refused.")
+	d.say("   one contribution per resident). Group labels leave in clear, so grouping by an identifier, a")
+	d.say("   sensitive field such as 民族, or free text is refused. The privacy budget (ε,δ = 1,1e-5 per resource")
+	d.say("   and recipient) lives on the log: the release record, with its ε, δ and mechanism, is the charge.")
 	d.say("   The release is sealed to the statistics bureau and recorded like any share:")
-	if _, err := d.cmd(true, "stats", "--catalog", d.path("catalog.yaml"), "--purpose", "statistics", "--epsilon", "1",
-		"--person", "身份证号", "--group-by", "性别", "--count", "--ledger", d.path("ledger.json"),
-		"--from", d.path("keys"), "--to", d.path("keys/"+stats+".pub"), "--log", d.path("log"),
-		d.path("register.csv"), "-o", d.path("stats.gse")); err != nil {
+	statsArgs := func(out string) []string {
+		return []string{"stats", "--catalog", d.path("catalog.yaml"), "--purpose", "statistics", "--epsilon", "1",
+			"--person", "身份证号", "--group-by", "性别", "--count", "--budget", "1,1e-5",
+			"--from", d.path("keys"), "--to", d.path("keys/" + stats + ".pub"), "--log", d.path("log"),
+			d.path("register.csv"), "-o", d.path(out)}
+	}
+	if _, err := d.cmd(true, statsArgs("stats.gse")...); err != nil {
 		return err
 	}
 	if err := open(stats, "statistics", "stats.gse", "stats.json", true); err != nil {
@@ -242,15 +249,22 @@ func (d *demo) run(rows int) error {
 	if err := d.showStats(string(report)); err != nil {
 		return err
 	}
+	d.say("   A second release to the same account is refused before anything is read: the budget is spent, and")
+	d.say("   no local file can give it back (the log's operator checks every release record against it):")
+	if _, err := d.cmd(false, statsArgs("stats-2.gse")...); err != nil {
+		return err
+	}
 
 	// 7. The log.
-	d.say("\n7. The share-record log holds ids and digests, never data. Supervisors list and verify it:")
+	d.say("\n7. The share-record log holds ids and digests, never data. Supervisors list it, and verify it with the")
+	d.say("   operator's verifier key (given out of band, never taken from beside the log) and the departments'")
+	d.say("   public bundles, which check every record's signature and recompute every privacy budget:")
 	out, err = d.cmd(true, "log", "show", d.path("log"))
 	if err != nil {
 		return err
 	}
 	d.indent(out)
-	out, err = d.cmd(true, "log", "verify", d.path("log"))
+	out, err = d.cmd(true, "log", "verify", "--vkey", d.path("log.vkey"), "--trust-dir", d.path("keys"), "--require-signed", d.path("log"))
 	if err != nil {
 		return err
 	}
@@ -356,7 +370,7 @@ func (d *demo) showStats(out string) error {
 	}
 	d.indent(b.String())
 	if rep.Budget != nil {
-		d.say("    ledger: ε %.2g of %.2g spent for %s", rep.Budget.SpentEpsilon, rep.Budget.BudgetEpsilon, stats)
+		d.say("    budget of record (%s): ε %.2g of %.2g spent for %s", rep.Budget.Ledger, rep.Budget.SpentEpsilon, rep.Budget.BudgetEpsilon, stats)
 	}
 	d.say("    (groups too small to hide one person are not released)")
 	return nil

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/internal/fsread"
 	"golang.org/x/mod/sumdb/note"
@@ -22,7 +24,7 @@ var logSubcommands = []struct {
 	name, usage string
 	run         func(*env, []string) error
 }{
-	{"verify", "log verify --vkey F [--state F] [--trust D.pub]... [--trust-dir DIR] [--require-signed] [--witness F]... [--min-witnesses N] [--receipt R] LOGDIR|URL", cmdLogVerify},
+	{"verify", "log verify (--vkey F | --vkey-beside-log) [--state F] [--trust D.pub]... [--trust-dir DIR] [--require-signed] [--witness F]... [--min-witnesses N] [--receipt R] LOGDIR|URL", cmdLogVerify},
 	{"show", "log show [--json] [--vkey F] LOGDIR|URL", cmdLogShow},
 	{"serve", "log serve --dir LOGDIR --addr HOST:PORT [--log-key F] (--trust D.pub... | --trust-dir DIR) [--witness URL=VKEYFILE]... [--skew D]", cmdLogServe},
 	{"witness", "log witness --addr HOST:PORT --key F --state F --log-vkey F...", cmdLogWitness},
@@ -50,12 +52,6 @@ type repeated []string
 
 func (r *repeated) String() string     { return strings.Join(*r, ",") }
 func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
-
-// vkeyBesideLogByDefault keeps "log verify LOGDIR" without --vkey working
-// as before, reading LOGDIR.vkey with a warning that it pins nothing. Set
-// it to false to require --vkey (or --vkey-beside-log) once the demo and
-// the share tests pass --vkey.
-const vkeyBesideLogByDefault = true
 
 // readKeyArg returns a key given on the command line either as a file
 // holding it or as the key itself.
@@ -105,13 +101,10 @@ func cmdLogVerify(e *env, args []string) error {
 		return usageError{"give --vkey or --vkey-beside-log, not both"}
 	case *vkeyArg == "" && isURL:
 		return usageError{"log verify of a URL needs the log operator's --vkey"}
-	case *vkeyArg == "" && (*beside || vkeyBesideLogByDefault):
-		*vkeyArg, keyFrom = target+".vkey", target+".vkey beside the log"
-		if !*beside {
-			fmt.Fprintf(e.stderr, "warning: no --vkey: the verifier key is read from %s, beside the log, which pins nothing; give the log operator's key with --vkey\n", *vkeyArg)
-		}
+	case *vkeyArg == "" && *beside:
+		*vkeyArg, keyFrom = target+".vkey", target+".vkey beside the log, which pins nothing"
 	case *vkeyArg == "":
-		return usageError{"log verify needs the log operator's verifier key: --vkey F (or --vkey-beside-log to trust LOGDIR.vkey)"}
+		return usageError{"log verify needs the log operator's verifier key, from the operator, not from the log: --vkey F (--vkey-beside-log trusts LOGDIR.vkey, which proves only that the log matches that file)"}
 	}
 	vk, err := readKeyArg(*vkeyArg)
 	if err != nil {
@@ -180,6 +173,12 @@ func cmdLogVerify(e *env, args []string) error {
 	if res.Cosigned != nil {
 		fmt.Fprintf(e.stdout, "cosigned at %d records by %s\n", res.Cosigned.Size, strings.Join(res.Cosigners, ", "))
 	}
+	if len(res.Budgets) > 0 {
+		fmt.Fprintf(e.stdout, "privacy budgets recomputed from the release records: %d accounts, none over its budget of record\n", len(res.Budgets))
+		if err := writeBudgets(e.stdout, res.Budgets); err != nil {
+			return err
+		}
+	}
 	if *receipt != "" {
 		return verifyReceipt(e, target, client, *receipt, v, opt.Registry)
 	}
@@ -199,6 +198,7 @@ func verifyFailure(err error) string {
 		{audit.ErrWrongSigner, "record signed by another department"},
 		{audit.ErrUnsigned, "unsigned record"},
 		{audit.ErrDuplicate, "duplicated record"},
+		{audit.ErrOverBudget, "a release over its privacy budget"},
 		{audit.ErrTimeSkew, "times out of order"},
 		{audit.ErrWitness, "not enough witnesses"},
 		{audit.ErrTruncated, "truncated"},
@@ -265,8 +265,17 @@ func verifyReceipt(e *env, target string, client *audit.Client, path string, v n
 		return fmt.Errorf("govshare: receipt %s does NOT verify in log %s (%s): %w", path, target, verifyFailure(err), err)
 	}
 	what := string(rec.Kind())
-	if s, ok := rec.(audit.ShareRecord); ok {
+	switch s := rec.(type) {
+	case audit.ShareRecord:
 		what = fmt.Sprintf("share of envelope %s by %s to %s for %s", s.EnvelopeID, s.Provider, s.Recipient, s.Purpose)
+	case audit.ReleaseRecord:
+		id := s.EnvelopeID
+		if id == "" {
+			id = s.ReleaseID
+		}
+		what = fmt.Sprintf("release %s of %s by %s to %s, ε=%g δ=%g", id, s.Resource, s.Provider, s.Recipient, s.Epsilon, s.Delta)
+	case audit.OpenRecord:
+		what = fmt.Sprintf("open of %s by %s: %s", s.EnvelopeID, s.Opener, s.Outcome)
 	}
 	signed := ""
 	if r.Entry != nil {
@@ -343,7 +352,7 @@ func onlyLogSig(served []byte, v note.Verifier) []byte {
 
 func cmdLogShow(e *env, args []string) error {
 	fs := newFlags(e, "log")
-	asJSON := fs.Bool("json", false, `print {"records":[{"index","leaf_hash","record",...}],"redeliveries":[...]}`)
+	asJSON := fs.Bool("json", false, `print {"records":[{"index","leaf_hash","record",...}],"redeliveries":[...],"budgets":[...]}`)
 	vkeyArg := fs.String("vkey", "", "the log's verifier key (file or key): needed to read a log served at a URL")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -415,6 +424,8 @@ func cmdLogShow(e *env, args []string) error {
 		rows = append(rows, entryRow(ent))
 	}
 	redeliveries := audit.Redeliveries(all)
+	book, berr := audit.Budgets(all) // listed as they stand; log verify fails such a log
+	budgets := book.Accounts()
 	if *asJSON {
 		if list == nil {
 			list = []jsonEntry{}
@@ -422,12 +433,45 @@ func cmdLogShow(e *env, args []string) error {
 		if redeliveries == nil {
 			redeliveries = []audit.Redelivery{}
 		}
-		return json.NewEncoder(e.stdout).Encode(map[string]any{"records": list, "redeliveries": redeliveries})
+		jb := make([]jsonBudget, len(budgets))
+		for i, b := range budgets {
+			jb[i] = jsonBudget{b.Provider, b.Resource, b.Recipient, b.Epsilon, b.Delta, b.Releases, nil, nil}
+			if b.Budgeted {
+				jb[i].BudgetEpsilon, jb[i].BudgetDelta = &b.BudgetEpsilon, &b.BudgetDelta
+			}
+		}
+		return json.NewEncoder(e.stdout).Encode(map[string]any{"records": list, "redeliveries": redeliveries, "budgets": jb})
 	}
 	if err := writeTable(e.stdout, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d records (listed, not verified: run govshare log verify --vkey F %s)\n", len(rows)-1, target)
+	withdrawn, byKey := false, false
+	for _, ent := range all {
+		switch r := ent.Record.(type) {
+		case audit.OpenRecord:
+			withdrawn = withdrawn || r.Outcome == audit.OutcomeWithdrawn
+			_, _, k := audit.OpenerKey(r.Opener)
+			byKey = byKey || k
+		case audit.RefuseRecord:
+			withdrawn = withdrawn || r.Code == audit.ReasonWithdrawn
+		}
+	}
+	if withdrawn {
+		fmt.Fprintln(e.stdout, "withdrawn: the act recorded before it is on record, but its output was never delivered")
+	}
+	if byKey {
+		fmt.Fprintln(e.stdout, "key:DEPT/ID: an opener whose keys are not the envelope's recipient's, named by its signing key (DEPT is only the name it claims)")
+	}
+	if len(budgets) > 0 {
+		fmt.Fprintf(e.stdout, "\nprivacy budget spent per (resource, recipient), from the release records:\n")
+		if err := writeBudgets(e.stdout, budgets); err != nil {
+			return err
+		}
+		if berr != nil {
+			fmt.Fprintf(e.stdout, "(the log holds a release over its budget: %v)\n", berr)
+		}
+	}
 	if len(redeliveries) > 0 {
 		fmt.Fprintf(e.stdout, "\nre-deliveries (an envelope opened more than once by the same department):\n")
 		t := [][]string{{"ENVELOPE", "OPENER", "OPENS", "RECORDS"}}
@@ -443,6 +487,32 @@ func cmdLogShow(e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// jsonBudget is an account in log show --json.
+type jsonBudget struct {
+	Provider      string   `json:"provider"`
+	Resource      string   `json:"resource"`
+	Recipient     string   `json:"recipient"`
+	SpentEpsilon  float64  `json:"spent_epsilon"`
+	SpentDelta    float64  `json:"spent_delta"`
+	Releases      int      `json:"releases"`
+	BudgetEpsilon *float64 `json:"budget_epsilon"` // null: no budget of record
+	BudgetDelta   *float64 `json:"budget_delta"`
+}
+
+// writeBudgets lists privacy budget accounts as a table.
+func writeBudgets(w io.Writer, budgets []audit.Spent) error {
+	t := [][]string{{"PROVIDER", "RESOURCE", "RECIPIENT", "RELEASES", "ε SPENT", "δ SPENT", "BUDGET ε,δ"}}
+	for _, b := range budgets {
+		budget := "none (unbudgeted)"
+		if b.Budgeted {
+			budget = fmt.Sprintf("%g,%g", b.BudgetEpsilon, b.BudgetDelta)
+		}
+		t = append(t, []string{b.Provider, b.Resource, b.Recipient, fmt.Sprint(b.Releases),
+			fmt.Sprintf("%g", b.Epsilon), fmt.Sprintf("%g", b.Delta), budget})
+	}
+	return writeTable(w, t)
 }
 
 // isLogDir tells a missing directory, or one that is no share-record log,
@@ -479,13 +549,20 @@ func entryRow(ent audit.Entry) []string {
 		}
 		row = append(row, when(r.Time), "share", short(r.EnvelopeID), r.Provider, r.Recipient, string(r.Purpose), "sealed"+grant)
 	case audit.OpenRecord:
-		row = append(row, when(r.Time), "open", short(r.EnvelopeID), r.Opener, "", string(r.Purpose), r.Outcome)
+		row = append(row, when(r.Time), "open", short(r.EnvelopeID), r.Opener, "", string(r.Purpose), string(r.Outcome))
 	case audit.RefuseRecord:
 		id := r.EnvelopeID
 		if id == "" {
 			id = r.RequestID
 		}
-		row = append(row, when(r.Time), "refuse", short(id), r.By, "", "", r.Code)
+		row = append(row, when(r.Time), "refuse", short(id), r.By, "", "", string(r.Code))
+	case audit.ReleaseRecord:
+		id := r.EnvelopeID
+		if id == "" {
+			id = r.ReleaseID
+		}
+		row = append(row, when(r.Time), "release", short(id), r.Provider, r.Recipient, string(catalog.PurposeStatistics),
+			fmt.Sprintf("ε=%g δ=%g", r.Epsilon, r.Delta))
 	case audit.DisputeRecord:
 		row = append(row, when(r.Time), "dispute", short(r.EnvelopeID), r.By, "", "", "disputed")
 	default:

@@ -51,7 +51,7 @@ var usages = map[string]string{
 	"open":    "open --keys KDIR --dept R --purpose P --trust D.pub [--log LOGDIR] [--log-key F] IN.gse [-o OUT [--force]]",
 	"inspect": "inspect [--json] IN.gse",
 	"demo":    "demo [--rows N] [--dir D]",
-	"dispute": "dispute --keys KDIR --dept D --reason TEXT --log LOGDIR [--log-key F] IN.gse",
+	"dispute": "dispute --keys KDIR --dept D --to-bundle OTHER.pub [--trust P.pub] --reason CODE [(--text T | --text-file F) -o TEXT.gse [--force]] --log LOGDIR|URL [--log-key F] [--log-vkey F] IN.gse",
 	"version": "version",
 }
 

@@ -75,7 +75,7 @@ func cmdShare(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if opt.Log, err = lf.open(e); err != nil {
+	if opt.Log, err = lf.open(e, kr.Public(), recipient); err != nil {
 		return err
 	}
 	if opt.Log != nil {
@@ -160,7 +160,8 @@ func createOutput(path string, force bool, never string, inUse []string) (*govsh
 	return o, err
 }
 
-// writeReceipt keeps a share's receipt beside its envelope, OUT.receipt.json.
+// writeReceipt keeps an act's receipt in out: a share's beside its
+// envelope, OUT.receipt.json.
 func writeReceipt(e *env, r *audit.Receipt, out *govshare.Output, logDir string) error {
 	if r == nil || out == nil {
 		return nil
@@ -175,8 +176,16 @@ func writeReceipt(e *env, r *audit.Receipt, out *govshare.Output, logDir string)
 	if err := out.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "share record #%d in %s; receipt (inclusion proof) in %s\n", r.Index, logDir, out.Path())
+	fmt.Fprintf(e.stderr, "%s record #%d in %s; receipt (inclusion proof) in %s\n", receiptKind(r), r.Index, logDir, out.Path())
 	return nil
+}
+
+// receiptKind names the kind of record a receipt proves.
+func receiptKind(r *audit.Receipt) string {
+	if sr, ok := r.SignedRecord(); ok {
+		return string(sr.Record.Kind())
+	}
+	return "share"
 }
 
 // parseNotAfter reads a date (through the end of that day in UTC+8) or an
@@ -239,6 +248,7 @@ func cmdOpen(e *env, args []string) error {
 	purpose := fs.String("purpose", "", "the purpose you declare; must be the sealed one (required)")
 	trust := fs.String("trust", "", "the provider's public bundle, D.pub (required)")
 	lf := logFlags(fs.FlagSet, "open")
+	receiptFile := fs.String("receipt", "", "with --log: keep the open record's receipt (inclusion proof) in this new file")
 	master := fs.String("master", "", "master key URI (default: the local master key in --keys)")
 	out := fs.String("o", "", "output file (default: standard output)")
 	force := fs.Bool("force", false, "replace the -o file if it exists")
@@ -248,6 +258,9 @@ func cmdOpen(e *env, args []string) error {
 	}
 	if len(pos) != 1 || *kdir == "" || *dept == "" || *purpose == "" || *trust == "" {
 		return usageError{"open needs --keys, --dept, --purpose, --trust and one envelope file"}
+	}
+	if *receiptFile != "" && *lf.dir == "" {
+		return usageError{"--receipt keeps the receipt of the open's record: give --log"}
 	}
 	p := catalog.Purpose(*purpose)
 	if !p.Valid() {
@@ -262,20 +275,29 @@ func cmdOpen(e *env, args []string) error {
 		return err
 	}
 	opt := &govshare.OpenOptions{}
-	if opt.Log, err = lf.open(e); err != nil {
+	if opt.Log, err = lf.open(e, kr.Public(), provider); err != nil {
 		return err
 	}
 	if opt.Log != nil {
 		defer opt.Log.Close()
 	}
+	inUse := append([]string{pos[0], *kdir, *trust}, lf.files()...)
 	var w io.Writer = e.stdout // with a log, written only once the open is on record
 	if *out != "" && *out != "-" {
-		o, err := createOutput(*out, *force, "", append([]string{pos[0], *kdir, *trust}, lf.files()...))
+		o, err := createOutput(*out, *force, "", inUse)
 		if err != nil {
 			return err
 		}
 		defer o.Abort()
 		w = o
+		inUse = append(inUse, *out)
+	}
+	var receipt *govshare.Output
+	if *receiptFile != "" {
+		if receipt, err = createOutput(*receiptFile, false, "", inUse); err != nil {
+			return err
+		}
+		defer receipt.Abort()
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -286,13 +308,23 @@ func cmdOpen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	h, err := govshare.Open(context.Background(), w, f, st.Size(), kr, provider, p, opt)
+	res, err := govshare.Open(context.Background(), w, f, st.Size(), kr, provider, p, opt)
 	if err != nil {
+		if res != nil && res.Receipt != nil {
+			// The refusal is an act on record too.
+			err = fmt.Errorf("%w (refusal on record as #%d in %s)", err, res.Receipt.Index, *lf.dir)
+			if werr := writeReceipt(&env{stderr: io.Discard}, res.Receipt, receipt, *lf.dir); werr != nil {
+				err = errors.Join(err, werr)
+			}
+		}
 		return inFile(pos[0], err)
 	}
 	fmt.Fprintf(e.stderr, "opened envelope %s from %s: %d records for %s (onward transfer prohibited)\n",
-		h.ID, h.Provider, h.RecordCount, h.Purpose)
-	return nil
+		res.ID, res.Provider, res.RecordCount, res.Purpose)
+	if res.Receipt != nil && receipt == nil {
+		fmt.Fprintf(e.stderr, "open record #%d in %s\n", res.Receipt.Index, *lf.dir)
+	}
+	return writeReceipt(e, res.Receipt, receipt, *lf.dir)
 }
 
 func cmdInspect(e *env, args []string) error {
@@ -374,31 +406,55 @@ func printHeader(w io.Writer, h *envelope.Header) error {
 	return err
 }
 
-// logFlag holds the --log and --log-key flags of share and open.
+// logFlag holds the --log and --log-key flags: a log and, for a local
+// directory, its signing key.
 type logFlag struct{ dir, key *string }
 
-func logFlags(fs *flag.FlagSet, cmd string) logFlag {
-	return logFlag{
-		fs.String("log", "", "share-record log directory to record the "+cmd+" in"),
-		fs.String("log-key", "", "the log's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)"),
-	}
-}
-
-// files are the log's directory and key files, which an output must not be.
+// files are the log directory's files, which an output must not be.
 func (lf logFlag) files() []string {
-	if *lf.dir == "" {
+	if *lf.dir == "" || audit.IsURL(*lf.dir) {
 		return nil
 	}
 	dir := filepath.Clean(*lf.dir)
 	return []string{dir, *lf.key, os.Getenv("GOVSHARE_LOG_KEY"), dir + ".key", dir + ".vkey"}
 }
 
-// open opens the log the flags name; nil when none.
-func (lf logFlag) open(e *env) (*audit.Log, error) {
+// logOpts holds the --log, --log-key and --log-vkey flags of share, open
+// and stats.
+type logOpts struct {
+	logFlag
+	vkey *string
+}
+
+func logFlags(fs *flag.FlagSet, cmd string) logOpts {
+	return logOpts{
+		logFlag{
+			fs.String("log", "", "share-record log to record the "+cmd+" in: the URL of govshare log serve, or a local directory (one department's own record: docs/log.md)"),
+			fs.String("log-key", "", "a log directory's signing key file (default: $GOVSHARE_LOG_KEY, else LOGDIR.key)"),
+		},
+		fs.String("log-vkey", "", "a log URL's verifier key (a file or the key), from its operator: every receipt is checked against it"),
+	}
+}
+
+// files are the log's files, which an output must not be.
+func (lf logOpts) files() []string {
+	if *lf.vkey != "" {
+		return append(lf.logFlag.files(), *lf.vkey)
+	}
+	return lf.logFlag.files()
+}
+
+// open opens the log the flags name for acts signed by their makers (nil
+// when none): a served log, or a directory this process operates,
+// accepting the records of the departments of bundles (openAppender).
+func (lf logOpts) open(e *env, bundles ...*keys.PublicBundle) (audit.Appender, error) {
 	if *lf.dir == "" {
+		if *lf.vkey != "" || *lf.key != "" {
+			return nil, usageError{"--log-key and --log-vkey go with --log"}
+		}
 		return nil, nil
 	}
-	return openLog(e, *lf.dir, *lf.key)
+	return openAppender(e, *lf.dir, *lf.key, *lf.vkey, bundles...)
 }
 
 // openLog opens a share-record log for appending. Its signing key is the

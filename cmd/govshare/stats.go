@@ -28,12 +28,16 @@ type statsFlags struct {
 	unbudgeted                          bool
 	encoding                            string
 	from, to, out, master               string
-	lf                                  logFlag
+	lf                                  logOpts
 	input                               string
 }
 
 // sealed reports whether the release is sealed to a recipient.
 func (f *statsFlags) sealed() bool { return f.to != "" }
+
+// logged reports whether the release is recorded on a log, its budget of
+// record.
+func (f *statsFlags) logged() bool { return *f.lf.dir != "" }
 
 // cmdStats is govshare stats: parse, build the query, load the policy,
 // prepare the sealing and the budget, then let the library gate, compute,
@@ -51,21 +55,21 @@ func cmdStats(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := f.openBudget(opt); err != nil {
+		return err
+	}
 	var s *statsSeal
-	if f.sealed() {
-		if s, err = f.prepareSeal(e, cat, opt); err != nil {
+	if f.sealed() || f.logged() {
+		if s, err = f.prepare(e, cat, opt); err != nil {
 			return err
 		}
 		defer s.close()
 	}
 	recipient := f.recipient
-	if s != nil {
+	if s != nil && s.to != nil {
 		recipient = s.to.Dept()
 	} else if recipient == "" {
 		recipient = "public"
-	}
-	if err := f.openBudget(opt); err != nil {
-		return err
 	}
 	in, name, closeIn, err := openScanInput(e, f.input)
 	if err != nil {
@@ -74,17 +78,26 @@ func cmdStats(e *env, args []string) error {
 	defer closeIn()
 	src := govshare.Input{Reader: in, Name: name, JSONL: records.FormatOf(f.input) == records.FormatJSONL, Encoding: f.encoding}
 
-	if s == nil {
+	if !f.sealed() {
 		res, err := govshare.Release(context.Background(), src, recipient, cat, q, opt)
-		if err != nil {
+		if res == nil {
 			return err
 		}
 		noteExcluded(e, res, q)
-		return printReport(e, res.Report)
+		if res.Receipt != nil {
+			fmt.Fprintf(e.stderr, "release record #%d in %s (the release is charged there)\n", res.Receipt.Index, *f.lf.dir)
+		}
+		if perr := printReport(e, res.Report); perr != nil {
+			return perr
+		}
+		return err // a ledger cache not rebuilt
 	}
 	res, err := govshare.ShareRelease(context.Background(), s.env, src, s.from, s.to, cat, q, opt)
-	if err != nil {
+	if res == nil {
 		return err
+	}
+	if err != nil { // released and on record; a ledger cache not rebuilt
+		fmt.Fprintf(e.stderr, "warning: %v\n", err)
 	}
 	noteExcluded(e, res, q)
 	fmt.Fprintf(e.stderr, "sealed a %s release (%d groups released) to %s for statistics (suite %s, envelope %s)\n",
@@ -99,7 +112,7 @@ func parseStatsFlags(e *env, args []string) (*statsFlags, error) {
 	fs.StringVar(&f.catalog, "catalog", "", "reviewed catalog YAML (required)")
 	fs.StringVar(&f.grants, "grants", "", "grants YAML: a trade_secret or conditional field feeds statistics only under a grant naming it")
 	fs.StringVar(&f.purpose, "purpose", "", "must be statistics")
-	fs.StringVar(&f.recipient, "recipient", "", "recipient department, the ledger account (required with --ledger unless --to names it; default public)")
+	fs.StringVar(&f.recipient, "recipient", "", "recipient department, the budget account (required with --ledger unless --to names it; default public)")
 	fs.Float64Var(&f.epsilon, "epsilon", 0, fmt.Sprintf("privacy loss ε of this release (required, at most %d)", dp.MaxEpsilon))
 	fs.Float64Var(&f.delta, "delta", dp.MaxDelta, fmt.Sprintf("δ of this release (at most %g, and at most 1/number of persons)", dp.MaxDelta))
 	fs.StringVar(&f.person, "person", "", "person-key column for contribution bounding, e.g. the resident ID (required)")
@@ -108,11 +121,11 @@ func parseStatsFlags(e *env, args []string) (*statsFlags, error) {
 	fs.StringVar(&f.sum, "sum", "", "column to sum")
 	fs.StringVar(&f.mean, "mean", "", "column to average")
 	fs.StringVar(&f.bounds, "bounds", "", "L,U clamp for --sum and --mean")
-	fs.StringVar(&f.ledger, "ledger", "", "privacy-budget ledger file: the release is charged to it and refused beyond the budget")
-	fs.StringVar(&f.budget, "budget", "1,1e-5", "ε,δ budget per (resource, recipient) when the ledger is created")
-	fs.BoolVar(&f.unbudgeted, "unbudgeted", false, "release with no budget of record: repeated releases add up without limit (required without --ledger)")
+	fs.StringVar(&f.ledger, "ledger", "", "privacy-budget ledger file: without --log, the release is charged to it (one department's own budget, which deleting the file resets); with --log, a cache of the log's budgets")
+	fs.StringVar(&f.budget, "budget", "1,1e-5", "ε,δ budget per (resource, recipient): stated on the log with the release (the account keeps the smallest ever stated), or the ledger's when it is created")
+	fs.BoolVar(&f.unbudgeted, "unbudgeted", false, "release with no budget of record: repeated releases add up without limit (required without --ledger or --log)")
 	fs.StringVar(&f.encoding, "encoding", "", "input encoding: utf-8 (default) or gb18030")
-	fs.StringVar(&f.from, "from", "", "seal the release: keyring directory holding the catalog provider's keys")
+	fs.StringVar(&f.from, "from", "", "keyring directory holding the catalog provider's keys: to seal the release, and to sign its record on --log")
 	fs.StringVar(&f.to, "to", "", "seal the release to this recipient's public bundle, R.pub")
 	fs.StringVar(&f.out, "o", "", "seal the release into this envelope file (with --from and --to) instead of printing it")
 	f.lf = logFlags(fs.FlagSet, "release")
@@ -128,20 +141,24 @@ func parseStatsFlags(e *env, args []string) (*statsFlags, error) {
 	if catalog.Purpose(f.purpose) != catalog.PurposeStatistics {
 		return nil, usageError{"stats is for --purpose statistics only"}
 	}
-	seal := f.from != "" || f.to != "" || f.out != ""
+	seal := f.to != "" || f.out != ""
+	logged := *f.lf.dir != ""
 	if seal && (f.from == "" || f.to == "" || f.out == "" || f.out == "-") {
 		return nil, usageError{"sealing a release needs --from, --to and -o FILE together"}
 	}
-	if !seal && *f.lf.dir != "" {
-		return nil, usageError{"--log records a sealed release: give --from, --to and -o"}
+	if !seal && f.from != "" && !logged {
+		return nil, usageError{"--from seals a release (with --to and -o) or signs its record on --log"}
+	}
+	if logged && f.from == "" {
+		return nil, usageError{"--log records the release signed by its provider: give --from (and --to, -o to seal it)"}
 	}
 	switch {
 	case f.ledger != "" && f.unbudgeted:
 		return nil, usageError{"--ledger charges the release to a budget: it cannot be --unbudgeted too"}
-	case f.ledger == "" && !f.unbudgeted:
-		return nil, usageError{"a release needs a budget of record: give --ledger F, or state --unbudgeted"}
-	case f.ledger != "" && !seal && f.recipient == "":
-		return nil, usageError{"--ledger needs --recipient (the account charged)"}
+	case f.ledger == "" && !f.unbudgeted && !logged:
+		return nil, usageError{"a release needs a budget of record: give --log (the share-record log) or --ledger F, or state --unbudgeted"}
+	case (f.ledger != "" || logged) && !seal && f.recipient == "":
+		return nil, usageError{"a budgeted release not sealed needs --recipient (the account charged; public if it is published)"}
 	}
 	return f, nil
 }
@@ -185,6 +202,13 @@ func (f *statsFlags) policy() (*catalog.Catalog, *govshare.ReleaseOptions, error
 		return nil, nil, err
 	}
 	opt := &govshare.ReleaseOptions{Unbudgeted: f.unbudgeted, Now: time.Now()}
+	if *f.lf.dir != "" && !f.unbudgeted {
+		b, err := f.parseBudget()
+		if err != nil {
+			return nil, nil, err
+		}
+		opt.Budget = &b
+	}
 	if f.grants != "" {
 		if opt.Grants, err = policy.LoadGrants(f.grants); err != nil {
 			return nil, nil, err
@@ -193,11 +217,12 @@ func (f *statsFlags) policy() (*catalog.Catalog, *govshare.ReleaseOptions, error
 	return cat, opt, nil
 }
 
-// statsSeal is what sealing a release needs: the parties, the envelope
-// and receipt outputs, and the log (in opt).
+// statsSeal is what sealing or logging a release needs: the provider's
+// keys, the recipient, the envelope and receipt outputs, and the log (in
+// opt).
 type statsSeal struct {
 	from         *keys.Keyring
-	to           *keys.PublicBundle
+	to           *keys.PublicBundle // nil for a release not sealed
 	env, receipt *govshare.Output
 	closers      []func()
 }
@@ -208,9 +233,9 @@ func (s *statsSeal) close() {
 	}
 }
 
-// prepareSeal loads the keys, checks the recipient, opens the log and
-// creates the outputs, before anything is read or charged.
-func (f *statsFlags) prepareSeal(e *env, cat *catalog.Catalog, opt *govshare.ReleaseOptions) (*statsSeal, error) {
+// prepare loads the keys, checks the recipient, opens the log and creates
+// the outputs, before anything is read or charged.
+func (f *statsFlags) prepare(e *env, cat *catalog.Catalog, opt *govshare.ReleaseOptions) (*statsSeal, error) {
 	s := &statsSeal{}
 	ok := false
 	defer func() {
@@ -219,22 +244,31 @@ func (f *statsFlags) prepareSeal(e *env, cat *catalog.Catalog, opt *govshare.Rel
 		}
 	}()
 	var err error
-	if s.to, err = loadPublic(f.to); err != nil {
-		return nil, err
-	}
-	if f.recipient != "" && f.recipient != s.to.Dept() {
-		return nil, usageError{fmt.Sprintf("--recipient %s but --to is %s's bundle", f.recipient, s.to.Dept())}
+	bundles := []*keys.PublicBundle{}
+	if f.sealed() {
+		if s.to, err = loadPublic(f.to); err != nil {
+			return nil, err
+		}
+		if f.recipient != "" && f.recipient != s.to.Dept() {
+			return nil, usageError{fmt.Sprintf("--recipient %s but --to is %s's bundle", f.recipient, s.to.Dept())}
+		}
+		bundles = append(bundles, s.to)
 	}
 	if s.from, err = loadKeyring(f.from, cat.Provider, f.master); err != nil {
 		return nil, err
 	}
-	if opt.Log, err = f.lf.open(e); err != nil {
+	opt.Provider = s.from
+	if opt.Log, err = f.lf.open(e, append(bundles, s.from.Public())...); err != nil {
 		return nil, err
 	}
 	if opt.Log != nil {
 		s.closers = append(s.closers, func() { opt.Log.Close() })
 	}
-	inUse := []string{f.input, f.catalog, f.grants, f.from, f.to, *f.lf.dir, *f.lf.key, f.ledger}
+	if !f.sealed() {
+		ok = true
+		return s, nil
+	}
+	inUse := append([]string{f.input, f.catalog, f.grants, f.from, f.to, f.ledger}, f.lf.files()...)
 	if s.env, err = createOutput(f.out, false, "an envelope is never replaced", inUse); err != nil {
 		return nil, err
 	}
@@ -249,19 +283,33 @@ func (f *statsFlags) prepareSeal(e *env, cat *catalog.Catalog, opt *govshare.Rel
 	return s, nil
 }
 
-// openBudget opens the ledger, creating it with --budget.
+// parseBudget reads --budget ε,δ.
+func (f *statsFlags) parseBudget() (govshare.Budget, error) {
+	be, bd, ok := strings.Cut(f.budget, ",")
+	e1, err1 := strconv.ParseFloat(strings.TrimSpace(be), 64)
+	d1, err2 := strconv.ParseFloat(strings.TrimSpace(bd), 64)
+	if !ok || err1 != nil || err2 != nil {
+		return govshare.Budget{}, usageError{"--budget takes ε,δ"}
+	}
+	return govshare.Budget{Epsilon: e1, Delta: d1}, nil
+}
+
+// openBudget opens the ledger, creating it with --budget: the budget of
+// record without a log, a cache of the log's with one.
 func (f *statsFlags) openBudget(opt *govshare.ReleaseOptions) error {
 	if f.ledger == "" {
 		return nil
 	}
-	be, bd, ok := strings.Cut(f.budget, ",")
-	e1, err1 := strconv.ParseFloat(be, 64)
-	d1, err2 := strconv.ParseFloat(bd, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return usageError{"--budget takes ε,δ"}
+	b, err := f.parseBudget()
+	if err != nil {
+		return err
 	}
-	var err error
-	opt.Ledger, err = dp.OpenLedger(f.ledger, e1, d1)
+	if f.logged() {
+		// Never read: whatever the file holds, the log's budgets replace it.
+		opt.Ledger, err = dp.LedgerCache(f.ledger, b.Epsilon, b.Delta)
+		return err
+	}
+	opt.Ledger, err = dp.OpenLedger(f.ledger, b.Epsilon, b.Delta)
 	return err
 }
 
