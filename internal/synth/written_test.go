@@ -146,7 +146,7 @@ func TestWrittenNegatives(t *testing.T) {
 	g := New(92)
 	for range 2000 {
 		s := g.luhnNoIIN()
-		if len(s) < 16 || len(s) > 19 || !luhnValid(s) || validBankCard(s) || strings.IndexAny(s[:1], "23456") >= 0 {
+		if len(s) < 16 || len(s) > 19 || !luhnValid(s) || validBankCard(s) || strings.ContainsAny(s[:1], "23456") {
 			t.Fatalf("luhnNoIIN: %s", fp(s))
 		}
 		s = g.luhn19Prefix16()
