@@ -72,11 +72,6 @@ func TestVerificationTokenOneSpelling(t *testing.T) {
 	if got := strings.Join(column(rev, "手机号码"), "|"); got != "13812345678|13812345678|13812345678" {
 		t.Errorf("unmask does not give the canonical mobile")
 	}
-	// CanonicalValue is what the tokens act on.
-	if govshare.CanonicalValue(catalog.TypeResidentID, "110105 19491231 002x") != "11010519491231002X" ||
-		govshare.CanonicalValue(catalog.TypeNone, " a ") != " a " {
-		t.Errorf("CanonicalValue")
-	}
 }
 
 // TestMaskKeepsLayout: masking keeps the written layout of a grouped or

@@ -190,12 +190,6 @@ func canonicalFunc(t catalog.Type) func(string) string {
 	}
 }
 
-// CanonicalValue is the value the keyed transforms act on for a value v of
-// type t (see Column): its classify.Canonical form when t accepts it, v
-// folded to ASCII and trimmed when not, and v itself for type none. Use it
-// for person keys and joins that must agree with the tokens.
-func CanonicalValue(t catalog.Type, v string) string { return canonicalFunc(t)(v) }
-
 // errNotCoarsened comes with a redacted output from a generalize transform
 // for a value it could not coarsen to a known level: the row is written
 // with the redaction and counted in Report.NotCoarsened, not rejected.
