@@ -19,6 +19,7 @@ func cmdScan(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	sample := fs.Int("sample", 1000, "rows to sample per column")
 	catalogOut := fs.String("catalog-out", "", "write a draft catalog (YAML) for review")
+	force := fs.Bool("force", false, "replace an existing --catalog-out file (a reviewed catalog is never replaced by accident)")
 	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -76,7 +77,7 @@ func cmdScan(e *env, args []string) error {
 	profiles := p.ProfileTable(header, cols)
 	if *catalogOut != "" {
 		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
-		if err := catalog.Save(*catalogOut, classify.DraftCatalog(base, profiles), classify.DraftComment...); err != nil {
+		if err := writeDraft(*catalogOut, *force, pos[0], classify.DraftCatalog(base, profiles)); err != nil {
 			return err
 		}
 	}
@@ -127,4 +128,27 @@ func openScanInput(e *env, path string) (in io.Reader, name string, closeIn func
 		return nil, path, nil, &records.Error{File: path, Msg: strings.TrimPrefix(err.Error(), "open "+path+": ")}
 	}
 	return f, path, func() { f.Close() }, nil
+}
+
+// writeDraft writes the draft catalog through an Output: never over the
+// input, a device or an existing file (a reviewed catalog) unless forced.
+func writeDraft(path string, force bool, input string, c *catalog.Catalog) error {
+	data, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	out, err := createOutput(path, force, "", []string{input})
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	for _, line := range classify.DraftComment {
+		if _, err := out.WriteString("# " + line + "\n"); err != nil {
+			return err
+		}
+	}
+	if _, err := out.Write(data); err != nil {
+		return err
+	}
+	return out.Commit()
 }

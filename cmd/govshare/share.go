@@ -17,6 +17,7 @@ import (
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
+	"github.com/govshare/govshare/internal/fsread"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
 )
@@ -299,7 +300,7 @@ func cmdOpen(e *env, args []string) error {
 		}
 		defer receipt.Abort()
 	}
-	f, err := os.Open(pos[0])
+	f, _, err := fsread.Open(pos[0]) // an envelope is a regular file: no FIFO, no device
 	if err != nil {
 		return err
 	}
@@ -349,7 +350,7 @@ func cmdInspect(e *env, args []string) error {
 
 // inspectFile reads an envelope file's header, unauthenticated.
 func inspectFile(path string) (*envelope.Header, error) {
-	f, err := os.Open(path)
+	f, _, err := fsread.Open(path)
 	if err != nil {
 		return nil, err
 	}
