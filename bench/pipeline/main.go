@@ -114,8 +114,8 @@ func main() {
 		fmt.Printf("%-34s GOMAXPROCS=%d  %7.2fs  %7.1f MB/s  peak RSS %6.1f MB\n", name, procs, secs, float64(st.Size())/secs/1e6, rss)
 		return result{secs, rss}
 	}
-	maskA := []string{bin, "mask", "--catalog", catA, "--purpose", "work_reference", "--recipient", "tax-bureau", "--keys", kdir, in, "-o", out}
-	maskB := []string{bin, "mask", "--catalog", catB, "--purpose", "administrative_basis", "--recipient", "tax-bureau", "--keys", kdir, in, "-o", out}
+	maskA := []string{bin, "mask", "--catalog", catA, "--purpose", "work_reference", "--recipient", "tax-bureau", "--keys", kdir, "--force", in, "-o", out}
+	maskB := []string{bin, "mask", "--catalog", catB, "--purpose", "administrative_basis", "--recipient", "tax-bureau", "--keys", kdir, "--force", in, "-o", out}
 	type config struct {
 		name  string
 		procs int
