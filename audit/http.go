@@ -435,29 +435,23 @@ func queryUint(r *http.Request, name string) (uint64, bool) {
 }
 
 func (s *Server) inclusion(w http.ResponseWriter, r *http.Request) {
-	index, ok1 := queryUint(r, "index")
-	size, ok2 := queryUint(r, "size")
-	if !ok1 || !ok2 {
-		http.Error(w, "need index and size", http.StatusBadRequest)
-		return
-	}
-	p, err := s.log.InclusionProof(index, size)
-	if err != nil {
-		http.Error(w, "no such proof", http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(proofJSON{p})
+	serveProof(w, r, "index", "size", s.log.InclusionProof)
 }
 
 func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
-	old, ok1 := queryUint(r, "old")
-	n, ok2 := queryUint(r, "new")
+	serveProof(w, r, "old", "new", s.log.ConsistencyProof)
+}
+
+// serveProof answers a proof request whose two sizes are the query
+// parameters a and b.
+func serveProof(w http.ResponseWriter, r *http.Request, a, b string, proof func(x, y uint64) ([]Hash, error)) {
+	x, ok1 := queryUint(r, a)
+	y, ok2 := queryUint(r, b)
 	if !ok1 || !ok2 {
-		http.Error(w, "need old and new", http.StatusBadRequest)
+		http.Error(w, "need "+a+" and "+b, http.StatusBadRequest)
 		return
 	}
-	p, err := s.log.ConsistencyProof(old, n)
+	p, err := proof(x, y)
 	if err != nil {
 		http.Error(w, "no such proof", http.StatusNotFound)
 		return
