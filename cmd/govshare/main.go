@@ -42,7 +42,7 @@ var commands map[string]command
 // command in full). A command with subcommands joins theirs with " | ".
 var usages = map[string]string{
 	"risk":    riskUsage,
-	"scan":    "scan [--json] [--sample N] [--catalog-out F] [--encoding E] FILE|-",
+	"scan":    "scan [--json] [--sample N] [--catalog-out F [--force]] [--encoding E] FILE|-",
 	"detect":  "detect [--json] [--encoding E] [FILE|-]",
 	"mask":    "mask --catalog C [--grants G] --purpose P --recipient R --keys KDIR [--encoding E] [--rejects F] [--explain] [--force] IN|- [-o OUT]",
 	"stats":   "stats --catalog C --purpose statistics --epsilon E [--delta D] --person COL [--group-by COL] (--count | --sum COL --bounds L,U | --mean COL --bounds L,U) (--ledger F [--budget E,D] [--recipient R] | --unbudgeted) [--grants G] [--from KDIR --to R.pub -o OUT.gse [--log LOGDIR]] IN",
