@@ -273,6 +273,9 @@ var nameDots = strings.NewReplacer("•", "·", "・", "·", ".", "·")
 // canonicalMobile strips a country prefix (+86, 0086, 86, (+86), with or
 // without a separator after it) and the grouping separators.
 func canonicalMobile(s string) (string, bool) {
+	if len(s) == 13 && s[3] == '.' && s[8] == '.' {
+		s = s[:3] + " " + s[4:8] + " " + s[9:] // 138.1234.5678
+	}
 	for _, p := range [...]string{"(+86)", "(86)", "+86", "0086", "86"} {
 		if rest, ok := strings.CutPrefix(s, p); ok && len(rest) >= 11 {
 			rest = strings.TrimLeft(rest, " -")
@@ -293,7 +296,7 @@ func canonicalMobile(s string) (string, bool) {
 // after "-", "转", "ext" or "分机".
 func canonicalLandline(s string) (string, bool) {
 	ext := ""
-	for _, m := range [...]string{"转", "分机", "ext.", "ext", "EXT", "x"} {
+	for _, m := range [...]string{"转", "分机号", "分机", "ext.", "ext", "EXT", "x"} {
 		if i := strings.LastIndex(s, m); i > 0 {
 			e := strings.TrimLeft(s[i+len(m):], " .:")
 			if len(e) >= 1 && len(e) <= 6 && allASCIIDigits(e) {

@@ -208,6 +208,11 @@ func (sc *scanner) ascii(i, j int, digits bool) int {
 				return e
 			}
 		}
+		if digits && j-i == 3 {
+			if e := sc.dottedMobile(i, j); e > 0 {
+				return sc.emit(catalog.TypeMobile, i, e)
+			}
+		}
 		if digits && j-i <= 3 {
 			if e := sc.ipv4(i); e > 0 {
 				return e

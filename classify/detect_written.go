@@ -355,6 +355,12 @@ func (sc *scanner) writtenGroups(i, j int) int {
 			if e := sc.groupedMobile(gs[:k]); e > 0 {
 				return sc.emit(catalog.TypeMobile, i, e)
 			}
+		case 15:
+			// a first-generation ID has no check digit: only in its own
+			// 6-6-3 layout (region, birth date, sequence)
+			if l := groupLens(gs[:k]); k == 3 && l[0] == 6 && l[1] == 6 && l[2] == 3 && allDigits(gs[:k]) && sc.legacyID(string(d)) {
+				return sc.emit(catalog.TypeResidentID, i, e)
+			}
 		}
 	}
 	return 0
@@ -400,9 +406,14 @@ func (sc *scanner) groupedMobile(gs []group) int {
 func (sc *scanner) extension(e int) int {
 	s := sc.s
 	k := e
+	for k < len(s) && s[k] == ' ' && k-e < 2 {
+		k++ // 0755-23456789 转 8001
+	}
 	switch {
 	case strings.HasPrefix(s[k:], "转"):
 		k += len("转")
+	case strings.HasPrefix(s[k:], "分机号"):
+		k += len("分机号")
 	case strings.HasPrefix(s[k:], "分机"):
 		k += len("分机")
 	case strings.HasPrefix(s[k:], "ext.") || strings.HasPrefix(s[k:], "EXT."):
@@ -539,6 +550,25 @@ func (sc *scanner) contextBefore(i, max int, words []string) bool {
 		}
 	}
 	return false
+}
+
+// dottedMobile matches a mobile written 138.1234.5678 at i, whose first
+// group s[i:j] has three digits; it returns the end, or 0.
+func (sc *scanner) dottedMobile(i, j int) int {
+	s := sc.s
+	e := j + 10
+	if j-i != 3 || e > len(s) || s[j] != '.' || s[j+5] != '.' || !sc.allDigits(j+1, j+5) || !sc.allDigits(j+6, e) ||
+		(e < len(s) && (isAlnum(s[e]) || s[e] == '.' && e+1 < len(s) && isDigit(s[e+1]))) || (i > 0 && s[i-1] == '.') {
+		return 0
+	}
+	var d [11]byte
+	copy(d[:3], s[i:j])
+	copy(d[3:7], s[j+1:j+5])
+	copy(d[7:], s[j+6:e])
+	if !mobileDigits(string(d[:])) {
+		return 0
+	}
+	return e
 }
 
 // amountAfter reports whether the number ending at e is an amount of

@@ -69,6 +69,10 @@ func TestDetectWrittenMore(t *testing.T) {
 		{"bracket then dash", "(010)-62345678", []want{{catalog.TypeLandline, "(010)-62345678"}}},
 		{"+86 landline", "Tel +86 10 6234 5678, +86-755-23456789", []want{{catalog.TypeLandline, "+86 10 6234 5678"}, {catalog.TypeLandline, "+86-755-23456789"}}},
 		{"em dash prose", "数据——2026年", nil},
+		{"dotted mobile", "手机138.1234.5678，", []want{{catalog.TypeMobile, "138.1234.5678"}}},
+		{"dotted non-mobile", "版本128.1234.5678 与 10.0.0.1", []want{{catalog.TypeIPv4, "10.0.0.1"}}},
+		{"legacy id 6-6-3", "身份证 110105 491231 002 已核", []want{{catalog.TypeResidentID, "110105 491231 002"}}},
+		{"extension with spaces", "0755-23456789 转 8001；(010)62345678分机号8002", []want{{catalog.TypeLandline, "0755-23456789 转 8001"}, {catalog.TypeLandline, "(010)62345678分机号8002"}}},
 		{"dotted name whose first character is a surname", "姓名：艾尔肯·吐尔逊，电话", []want{{catalog.TypePersonName, "艾尔肯·吐尔逊"}}},
 		{"dotted name before a stop word", "申请人阿依古丽·买买提已签字", []want{{catalog.TypePersonName, "阿依古丽·买买提"}}},
 	}
