@@ -174,14 +174,14 @@ func TestScanDraftNeverReleasesWrittenForms(t *testing.T) {
 }
 
 // TestScanDraftHeaderNamesTypeValuesDoNotValidate: IDs and mobiles written
-// in a layout Validate does not accept (slashes, dots) under headers that
+// in a layout Validate does not accept (slashes) under headers that
 // name them are drafted personal and marked for review. The draft a
 // reviewer only completed does not load; one whose review notes were
 // deleted without any other change still releases nothing in clear.
 func TestScanDraftHeaderNamesTypeValuesDoNotValidate(t *testing.T) {
 	csv, secrets := writtenTable(t, "姓名,证件号码,联系电话,街道,补贴金额", 30,
 		func(v string, _ int) string { return v[:6] + "/" + v[6:14] + "/" + v[14:] },
-		func(v string, _ int) string { return v[:3] + "." + v[3:7] + "." + v[7:] })
+		func(v string, _ int) string { return v[:3] + "/" + v[3:7] + "/" + v[7:] })
 	dir := t.TempDir()
 	in := filepath.Join(dir, "subsidy.csv")
 	if err := os.WriteFile(in, []byte(csv), 0o644); err != nil {
