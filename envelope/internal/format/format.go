@@ -29,7 +29,7 @@ const (
 )
 
 // Labels: one per use of a key or hash, so no value made for one purpose can
-// be replayed as another (STYLE.md, age's primitives.go).
+// be replayed as another (the pattern of age's primitives.go; docs/envelope.md lists them).
 const (
 	// LabelKeyStanza prefixes H in the HPKE contextInfo that wraps the data key.
 	LabelKeyStanza = "govshare/envelope/v2/key-stanza"
