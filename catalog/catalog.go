@@ -264,24 +264,34 @@ func (c *Catalog) Marshal() ([]byte, error) {
 	return b.Bytes(), enc.Close()
 }
 
-// Save writes the catalog to path atomically, with an optional
-// leading comment (one line per element).
-func Save(path string, c *Catalog, comment ...string) error {
+// MarshalCommented is Marshal with a leading YAML comment, one line per
+// element of comment: the file Save writes.
+func (c *Catalog) MarshalCommented(comment ...string) ([]byte, error) {
 	data, err := c.Marshal()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var b bytes.Buffer
 	for _, line := range comment {
 		b.WriteString("# " + line + "\n")
 	}
 	b.Write(data)
+	return b.Bytes(), nil
+}
+
+// Save writes the catalog to path atomically, with an optional
+// leading comment (one line per element).
+func Save(path string, c *Catalog, comment ...string) error {
+	data, err := c.MarshalCommented(comment...)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".catalog-*")
 	if err != nil {
 		return errorf("catalog: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b.Bytes()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return errorf("catalog: %w", err)
 	}

@@ -133,7 +133,7 @@ func openScanInput(e *env, path string) (in io.Reader, name string, closeIn func
 // writeDraft writes the draft catalog through an Output: never over the
 // input, a device or an existing file (a reviewed catalog) unless forced.
 func writeDraft(path string, force bool, input string, c *catalog.Catalog) error {
-	data, err := c.Marshal()
+	data, err := c.MarshalCommented(classify.DraftComment...)
 	if err != nil {
 		return err
 	}
@@ -142,11 +142,6 @@ func writeDraft(path string, force bool, input string, c *catalog.Catalog) error
 		return err
 	}
 	defer out.Abort()
-	for _, line := range classify.DraftComment {
-		if _, err := out.WriteString("# " + line + "\n"); err != nil {
-			return err
-		}
-	}
 	if _, err := out.Write(data); err != nil {
 		return err
 	}
