@@ -31,24 +31,28 @@ func foldRune(r rune) rune {
 	return r
 }
 
-// needsFold reports whether s holds a rune that foldRune changes: a quick
-// byte test first, as nearly all input is ASCII or plain Han text. The
-// runes foldRune maps are encoded EF BC xx / EF BD xx (full-width forms),
-// EF B9 A3 (small hyphen), E3 80 80 (ideographic space) and E2 80 9x / E2 88 92
-// (dashes, minus).
+// foldLead reports whether s[i:i+3] may encode a rune that folding
+// changes: the full-width forms (EF BC xx, EF BD xx), the small hyphen
+// (EF B9 A3), the ideographic space and full stop (E3 80 80, E3 80 82) and
+// the dashes and minus (E2 80 xx, E2 88 92). A quick byte test: nearly all
+// input is ASCII or plain Han text. i+2 < len(s).
+func foldLead(s string, i int) bool {
+	switch c := s[i]; c {
+	case 0xEF:
+		return s[i+1] == 0xBC || s[i+1] == 0xBD || s[i+1] == 0xB9
+	case 0xE3:
+		return s[i+1] == 0x80 && (s[i+2] == 0x80 || s[i+2] == 0x82)
+	case 0xE2:
+		return s[i+1] == 0x80 || s[i+1] == 0x88
+	}
+	return false
+}
+
+// needsFold reports whether s holds a rune that foldRune changes.
 func needsFold(s string) bool {
 	for i := 0; i+2 < len(s); i++ {
-		switch s[i] {
-		case 0xEF:
-			if b := s[i+1]; b == 0xBC || b == 0xBD || (b == 0xB9 && s[i+2] == 0xA3) {
-				return true
-			}
-		case 0xE3:
-			if s[i+1] == 0x80 && s[i+2] == 0x80 {
-				return true
-			}
-		case 0xE2:
-			if (s[i+1] == 0x80 && s[i+2] >= 0x90 && s[i+2] <= 0x93) || (s[i+1] == 0x88 && s[i+2] == 0x92) {
+		if foldLead(s, i) {
+			if r, _ := utf8.DecodeRuneInString(s[i:]); foldRune(r) != r {
 				return true
 			}
 		}
@@ -423,7 +427,7 @@ func canonicalHKID(s string) (string, bool) {
 // splitCoordinate returns the two numbers of a coordinate pair as written,
 // in lon,lat order.
 func splitCoordinate(s string) (lon, lat string, ok bool) {
-	x, y, _, ok := ParseCoordinate(s)
+	x, _, _, ok := ParseCoordinate(s)
 	if !ok {
 		return "", "", false
 	}
@@ -437,10 +441,9 @@ func splitCoordinate(s string) (lon, lat string, ok bool) {
 	}
 	a, b = strings.TrimPrefix(a, "+"), strings.TrimPrefix(b, "+")
 	// ParseCoordinate swaps a lat,lon pair; keep lon first.
-	if (x < 0) != strings.HasPrefix(a, "-") || !closeTo(x, a) {
+	if !closeTo(x, a) {
 		a, b = b, a
 	}
-	_ = y
 	return a, b, true
 }
 

@@ -32,17 +32,7 @@ func foldMapped(s string) (string, []foldMark) {
 	delta := 0
 	last := 0 // start of the pending run copied verbatim
 	for i := 0; i+2 < len(s); {
-		c := s[i]
-		// Quick byte tests: the candidates are EF BC xx, EF BD xx, EF B9 A3,
-		// E3 80 80, E3 80 82 and E2 80 9x, E2 88 92.
-		switch {
-		case c < 0xE2 || c > 0xEF:
-			i++
-			continue
-		case c == 0xEF && (s[i+1] == 0xBC || s[i+1] == 0xBD || s[i+1] == 0xB9),
-			c == 0xE3 && s[i+1] == 0x80 && (s[i+2] == 0x80 || s[i+2] == 0x82),
-			c == 0xE2 && (s[i+1] == 0x80 || s[i+1] == 0x88):
-		default:
+		if c := s[i]; c < 0xE2 || c > 0xEF || !foldLead(s, i) { // most bytes fail the first test
 			i++
 			continue
 		}
