@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -166,12 +168,7 @@ func (r *BundleRegistry) Add(b *keys.PublicBundle) error {
 func (r *BundleRegistry) Depts() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]string, 0, len(r.depts))
-	for d := range r.depts {
-		out = append(out, d)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(r.depts))
 }
 
 // RecordVerifier implements Registry. The key must be in dept's bundle

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/govshare/govshare/internal/fsread"
@@ -78,12 +79,7 @@ func (s *State) Checkpoint(origin string) ([]byte, bool) {
 func (s *State) Origins() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.logs))
-	for o := range s.logs {
-		out = append(out, o)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(s.logs))
 }
 
 // pinned returns the remembered checkpoint of origin, verified with v
