@@ -81,10 +81,6 @@ func newPlan(req policy.Request, header []string, kr *keys.Keyring) (*plan, erro
 	return p, nil
 }
 
-// cst is China Standard Time (UTC+8, no DST), the day a birth-date bound
-// is reckoned in.
-var cst = time.FixedZone("CST", 8*60*60)
-
 // fpeBound is the resident-ID FPE birth-date bound: given, or the date of
 // now in China Standard Time.
 func fpeBound(now, given time.Time) time.Time {
@@ -96,7 +92,7 @@ func fpeBound(now, given time.Time) time.Time {
 	if now.IsZero() || now.After(today) {
 		now = today // a bound after today would be refused
 	}
-	y, m, d := now.In(cst).Date()
+	y, m, d := now.In(catalog.ChinaTime).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

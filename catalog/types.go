@@ -1,5 +1,7 @@
 package catalog
 
+import "time"
+
 // Type is an identifier type id from docs/domain.md: identifier formats and validation. The zero value is invalid;
 // TypeNone marks a column or value that is not a known identifier.
 type Type string
@@ -176,3 +178,11 @@ func (t Transform) Valid() bool {
 	}
 	return false
 }
+
+// ChinaTime is China Standard Time (UTC+8, no daylight saving): the zone in
+// which a grant's last day ends, a --not-after date ends, and "today" is
+// reckoned for birth dates (one born today in Beijing is not "in the future"
+// on a machine whose clock is in UTC). China has kept no daylight saving time
+// since 1991, so a fixed zone is exact for every date in question and needs
+// no time zone database.
+var ChinaTime = time.FixedZone("CST", 8*60*60)

@@ -1,6 +1,10 @@
 package classify
 
-import "time"
+import (
+	"time"
+
+	"github.com/govshare/govshare/catalog"
+)
 
 // Check-digit algorithms of docs/domain.md: identifier formats and validation. Each CheckDigit function takes the
 // payload without its check character and reports false when the payload is
@@ -211,11 +215,6 @@ func validProvince(a, b byte) bool {
 // now is the clock for "not in the future" checks; tests may replace it.
 var now = time.Now
 
-// chinaTime is China Standard Time (UTC+8, no daylight saving). Birth dates
-// are calendar dates in China: one born today in Beijing is not "in the
-// future" on a machine whose clock is in UTC. A fixed zone needs no tzdata.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // validDate reports whether y-m-d is a real calendar date from 1900 up to today.
 func validDate(y, m, d int) bool {
 	if y < 1900 || m < 1 || m > 12 || d < 1 {
@@ -224,7 +223,7 @@ func validDate(y, m, d int) bool {
 	if d > DaysIn(y, m) {
 		return false
 	}
-	t := now().In(chinaTime)
+	t := now().In(catalog.ChinaTime)
 	ty, tm, td := t.Date()
 	return y < ty || (y == ty && (m < int(tm) || (m == int(tm) && d <= td)))
 }

@@ -57,7 +57,7 @@ func (d *Detector) AppendDetect(dst []Finding, text string) []Finding {
 	if d.Now != nil {
 		t = d.Now
 	}
-	y, m, dd := t().In(chinaTime).Date()
+	y, m, dd := t().In(catalog.ChinaTime).Date()
 	sc.today = y*10000 + int(m)*100 + dd
 	if len(d.Types) > 0 {
 		sc.only = true

@@ -32,7 +32,7 @@ func BenchmarkDecideAll(b *testing.B) {
 	for i := range 10 {
 		grants = append(grants, Grant{ID: fmt.Sprintf("g-%d", i), Resource: resource, Recipient: recipient,
 			Purpose: catalog.Purposes[i%len(catalog.Purposes)], Fields: names[i : i+5],
-			NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime)})
+			NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, catalog.ChinaTime)})
 	}
 	req := Request{Catalog: cat, Purpose: admin, Recipient: recipient, Grants: grants, Now: now}
 	for b.Loop() {

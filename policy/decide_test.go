@@ -10,7 +10,7 @@ import (
 )
 
 // now is the test clock: 2026-11-27 10:00 in Beijing.
-var now = time.Date(2026, 11, 27, 10, 0, 0, 0, chinaTime)
+var now = time.Date(2026, 11, 27, 10, 0, 0, 0, catalog.ChinaTime)
 
 const (
 	resource  = "population-register"
@@ -35,12 +35,12 @@ var grantCases = []grantCase{gNone, gMatching, gExpired, gOtherRecipient, gOther
 // grantsFor builds the grants of a case for field f and purpose p.
 func grantsFor(c grantCase, p catalog.Purpose, f string) []Grant {
 	g := Grant{ID: "g-1", Resource: resource, Recipient: recipient, Purpose: p, Fields: []string{f},
-		NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime), Basis: "test"}
+		NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, catalog.ChinaTime), Basis: "test"}
 	switch c {
 	case gNone:
 		return nil
 	case gExpired:
-		g.NotAfter = time.Date(2026, 11, 26, 0, 0, 0, 0, chinaTime)
+		g.NotAfter = time.Date(2026, 11, 26, 0, 0, 0, 0, catalog.ChinaTime)
 	case gOtherRecipient:
 		g.Recipient = "civil-affairs-bureau"
 	case gOtherPurpose:
@@ -409,20 +409,20 @@ func TestExpiryBoundary(t *testing.T) {
 	s := spec{catalog.CategoryPersonal, catalog.TierConditional, catalog.LevelGeneral, false, catalog.TypeBankCard}
 	cat := catalogOf(s, nil)
 	g := Grant{ID: "g", Resource: resource, Recipient: recipient, Purpose: admin, Fields: []string{"f"},
-		NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime)}
+		NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, catalog.ChinaTime)}
 	utc := Grant{ID: "g", Resource: resource, Recipient: recipient, Purpose: admin, Fields: []string{"f"},
 		NotAfter: time.Date(2027, 6, 30, 23, 0, 0, 0, time.UTC)} // only the calendar date counts
 	for _, c := range []struct {
 		now  time.Time
 		want catalog.Transform
 	}{
-		{time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime), keep},
-		{time.Date(2027, 6, 30, 23, 59, 59, 999999999, chinaTime), keep},
+		{time.Date(2027, 6, 30, 0, 0, 0, 0, catalog.ChinaTime), keep},
+		{time.Date(2027, 6, 30, 23, 59, 59, 999999999, catalog.ChinaTime), keep},
 		{time.Date(2027, 6, 30, 15, 59, 59, 0, time.UTC), keep},
-		{time.Date(2027, 7, 1, 0, 0, 0, 0, chinaTime), withhold},
+		{time.Date(2027, 7, 1, 0, 0, 0, 0, catalog.ChinaTime), withhold},
 		{time.Date(2027, 6, 30, 16, 0, 0, 0, time.UTC), withhold},
 		{time.Date(2027, 6, 30, 12, 0, 0, 0, time.FixedZone("PDT", -7*3600)), withhold}, // 2027-07-01 03:00 in Beijing
-		{time.Date(2030, 1, 1, 0, 0, 0, 0, chinaTime), withhold},
+		{time.Date(2030, 1, 1, 0, 0, 0, 0, catalog.ChinaTime), withhold},
 	} {
 		for _, gr := range []Grant{g, utc} {
 			d, err := Decide(Request{Catalog: cat, Purpose: admin, Recipient: recipient, Grants: []Grant{gr}, Now: c.now}, "f")
@@ -442,7 +442,7 @@ func TestExpiryBoundary(t *testing.T) {
 // TestNearestMiss: with several grants the reason names the closest one.
 func TestNearestMiss(t *testing.T) {
 	cat := catalogOf(spec{catalog.CategoryPersonal, catalog.TierConditional, catalog.LevelGeneral, false, catalog.TypeBankCard}, nil)
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, chinaTime) }
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, catalog.ChinaTime) }
 	other := Grant{ID: "a-other", Resource: resource, Recipient: recipient, Purpose: stats, Fields: []string{"f"}, NotAfter: day(2030, 1, 1)}
 	unnamedOld := Grant{ID: "b-unnamed-old", Resource: resource, Recipient: recipient, Purpose: admin, Fields: []string{"x"}, NotAfter: day(2020, 1, 1)}
 	unnamed := Grant{ID: "c-unnamed", Resource: resource, Recipient: recipient, Purpose: admin, Fields: []string{"x"}, NotAfter: day(2030, 1, 1)}

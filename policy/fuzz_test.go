@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/govshare/govshare/catalog"
 )
 
 // FuzzParseGrants: ParseGrants never panics; what it accepts validates,
@@ -38,7 +40,7 @@ func FuzzParseGrants(f *testing.F) {
 				t.Fatalf("accepted id twice at grant %d", i)
 			}
 			ids[g.ID] = true
-			if g.NotAfter.Location() != chinaTime || g.NotAfter.Hour() != 0 || g.NotAfter.Minute() != 0 || g.NotAfter.Second() != 0 || g.NotAfter.Nanosecond() != 0 {
+			if g.NotAfter.Location() != catalog.ChinaTime || g.NotAfter.Hour() != 0 || g.NotAfter.Minute() != 0 || g.NotAfter.Second() != 0 || g.NotAfter.Nanosecond() != 0 {
 				t.Fatalf("grant %d: not_after is not midnight UTC+8", i)
 			}
 			if !g.ValidAt(g.NotAfter) || g.ValidAt(g.End()) {

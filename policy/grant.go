@@ -36,11 +36,6 @@ type Grant struct {
 	Basis     string          `json:"basis,omitempty"`
 }
 
-// chinaTime is Asia/Shanghai. A fixed UTC+8 zone is exact for every date a
-// grant can carry (China has kept no daylight saving time since 1991) and
-// does not depend on the host's time zone database.
-var chinaTime = time.FixedZone("Asia/Shanghai", 8*60*60)
-
 // ErrInvalidGrant marks a grant that breaks the schema: a missing or
 // unknown value, an unknown key, a duplicate id.
 var ErrInvalidGrant = errors.New("govshare/policy: invalid grant")
@@ -49,7 +44,7 @@ var ErrInvalidGrant = errors.New("govshare/policy: invalid grant")
 // Standard Time after its NotAfter date, whatever zone NotAfter is in.
 func (g *Grant) End() time.Time {
 	y, m, d := g.NotAfter.Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, chinaTime)
+	return time.Date(y, m, d+1, 0, 0, 0, 0, catalog.ChinaTime)
 }
 
 // ValidAt reports whether now is on or before g's NotAfter date in China
@@ -305,7 +300,7 @@ func (p *grantParser) grant(n int, item *yaml.Node) (Grant, bool) {
 				p.add(v.Line, "grant %d: unknown purpose %q (%s)", n, clip(s), purposeList())
 			}
 		case "not_after":
-			t, err := time.ParseInLocation(time.DateOnly, s, chinaTime)
+			t, err := time.ParseInLocation(time.DateOnly, s, catalog.ChinaTime)
 			if !dateRe.MatchString(s) || err != nil {
 				p.add(v.Line, "grant %d: not_after %q is not a calendar date YYYY-MM-DD", n, clip(s))
 				continue

@@ -19,12 +19,12 @@ func TestLoadGrants(t *testing.T) {
 	}
 	want := []Grant{
 		{ID: "g-2026-0042", Resource: "population-register", Recipient: "tax-bureau", Purpose: catalog.PurposeAdministrativeBasis,
-			Fields: []string{"姓名", "身份证号", "银行卡号"}, NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, chinaTime),
+			Fields: []string{"姓名", "身份证号", "银行卡号"}, NotAfter: time.Date(2027, 6, 30, 0, 0, 0, 0, catalog.ChinaTime),
 			Basis: "个人所得税法 第十五条: identity and account verification for tax refunds"},
 		{ID: "g-2026-0043", Resource: "population-register", Recipient: "civil-affairs-bureau", Purpose: catalog.PurposeDataVerification,
-			Fields: []string{"银行卡号"}, NotAfter: time.Date(2026, 12, 31, 0, 0, 0, 0, chinaTime)},
+			Fields: []string{"银行卡号"}, NotAfter: time.Date(2026, 12, 31, 0, 0, 0, 0, catalog.ChinaTime)},
 		{ID: "g-2026-0044", Resource: "enterprise-register", Recipient: "statistics-bureau", Purpose: catalog.PurposeStatistics,
-			Fields: []string{}, NotAfter: time.Date(2026, 1, 1, 0, 0, 0, 0, chinaTime)},
+			Fields: []string{}, NotAfter: time.Date(2026, 1, 1, 0, 0, 0, 0, catalog.ChinaTime)},
 	}
 	if !reflect.DeepEqual(gs, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", gs, want)

@@ -216,7 +216,7 @@ func checkpointTime(c audit.Checkpoint) string {
 	if c.Time.IsZero() {
 		return ""
 	}
-	return " at " + c.Time.In(cst).Format(time.DateTime) + " (UTC+8)"
+	return " at " + c.Time.In(catalog.ChinaTime).Format(time.DateTime) + " (UTC+8)"
 }
 
 // loadRegistry reads departments' public bundles.
@@ -533,7 +533,7 @@ func isLogDir(dir string) error {
 
 // entryRow is one log record as a table row.
 func entryRow(ent audit.Entry) []string {
-	when := func(t time.Time) string { return t.In(cst).Format(time.DateTime) }
+	when := func(t time.Time) string { return t.In(catalog.ChinaTime).Format(time.DateTime) }
 	short := func(id string) string {
 		if len(id) > 16 {
 			return id[:16] + "…"

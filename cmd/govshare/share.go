@@ -22,10 +22,6 @@ import (
 	"github.com/govshare/govshare/policy"
 )
 
-// cst is China Standard Time: a --not-after date ends at midnight there, as
-// grant dates do.
-var cst = time.FixedZone("CST", 8*3600)
-
 func cmdShare(e *env, args []string) error {
 	fs := newFlags(e, "share")
 	catalogFile := fs.String("catalog", "", "reviewed catalog YAML (required)")
@@ -127,7 +123,7 @@ func cmdShare(e *env, args []string) error {
 	}
 	h := res.Header
 	msg := fmt.Sprintf("sealed %d rows, %d fields to %s for %s (suite %s, envelope %s, opens until %s)",
-		res.Rows, len(h.Fields), h.Recipient, h.Purpose, h.Suite, h.ID, h.NotAfter.In(cst).Format(time.DateTime+" UTC+8"))
+		res.Rows, len(h.Fields), h.Recipient, h.Purpose, h.Suite, h.ID, h.NotAfter.In(catalog.ChinaTime).Format(time.DateTime+" UTC+8"))
 	if len(res.Dropped) > 0 {
 		var names []string
 		for _, d := range res.Dropped {
@@ -192,7 +188,7 @@ func receiptKind(r *audit.Receipt) string {
 // parseNotAfter reads a date (through the end of that day in UTC+8) or an
 // RFC 3339 time.
 func parseNotAfter(s string) (time.Time, error) {
-	if d, err := time.ParseInLocation(time.DateOnly, s, cst); err == nil {
+	if d, err := time.ParseInLocation(time.DateOnly, s, catalog.ChinaTime); err == nil {
 		return d.AddDate(0, 0, 1).Add(-time.Second), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
@@ -373,7 +369,7 @@ func printHeader(w io.Writer, h *envelope.Header) error {
 	if grant == "" {
 		grant = "(none)"
 	}
-	window := h.NotBefore.In(cst).Format(time.DateTime) + " – " + h.NotAfter.In(cst).Format(time.DateTime) + " UTC+8"
+	window := h.NotBefore.In(catalog.ChinaTime).Format(time.DateTime) + " – " + h.NotAfter.In(catalog.ChinaTime).Format(time.DateTime) + " UTC+8"
 	rows := [][]string{
 		{"envelope", h.ID.String()},
 		{"header sha256", fmt.Sprintf("%x", hh)},
@@ -383,7 +379,7 @@ func printHeader(w io.Writer, h *envelope.Header) error {
 		{"purpose", string(h.Purpose)},
 		{"resource", h.Resource},
 		{"grant", grant},
-		{"issued", h.IssuedAt.In(cst).Format(time.DateTime + " UTC+8")},
+		{"issued", h.IssuedAt.In(catalog.ChinaTime).Format(time.DateTime + " UTC+8")},
 		{"opens", window},
 		{"onward transfer", map[bool]string{true: "prohibited", false: "allowed"}[h.OnwardTransferProhibited]},
 		{"payload", fmt.Sprintf("%s, %d records, %d bytes, digest %s", h.ContentType, h.RecordCount, h.PayloadLength, h.Digest)},

@@ -304,16 +304,12 @@ type ResidentIDOptions struct {
 // minBirthDay is the first day of the birth-date domain.
 var minBirthDay = daysFromCivil(1900, 1, 1)
 
-// cst is China Standard Time, UTC+8 all year: a fixed zone, so no time zone
-// database is needed.
-var cst = time.FixedZone("CST", 8*60*60)
-
 // clock is the wall clock; tests replace it to hold "today" still.
 var clock = time.Now
 
 // todayCST is today's day number in China Standard Time.
 func todayCST() int {
-	y, m, d := clock().In(cst).Date()
+	y, m, d := clock().In(catalog.ChinaTime).Date()
 	return daysFromCivil(y, int(m), d)
 }
 
