@@ -283,8 +283,9 @@ func generalizeFunc(t catalog.Type) valueFunc {
 	case catalog.TypeDateOfBirth:
 		return wrap(func(v string) (string, error) { return mask.GeneralizeDate(v, mask.Year) })
 	case catalog.TypeAddress:
+		addrs := mask.NewAddresses() // one per run: it remembers address beginnings
 		return func(v string) (string, error) {
-			if out, _, err := mask.GeneralizeAddressUpTo(v, mask.District); err == nil {
+			if out, _, err := addrs.GeneralizeUpTo(v, mask.District); err == nil {
 				return out, nil
 			}
 			return mask.Redact(""), errNotCoarsened

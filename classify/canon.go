@@ -50,11 +50,21 @@ func foldLead(s string, i int) bool {
 
 // needsFold reports whether s holds a rune that foldRune changes.
 func needsFold(s string) bool {
-	for i := 0; i+2 < len(s); i++ {
-		if foldLead(s, i) {
-			if r, _ := utf8.DecodeRuneInString(s[i:]); foldRune(r) != r {
-				return true
+	for i := 0; i+2 < len(s); {
+		switch c := s[i]; {
+		case c == 0xE2 || c == 0xE3 || c == 0xEF:
+			if foldLead(s, i) {
+				if r, _ := utf8.DecodeRuneInString(s[i:]); foldRune(r) != r {
+					return true
+				}
 			}
+			i++
+		case c >= 0xE0 && c < 0xF0 && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80:
+			// Another 3-byte character (Han text): its last two bytes are
+			// continuation bytes, never a lead foldLead looks for.
+			i += 3
+		default:
+			i++
 		}
 	}
 	return false
@@ -239,7 +249,10 @@ func Canonical(t catalog.Type, s string) (string, bool) {
 	case catalog.TypeEmail:
 		s = strings.ReplaceAll(s, "。", ".")
 		if at := strings.LastIndexByte(s, '@'); at > 0 && ValidEmail(s) {
-			return s[:at+1] + strings.ToLower(s[at+1:]), true
+			if d := strings.ToLower(s[at+1:]); d != s[at+1:] {
+				return s[:at+1] + d, true
+			}
+			return s, true // already lower case: no copy
 		}
 	case catalog.TypeIPv4, catalog.TypeIPv6:
 		a, err := netip.ParseAddr(s)

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/govshare/govshare/catalog"
 )
@@ -76,4 +77,29 @@ func TestCanonicalRefuses(t *testing.T) {
 			t.Errorf("case %d (%s): accepted", i, c.typ)
 		}
 	}
+}
+
+// needsFoldSlow is needsFold as first written: every byte tested.
+func needsFoldSlow(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if foldLead(s, i) {
+			if r, _ := utf8.DecodeRuneInString(s[i:]); foldRune(r) != r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// FuzzNeedsFold: needsFold skips Han text three bytes at a time; it must
+// answer as testing every byte does, on any bytes.
+func FuzzNeedsFold(f *testing.F) {
+	for _, s := range []string{"１３８", "张三　李四", "北京市—朝阳", "\xe4\xef\xbc\xa1", "\xef\xbc", "a－b", "中\xe2\x80\x94", "\xe4\xbd\xe3\x80\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if needsFold(s) != needsFoldSlow(s) {
+			t.Fatalf("needsFold(%x) = %v", s, needsFold(s))
+		}
+	})
 }

@@ -63,13 +63,33 @@ func GeneralizeAddress(s string, level AddressLevel) (string, error) {
 // reached, and an error wrapping ErrMalformed when the address names no
 // known division at all.
 func GeneralizeAddressUpTo(s string, level AddressLevel) (string, AddressLevel, error) {
+	return generalizeUpTo(region.Match, s, level)
+}
+
+// Addresses coarsens the addresses of one run, as GeneralizeAddressUpTo
+// does, remembering the divisions it has found: a register's addresses
+// repeat a few hundred counties, and finding them is most of the cost. The
+// answers are GeneralizeAddressUpTo's exactly. It holds the beginnings of
+// the addresses it has seen (the divisions and a few characters after
+// them), so keep it no longer than the run. It is safe for concurrent use.
+type Addresses struct{ m *region.Matcher }
+
+// NewAddresses returns an Addresses with nothing remembered.
+func NewAddresses() *Addresses { return &Addresses{region.NewMatcher()} }
+
+// GeneralizeUpTo is GeneralizeAddressUpTo(s, level).
+func (a *Addresses) GeneralizeUpTo(s string, level AddressLevel) (string, AddressLevel, error) {
+	return generalizeUpTo(a.m.Match, s, level)
+}
+
+func generalizeUpTo(match func(string) (region.Place, bool), s string, level AddressLevel) (string, AddressLevel, error) {
 	if level < Province || level > District {
 		return "", 0, badArg("address level %d", int(level))
 	}
 	if !utf8.ValidString(s) {
 		return "", 0, malformed("address")
 	}
-	p, ok := region.Match(strings.TrimSpace(classify.Fold(s)))
+	p, ok := match(strings.TrimSpace(classify.Fold(s)))
 	if !ok {
 		return "", 0, malformed("address: no known division")
 	}

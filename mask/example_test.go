@@ -205,6 +205,20 @@ func ExampleGeneralizeAddressUpTo() {
 	//  0 true
 }
 
+func ExampleAddresses() {
+	// One Addresses per run over a register: the second address costs a
+	// lookup, since it starts with the divisions of the first.
+	addrs := mask.NewAddresses()
+	for _, a := range []string{"浙江省杭州市西湖区文三路90号", "浙江省杭州市西湖区学院路1号", "杭州市某某路1号"} {
+		out, l, err := addrs.GeneralizeUpTo(a, mask.District)
+		fmt.Println(out, l, err != nil)
+	}
+	// Output:
+	// 浙江省杭州市西湖区 3 false
+	// 浙江省杭州市西湖区 3 false
+	// 浙江省杭州市 2 false
+}
+
 func ExampleRoundCoordinate() {
 	out, _ := mask.RoundCoordinate("116.397128,39.916527", 2)
 	fmt.Println(out)

@@ -111,11 +111,16 @@ func (p Place) Name(l Level) string {
 // two digits) has no prefecture level: the four municipalities (北京, 天津,
 // 上海, 重庆) and the two SARs, whose next level is a district.
 func Municipal(code string) bool {
-	if len(code) < 2 {
+	if len(code) < 2 || code[0] < '0' || code[0] > '9' || code[1] < '0' || code[1] > '9' {
 		return false
 	}
-	switch code[:2] {
-	case "11", "12", "31", "50", "81", "82":
+	return municipal(int32(code[0]-'0')*10 + int32(code[1]-'0'))
+}
+
+// municipal is Municipal of a province's two digits as a number.
+func municipal(prov int32) bool {
+	switch prov {
+	case 11, 12, 31, 50, 81, 82:
 		return true
 	}
 	return false
@@ -209,20 +214,30 @@ func shortName(name string) string {
 	return s
 }
 
-// entry is a name of a division in the index.
+// named is a name with the entries of its level.
+type named struct {
+	name string
+	es   []entry
+}
+
+// entry is a name of a division in the index, with what find tests of the
+// division copied in, so that the search reads no Division.
 type entry struct {
-	div   int32 // index into divs
-	short bool
+	div    int32 // index into divs
+	code   int32 // the division's code as a number: 440305
+	level  Level
+	short  bool
+	former bool
 }
 
 type index struct {
 	divs  []Division
 	codes map[string]int32   // code → its division in use, or its latest name
 	names map[string][]entry // full, short and other names → divisions
-	// lens maps the first two runes of every name to the byte lengths of
-	// the names that start with them, shortest first, so that find looks
-	// up only lengths that exist.
-	lens map[uint64][]uint8
+	// byStart maps the first two runes of every name, and its level, to the
+	// names of that level that start with them, shortest first: one lookup
+	// gives find every name it may compare.
+	byStart map[uint64][]named
 }
 
 var (
@@ -236,7 +251,7 @@ func load() *index {
 }
 
 func build(t string) *index {
-	x := &index{codes: map[string]int32{}, names: map[string][]entry{}, lens: map[uint64][]uint8{}}
+	x := &index{codes: map[string]int32{}, names: map[string][]entry{}, byStart: map[uint64][]named{}}
 	add := func(name string, e entry) {
 		if name == "" {
 			return
@@ -246,12 +261,17 @@ func build(t string) *index {
 				return
 			}
 		}
+		d := x.divs[e.div]
+		e.code, e.level, e.former = codeNumber(d.Code), d.Level(), d.Former
 		x.names[name] = append(x.names[name], e)
-		p := prefix2(name)
-		if !slices.Contains(x.lens[p], uint8(len(name))) {
-			x.lens[p] = append(x.lens[p], uint8(len(name)))
-			slices.Sort(x.lens[p])
+		k := startKey(name, e.level)
+		i := slices.IndexFunc(x.byStart[k], func(n named) bool { return n.name == name })
+		if i < 0 {
+			x.byStart[k] = append(x.byStart[k], named{name: name})
+			slices.SortStableFunc(x.byStart[k], func(a, b named) int { return len(a.name) - len(b.name) })
+			i = slices.IndexFunc(x.byStart[k], func(n named) bool { return n.name == name })
 		}
+		x.byStart[k][i].es = append(x.byStart[k][i].es, e)
 	}
 	for line := range strings.Lines(t) {
 		line = strings.TrimRight(line, "\r\n")
@@ -280,11 +300,40 @@ func build(t string) *index {
 	return x
 }
 
-// prefix2 packs the first two runes of s.
-func prefix2(s string) uint64 {
-	r, a := utf8.DecodeRuneInString(s)
-	q, _ := utf8.DecodeRuneInString(s[a:])
-	return uint64(r)<<32 | uint64(uint32(q))
+// startKey packs the first 6 bytes of s (the first two characters of every
+// name, all of which are 3-byte characters of at least two) and a level.
+func startKey(s string, l Level) uint64 {
+	k := uint64(l) << 56
+	for i := 0; i < 6 && i < len(s); i++ {
+		k |= uint64(s[i]) << (8 * i)
+	}
+	return k
+}
+
+// codeNumber is a 6-digit code as a number (the table's codes are digits).
+func codeNumber(code string) int32 {
+	n := int32(0)
+	for i := 0; i < len(code); i++ {
+		n = n*10 + int32(code[i]-'0')
+	}
+	return n
+}
+
+// scope is the range of codes a search may name: the whole country, a
+// province's (its code's first 2 digits) or a prefecture's (first 4).
+type scope struct{ lo, hi int32 }
+
+var country = scope{0, 999999}
+
+// within is the scope of the divisions under the division with this code,
+// at the given depth of digits (2 or 4).
+func within(code int32, digits int) scope {
+	unit := int32(10000)
+	if digits == 4 {
+		unit = 100
+	}
+	lo := code / unit * unit
+	return scope{lo, lo + unit - 1}
 }
 
 func (x *index) byCode(code string) (Division, bool) {
@@ -300,7 +349,7 @@ func (x *index) byCode(code string) (Division, bool) {
 func street(r rune) bool { return strings.ContainsRune("路街道巷弄号胡里大村桥", r) }
 
 // skipSpace skips the spaces written between the units of an address.
-func skipSpace(s string, i int) int {
+func skipSpace(s string, i int, rd *reads) int {
 	for i < len(s) {
 		switch {
 		case s[i] == ' ' || s[i] == '\t':
@@ -308,55 +357,78 @@ func skipSpace(s string, i int) int {
 		case strings.HasPrefix(s[i:], "\u3000"):
 			i += len("\u3000")
 		default:
+			rd.touch(s, i+len("\u3000"))
 			return i
 		}
 	}
+	rd.touch(s, i+1)
 	return i
+}
+
+// reads tracks how much of its input a Match looked at: the result is the
+// same for every input that starts with s[:n] (n <= len(s)), or, when the
+// search looked past the end (n > len(s)), for s alone.
+type reads struct{ n int }
+
+// touch records that the search depended on s[:n] (on the length of s,
+// when n > len(s)).
+func (r *reads) touch(s string, n int) {
+	if n > len(s) {
+		n = len(s) + 1
+	}
+	r.n = max(r.n, n)
 }
 
 // hit is a division named at some position of the input.
 type hit struct {
-	div   int32
-	end   int
-	short bool
+	div    int32
+	code   int32
+	end    int
+	short  bool
+	former bool
 }
 
-// find returns the divisions of level l named at s[pos:], within scope (a
-// code prefix: "" for the whole country, 2 digits for a province, 4 for a
-// prefecture). Where one name at one length names several divisions in scope,
-// the one in use is taken if it is the only one; otherwise the name is
-// ambiguous and dropped.
-func (x *index) find(s string, pos int, l Level, scope string, short bool, out []hit) []hit {
-	out = out[:0]
+// find appends to out the divisions of level l named at s[pos:], within
+// scope sc.
+// Where one name at one length names several divisions in scope, the one in
+// use is taken if it is the only one; otherwise the name is ambiguous and
+// dropped.
+func (x *index) find(s string, pos int, l Level, sc scope, short bool, rd *reads, out []hit) []hit {
+	rd.touch(s, pos+6)
 	if pos >= len(s) {
 		return out
 	}
-	for _, ln := range x.lens[prefix2(s[pos:])] {
-		n := pos + int(ln)
+	for _, nm := range x.byStart[startKey(s[pos:], l)] {
+		n := pos + len(nm.name)
+		rd.touch(s, n)
 		if n > len(s) {
 			break
 		}
-		es, ok := x.names[s[pos:n]]
-		if !ok {
+		if s[pos:n] != nm.name {
 			continue
 		}
+		es := nm.es
 		// the one division in use of this name, or else the one former one
 		var cur, old entry
 		nCur, nOld := 0, 0
 		for _, e := range es {
-			d := x.divs[e.div]
-			if d.Level() != l || !strings.HasPrefix(d.Code, scope) || (e.short && !short) {
+			if e.level != l || e.code < sc.lo || e.code > sc.hi || (e.short && !short) {
 				continue
 			}
 			if e.short {
-				if r, _ := utf8.DecodeRuneInString(s[n:]); n < len(s) && street(r) {
+				r, size := utf8.DecodeRuneInString(s[n:])
+				if r == utf8.RuneError {
+					size = utf8.UTFMax
+				}
+				rd.touch(s, n+max(size, 1))
+				if n < len(s) && street(r) {
 					continue
 				}
 			}
 			switch {
-			case !d.Former && (nCur == 0 || x.divs[cur.div].Code != d.Code):
+			case !e.former && (nCur == 0 || cur.code != e.code):
 				cur, nCur = e, nCur+1
-			case d.Former && (nOld == 0 || x.divs[old.div].Code != d.Code):
+			case e.former && (nOld == 0 || old.code != e.code):
 				old, nOld = e, nOld+1
 			}
 		}
@@ -371,7 +443,7 @@ func (x *index) find(s string, pos int, l Level, scope string, short bool, out [
 			// tell which.
 			continue
 		}
-		out = append(out, hit{div: pick.div, end: n, short: pick.short})
+		out = append(out, hit{div: pick.div, code: pick.code, end: n, short: pick.short, former: pick.former})
 	}
 	return out
 }
@@ -389,51 +461,42 @@ func (x *index) find(s string, pos int, l Level, scope string, short bool, out [
 // most text wins. The higher levels of what is found are filled in from its
 // code (杭州市西湖区 gives 浙江省 too). ok is false when no division starts s.
 func Match(s string) (p Place, ok bool) {
-	x := load()
-	start := skipSpace(s, 0)
-	type choice struct {
-		div   int32
-		end   int
-		short bool
-		none  bool
-	}
-	none := func(end int) choice { return choice{div: -1, end: end, none: true} }
-	var best [3]choice
+	p, ok, _ = load().match(s)
+	return p, ok
+}
+
+// match is Match, and how much of s it read (reads).
+func (x *index) match(s string) (p Place, ok bool, read int) {
+	var rd reads
+	start := skipSpace(s, 0, &rd)
+	// A hit with div -1 is a level the reading leaves out.
+	none := func(end int) hit { return hit{div: -1, end: end} }
+	var best [3]hit
 	bestEnd, bestLevels, bestShort, bestFormer := 0, 0, 0, 0
-	var hbuf [8]hit
-	var pbuf, cbuf, kbuf [8]choice
-	provs := append(pbuf[:0], none(start))
-	for _, h := range x.find(s, start, Province, "", true, hbuf[:0]) {
-		provs = append(provs, choice{div: h.div, end: h.end, short: h.short})
-	}
+	var pbuf, cbuf, kbuf [9]hit
+	// The reading without a level comes first: of equal readings the
+	// first wins.
+	provs := x.find(s, start, Province, country, true, &rd, append(pbuf[:0], none(start)))
 	for _, pc := range provs {
-		scope, pos := "", pc.end
-		if !pc.none {
-			scope = x.divs[pc.div].Code[:2]
-			pos = skipSpace(s, pos)
+		sc, pos := country, pc.end
+		if pc.div >= 0 {
+			sc, pos = within(pc.code, 2), skipSpace(s, pos, &rd)
 		}
-		cities := append(cbuf[:0], none(pos))
-		for _, h := range x.find(s, pos, Prefecture, scope, true, hbuf[:0]) {
-			cities = append(cities, choice{div: h.div, end: h.end, short: h.short})
-		}
+		cities := x.find(s, pos, Prefecture, sc, true, &rd, append(cbuf[:0], none(pos)))
 		for _, cc := range cities {
-			cscope, cpos := scope, cc.end
-			if !cc.none {
-				cscope = x.divs[cc.div].Code[:4]
-				cpos = skipSpace(s, cpos)
+			csc, cpos := sc, cc.end
+			if cc.div >= 0 {
+				csc, cpos = within(cc.code, 4), skipSpace(s, cpos, &rd)
 			}
-			shortCounty := !cc.none || (!pc.none && Municipal(scope))
-			counties := append(kbuf[:0], none(cpos))
-			for _, h := range x.find(s, cpos, County, cscope, shortCounty, hbuf[:0]) {
-				counties = append(counties, choice{div: h.div, end: h.end, short: h.short})
-			}
+			shortCounty := cc.div >= 0 || (pc.div >= 0 && municipal(pc.code/10000))
+			counties := x.find(s, cpos, County, csc, shortCounty, &rd, append(kbuf[:0], none(cpos)))
 			for _, kc := range counties {
-				if cc.short && pc.none && kc.none {
+				if cc.short && pc.div < 0 && kc.div < 0 {
 					continue // a short prefecture name alone is not evidence
 				}
 				end, levels, shorts, formers := 0, 0, 0, 0
-				for _, c := range [3]choice{pc, cc, kc} {
-					if c.none {
+				for _, c := range [3]*hit{&pc, &cc, &kc} {
+					if c.div < 0 {
 						continue
 					}
 					end = c.end
@@ -441,7 +504,7 @@ func Match(s string) (p Place, ok bool) {
 					if c.short {
 						shorts++
 					}
-					if x.divs[c.div].Former {
+					if c.former {
 						formers++
 					}
 				}
@@ -462,17 +525,17 @@ func Match(s string) (p Place, ok bool) {
 					}
 				}
 				if better {
-					best = [3]choice{pc, cc, kc}
+					best = [3]hit{pc, cc, kc}
 					bestEnd, bestLevels, bestShort, bestFormer = end, levels, shorts, formers
 				}
 			}
 		}
 	}
 	if bestLevels == 0 {
-		return Place{}, false
+		return Place{}, false, rd.n
 	}
 	for _, c := range best {
-		if c.none {
+		if c.div < 0 {
 			continue
 		}
 		d := x.divs[c.div]
@@ -489,7 +552,7 @@ func Match(s string) (p Place, ok bool) {
 		}
 		p.End = c.end
 	}
-	return x.fill(p), true
+	return x.fill(p), true, rd.n
 }
 
 // fill completes the higher levels of a place from the code of its lowest.

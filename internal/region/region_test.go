@@ -137,6 +137,15 @@ func TestTableWellFormed(t *testing.T) {
 	if len(table) > 300<<10 {
 		t.Errorf("table is %d bytes", len(table))
 	}
+	// find keys names by their first 6 bytes: every name must be at least
+	// two 3-byte characters.
+	for name := range x.names {
+		r1, n1 := utf8.DecodeRuneInString(name)
+		_, n2 := utf8.DecodeRuneInString(name[n1:])
+		if r1 == utf8.RuneError || n1 != 3 || n2 != 3 {
+			t.Errorf("name %q does not start with two 3-byte characters", name)
+		}
+	}
 }
 
 func FuzzMatch(f *testing.F) {
