@@ -222,7 +222,7 @@ func resign(t *testing.T, tk *testKeys, env []byte) []byte {
 	d := stream.NewDigest(format.NumChunks(h.PayloadLength))
 	stride := format.ChunkSize + format.TagSize
 	for c := p.payload[0]; c < p.payload[1]; c += stride {
-		d.Add(stream.ChunkHash(env[c:min(c+stride, p.payload[1])]))
+		d.Add(stream.ChunkHash(format.Code(format.Digests, h.Digest), env[c:min(c+stride, p.payload[1])]))
 	}
 	hh := sha256.Sum256(env[:p.header[1]])
 	sig, err := s.Sign(signedMessage(hh[:], env[p.stanza[0]+2:p.stanza[1]], d.Sum()))
@@ -469,7 +469,7 @@ func TestInspectAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"suite":"core"`, `"purpose":"administrative_basis"`, `"onward_transfer_prohibited":true`, `"name":"身份证号"`, `"digest_alg":"sha256-chunks"`, `"grant":"g-2026-0042"`, `"id":"` + sh.ID.String() + `"`} {
+	for _, want := range []string{`"suite":"core"`, `"purpose":"administrative_basis"`, `"onward_transfer_prohibited":true`, `"name":"身份证号"`, `"digest_alg":"blake3-chunks"`, `"grant":"g-2026-0042"`, `"id":"` + sh.ID.String() + `"`} {
 		if !strings.Contains(string(j), want) {
 			t.Errorf("JSON lacks %s: %s", want, j)
 		}

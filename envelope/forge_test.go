@@ -92,7 +92,7 @@ func forge(t testing.TB, tk *testKeys, hb, stanza, payload []byte) []byte {
 	stride := format.ChunkSize + format.TagSize
 	d := stream.NewDigest(format.NumChunks(h.PayloadLength))
 	for c := 0; c < len(payload); c += stride {
-		d.Add(stream.ChunkHash(payload[c:min(c+stride, len(payload))]))
+		d.Add(stream.ChunkHash(format.Code(format.Digests, h.Digest), payload[c:min(c+stride, len(payload))]))
 	}
 	hh := sha256.Sum256(hb)
 	sig, err := s.Sign(signedMessage(hh[:], stanza, d.Sum()))

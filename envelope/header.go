@@ -148,7 +148,7 @@ type Header struct {
 	ContentType              string  `json:"content_type"` // e.g. text/csv, application/x-ndjson
 	RecordCount              uint64  `json:"record_count"`
 	PayloadLength            uint64  `json:"payload_length"` // plaintext bytes
-	Digest                   string  `json:"digest_alg"`     // payload digest algorithm: sha256-chunks
+	Digest                   string  `json:"digest_alg"`     // payload digest algorithm: blake3-chunks (sha256-chunks before)
 	// KeyCommitment commits to the data key (see [Commitment]); Open
 	// refuses a key stanza whose data key does not match it.
 	KeyCommitment Commitment `json:"key_commitment"`

@@ -318,6 +318,7 @@ func (m *chunkMACs) sum(i uint64, chunk []byte) [16]byte {
 // each chunk's per-open tag: pass 2 checks every chunk it reads against them.
 func payloadDigest(r io.ReaderAt, l *layout, workers int) ([]byte, *chunkMACs, error) {
 	d := stream.NewDigest(l.chunks)
+	alg := format.Code(format.Digests, l.h.Digest)
 	macs, err := newChunkMACs(l.chunks)
 	if err != nil {
 		return nil, nil, errorf("chunk tags: %w", err)
@@ -327,7 +328,7 @@ func payloadDigest(r io.ReaderAt, l *layout, workers int) ([]byte, *chunkMACs, e
 			if err := l.readChunk(r, i, c); err != nil {
 				return err
 			}
-			c.SumHash()
+			c.SumHash(alg)
 			macs.tags[i] = macs.sum(i, c.Bytes()) // distinct i per worker
 			return nil
 		},

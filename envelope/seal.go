@@ -123,7 +123,7 @@ func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *k
 		ContentType:              opts.ContentType,
 		RecordCount:              opts.RecordCount,
 		PayloadLength:            opts.PayloadLength,
-		Digest:                   format.Digests[format.DigestSHA256Chunks],
+		Digest:                   format.Digests[sealDigest],
 	}
 	if opts.NotAfter.IsZero() {
 		return nil, errorf("seal options: NotAfter is required")
@@ -185,6 +185,10 @@ func sealWorkers(w io.Writer, plaintext io.Reader, opts SealOptions, provider *k
 	return h, nil
 }
 
+// sealDigest is the payload digest algorithm Seal writes; tests set it to
+// make envelopes of the earlier algorithm.
+var sealDigest uint8 = format.DigestBLAKE3Chunks
+
 // sealPayload encrypts and hashes the chunks on `workers` goroutines and
 // writes them in order; it returns the payload digest D. The bytes written do
 // not depend on workers.
@@ -198,6 +202,7 @@ func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header
 		return nil, errorf("payload cipher: %w", err)
 	}
 	n := format.NumChunks(h.PayloadLength)
+	alg := format.Code(format.Digests, h.Digest)
 	digest := stream.NewDigest(n)
 	err = stream.Run(n, workers,
 		func(i uint64, c *stream.Chunk) error {
@@ -212,7 +217,7 @@ func sealPayload(w io.Writer, plaintext io.Reader, dataKey, hh []byte, h *Header
 		},
 		func(i uint64, c *stream.Chunk) error {
 			c.Seal(aead, hh, i, i == n-1)
-			c.SumHash()
+			c.SumHash(alg)
 			return nil
 		},
 		func(_ uint64, c *stream.Chunk) error {

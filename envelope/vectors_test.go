@@ -74,8 +74,15 @@ func makeVectors(t *testing.T) []*vector {
 	empty, _ := base("empty-ok", catalog.LevelGeneral, 0, 4)
 	exact, _ := base("exact-chunk-ok", catalog.LevelGeneral, format.ChunkSize, 5)
 	vs := []*vector{general, important, core, empty, exact}
-
 	flip := func(env []byte, at int) []byte { b := bytes.Clone(env); b[at] ^= 0x20; return b }
+	// Envelopes sealed before BLAKE3 chunk hashes (digest sha256-chunks)
+	// still open: general-ok as Seal wrote it then, byte for byte, and the
+	// same with a payload byte changed.
+	sealDigest = format.DigestSHA256Chunks
+	sha, _ := base("sha256-chunks-ok", catalog.LevelGeneral, 1000, 1)
+	sealDigest = format.DigestBLAKE3Chunks
+	vs = append(vs, sha, derive(sha, "sha256-chunks-payload-flipped", "ErrAuth", flip(sha.env, split(t, sha.env).payload[0]+10)))
+
 	p := split(t, important.env)
 	g := split(t, general.env)
 	wp := derive(general, "wrong-purpose", "ErrWrongPurpose", general.env)

@@ -125,7 +125,8 @@ func TestHeaderRejects(t *testing.T) {
 		{"transform 10", func(h *Header) { h.Fields[0].Transform = 10 }, ErrMalformed},
 		{"content type", func(h *Header) { h.ContentType = "csv" }, ErrMalformed},
 		{"payload too long", func(h *Header) { h.PayloadLength = MaxPayload + 1 }, ErrMalformed},
-		{"digest 2", func(h *Header) { h.Digest = 2 }, ErrMalformed},
+		{"digest 3", func(h *Header) { h.Digest = 3 }, ErrMalformed},
+		{"digest 0", func(h *Header) { h.Digest = 0 }, ErrMalformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

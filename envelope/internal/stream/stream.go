@@ -8,7 +8,8 @@
 //	nonce = uint88_be(i) ‖ (0x01 if i == n-1 else 0x00)
 //	ct_i  = AES-256-GCM(key, nonce, pt_i, ad = H)
 //
-// and hashed as h_i = SHA-256(0x00 ‖ ct_i). The payload digest is
+// and hashed as h_i = BLAKE3-256(0x00 ‖ ct_i) (SHA-256 in envelopes whose
+// header says sha256-chunks, which Seal wrote before). The payload digest is
 //
 //	D = SHA-256(lp(LabelPayloadDigest) ‖ uint64_be(n) ‖ h_0 ‖ … ‖ h_{n-1})
 //
@@ -27,6 +28,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/zeebo/blake3"
 
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope/internal/format"
@@ -90,14 +93,24 @@ func OpenChunk(a cipher.AEAD, dst, ct, h []byte, i uint64, last bool) ([]byte, e
 	return out, nil
 }
 
-// ChunkHash is h_i: SHA-256 of 0x00 ‖ ciphertext chunk.
-func ChunkHash(ct []byte) [32]byte {
-	d := sha256.New()
+// ChunkHash is h_i under the digest algorithm alg (format.Digest*): its
+// hash of 0x00 ‖ ciphertext chunk.
+func ChunkHash(alg uint8, ct []byte) [32]byte {
+	d := newChunkHasher(alg)
 	d.Write(domainChunk[:])
 	d.Write(ct)
 	var out [32]byte
 	d.Sum(out[:0])
 	return out
+}
+
+// newChunkHasher returns the hash of the digest algorithm alg, which the
+// header's validation has limited to the two known codes.
+func newChunkHasher(alg uint8) hash.Hash {
+	if alg == format.DigestBLAKE3Chunks {
+		return blake3.New()
+	}
+	return sha256.New()
 }
 
 // domainChunk is the 0x00 prefix of every chunk hash.
@@ -137,14 +150,14 @@ func Workers() int { return max(1, runtime.GOMAXPROCS(0)) }
 // state and nonce, so the per-chunk path allocates nothing.
 type Chunk struct {
 	buf   [format.ChunkSize + format.TagSize]byte
-	n     int      // content length
-	used  int      // high-water mark since the chunk left the pool: what to clear
-	Hash  [32]byte // h_i after [Chunk.SumHash]
-	h     hash.Hash
+	n     int                                      // content length
+	used  int                                      // high-water mark since the chunk left the pool: what to clear
+	Hash  [32]byte                                 // h_i after [Chunk.SumHash]
+	h     [format.DigestBLAKE3Chunks + 1]hash.Hash // by digest algorithm, made on first use
 	nonce [NonceSize]byte
 }
 
-var chunkPool = sync.Pool{New: func() any { return &Chunk{h: sha256.New()} }}
+var chunkPool = sync.Pool{New: func() any { return new(Chunk) }}
 
 // Buffer returns the chunk's first m bytes for filling and marks them as its
 // content. m is at most ChunkSize+TagSize.
@@ -157,12 +170,18 @@ func (c *Chunk) Buffer(m int) []byte {
 // Bytes returns the chunk's content.
 func (c *Chunk) Bytes() []byte { return c.buf[:c.n] }
 
-// SumHash sets Hash to h_i = SHA-256(0x00 ‖ content).
-func (c *Chunk) SumHash() {
-	c.h.Reset()
-	c.h.Write(domainChunk[:])
-	c.h.Write(c.buf[:c.n])
-	c.h.Sum(c.Hash[:0])
+// SumHash sets Hash to h_i, the hash of 0x00 ‖ content under the digest
+// algorithm alg (format.Digest*).
+func (c *Chunk) SumHash(alg uint8) {
+	h := c.h[alg]
+	if h == nil {
+		h = newChunkHasher(alg)
+		c.h[alg] = h
+	}
+	h.Reset()
+	h.Write(domainChunk[:])
+	h.Write(c.buf[:c.n])
+	h.Sum(c.Hash[:0])
 }
 
 // Seal encrypts the content (a plaintext chunk of at most ChunkSize bytes) in

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/govshare/govshare/envelope/internal/format"
 )
 
 // TestChunkKnownAnswer recomputes the spec of chunk sealing (package doc)
@@ -84,10 +86,29 @@ func TestChunkBinding(t *testing.T) {
 }
 
 func TestDigest(t *testing.T) {
-	c0, c1 := ChunkHash([]byte("a")), ChunkHash([]byte("b"))
-	if c0 != sha256.Sum256([]byte("\x00a")) {
-		t.Fatal("ChunkHash is not SHA-256(0x00 ‖ ct)")
+	if ChunkHash(format.DigestSHA256Chunks, []byte("a")) != sha256.Sum256([]byte("\x00a")) {
+		t.Fatal("sha256-chunks: ChunkHash is not SHA-256(0x00 ‖ ct)")
 	}
+	// BLAKE3-256 known answers (the first is the BLAKE3 specification's
+	// hash of the empty input; the others agree across two implementations).
+	for _, c := range []struct{ in, want string }{
+		{"", "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"},
+		{"a", "1ff621ee3430890e869728995a6cee4f2b0b61271bfc19b0092b06d778750ae8"},
+		{"b", "3acbabc85b6b9ceff22334abe02e3752f93875f0c2fcdc7ef48ded6117df4170"},
+	} {
+		h := newChunkHasher(format.DigestBLAKE3Chunks)
+		h.Write([]byte(c.in))
+		if c.in == "" {
+			if got := hex.EncodeToString(h.Sum(nil)); got != c.want {
+				t.Fatalf("BLAKE3(\"\") = %s", got)
+			}
+			continue
+		}
+		if got := ChunkHash(format.DigestBLAKE3Chunks, []byte(c.in)); hex.EncodeToString(got[:]) != c.want {
+			t.Fatalf("blake3-chunks: ChunkHash(%q) = %x", c.in, got)
+		}
+	}
+	c0, c1 := ChunkHash(format.DigestBLAKE3Chunks, []byte("a")), ChunkHash(format.DigestBLAKE3Chunks, []byte("b"))
 	d := NewDigest(2)
 	d.Add(c0)
 	d.Add(c1)
@@ -116,15 +137,17 @@ func TestChunkInPlace(t *testing.T) {
 	for _, m := range []int{0, 1, 1000, 64 << 10} {
 		pt := bytes.Repeat([]byte{0x5a}, m)
 		want := SealChunk(a, nil, pt, h[:], 9, m == 1000)
-		c := &Chunk{h: sha256.New()}
+		c := new(Chunk)
 		copy(c.Buffer(m), pt)
 		c.Seal(a, h[:], 9, m == 1000)
 		if !bytes.Equal(c.Bytes(), want) {
 			t.Fatalf("len %d: in-place Seal differs from SealChunk", m)
 		}
-		c.SumHash()
-		if c.Hash != ChunkHash(want) {
-			t.Fatalf("len %d: SumHash differs from ChunkHash", m)
+		for _, alg := range []uint8{format.DigestSHA256Chunks, format.DigestBLAKE3Chunks} {
+			c.SumHash(alg)
+			if c.Hash != ChunkHash(alg, want) {
+				t.Fatalf("len %d, digest %d: SumHash differs from ChunkHash", m, alg)
+			}
 		}
 		if err := c.Open(a, h[:], 9, m == 1000); err != nil || !bytes.Equal(c.Bytes(), pt) {
 			t.Fatalf("len %d: in-place Open did not restore the plaintext (%v)", m, err)
@@ -292,7 +315,7 @@ func TestRunAllocations(t *testing.T) {
 				func(i uint64, c *Chunk) error {
 					c.Buffer(1024)
 					c.Seal(a, h[:], i, i == n-1)
-					c.SumHash()
+					c.SumHash(format.DigestBLAKE3Chunks)
 					return nil
 				},
 				func(_ uint64, c *Chunk) error { d.Add(c.Hash); return nil })
