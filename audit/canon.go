@@ -28,6 +28,7 @@ type decoded struct {
 	refuse  RefuseRecord
 	dispute DisputeRecord
 	release ReleaseRecord
+	app     ApplicationRecord
 }
 
 // actor is the department whose act the record is: the one that must sign it.
@@ -43,6 +44,8 @@ func (d *decoded) actor() string {
 		return d.dispute.By
 	case KindRelease:
 		return d.release.Provider
+	case KindApplication:
+		return d.app.By
 	}
 	return ""
 }
@@ -59,6 +62,8 @@ func (d *decoded) time() time.Time {
 		return d.dispute.Time
 	case KindRelease:
 		return d.release.Time
+	case KindApplication:
+		return d.app.Time
 	}
 	return time.Time{}
 }
@@ -72,6 +77,7 @@ func (d *decoded) record() Record {
 		r := d.share
 		r.EnvelopeID, r.Provider, r.Recipient, r.Purpose = c(r.EnvelopeID), c(r.Provider), c(r.Recipient), catalog.Purpose(c(string(r.Purpose)))
 		r.GrantID, r.Resource = c(r.GrantID), c(r.Resource)
+		r.Risk = r.Risk.clone()
 		return r
 	case KindOpen:
 		r := d.open
@@ -80,6 +86,7 @@ func (d *decoded) record() Record {
 	case KindRefuse:
 		r := d.refuse
 		r.EnvelopeID, r.RequestID, r.By, r.Code = c(r.EnvelopeID), c(r.RequestID), c(r.By), Reason(c(string(r.Code)))
+		r.Risk = r.Risk.clone()
 		return r
 	case KindDispute:
 		r := d.dispute
@@ -90,6 +97,8 @@ func (d *decoded) record() Record {
 		r.EnvelopeID, r.ReleaseID, r.Provider, r.Recipient = c(r.EnvelopeID), c(r.ReleaseID), c(r.Provider), c(r.Recipient)
 		r.Resource, r.Mechanism = c(r.Resource), c(r.Mechanism)
 		return r
+	case KindApplication:
+		return cloneApplication(d.app)
 	}
 	return nil
 }
@@ -127,6 +136,7 @@ func decodeRecord(b []byte, d *decoded) error {
 		r.GrantID = s.str()
 		s.lit(`,"resource":`)
 		r.Resource = s.str()
+		r.Risk = decodeRisk(&s)
 		s.lit(`,"time":`)
 		r.Time = s.time()
 		if !s.end() {
@@ -164,6 +174,7 @@ func decodeRecord(b []byte, d *decoded) error {
 		r.By = s.str()
 		s.lit(`,"code":`)
 		r.Code = Reason(s.str())
+		r.Risk = decodeRisk(&s)
 		s.lit(`,"time":`)
 		r.Time = s.time()
 		if !s.end() {
@@ -182,7 +193,9 @@ func decodeRecord(b []byte, d *decoded) error {
 		r.TextDigest = Digest{}
 		if s.peekLit(`,"text_sha256":"`) {
 			s.lit(`,"text_sha256":"`)
-			if s.i+65 <= len(b) && b[s.i+64] == '"' && decodeLowerHex(r.TextDigest[:], unsafe.String(&b[s.i], 64)) {
+			// A zero digest is written by omitting the key: spelled out it
+			// would be a second encoding of the same record.
+			if s.i+65 <= len(b) && b[s.i+64] == '"' && decodeLowerHex(r.TextDigest[:], unsafe.String(&b[s.i], 64)) && r.TextDigest != (Digest{}) {
 				s.i += 65
 			} else {
 				s.bad = true
@@ -198,6 +211,10 @@ func decodeRecord(b []byte, d *decoded) error {
 		s.lit(`{"v":1,"type":"release","envelope":`)
 		d.kind = KindRelease
 		return decodeRelease(&s, &d.release)
+	case s.peekLit(`{"v":1,"type":"application","application":`):
+		s.lit(`{"v":1,"type":"application","application":`)
+		d.kind = KindApplication
+		return decodeApplication(&s, &d.app)
 	}
 	return errNotCanonical
 }

@@ -93,7 +93,7 @@ const (
 
 // Reasons lists the refusal reasons govshare writes.
 var Reasons = []Reason{ReasonNoGrant, ReasonNotShared, ReasonPurpose, ReasonExpired,
-	ReasonUnknownField, ReasonInvalidCatalog, ReasonNothingLeaves, ReasonWithdrawn}
+	ReasonUnknownField, ReasonInvalidCatalog, ReasonNothingLeaves, ReasonWithdrawn, ReasonRiskExceeded}
 
 // Known reports whether r is one of Reasons.
 func (r Reason) Known() bool { return slices.Contains(Reasons, r) }
@@ -123,6 +123,10 @@ type ShareRecord struct {
 	GrantID    string          // grant relied on; "" if the tier needs none
 	Resource   string          // catalog resource name
 	Time       time.Time
+	// Risk holds the re-identification figures of the released records
+	// (audit/risk.go); nil when the share was not measured (records
+	// written before them, or a catalog with no quasi-identifier).
+	Risk *RiskFigures
 }
 
 // OpenRecord records an attempt to open an envelope and its outcome.
@@ -142,6 +146,9 @@ type RefuseRecord struct {
 	By         string // refusing department
 	Code       Reason // why: one of Reasons
 	Time       time.Time
+	// Risk holds, with ReasonRiskExceeded and only with it, the figures
+	// of the refused share and the quasi-identifiers to coarsen.
+	Risk *RiskFigures
 }
 
 // DisputeRecord records that a department disputes an envelope's content or
@@ -198,16 +205,17 @@ func (DisputeRecord) Kind() Kind { return KindDispute }
 
 // Wire structs: field order is the canonical key order.
 type shareWire struct {
-	V          int    `json:"v"`
-	Type       Kind   `json:"type"`
-	EnvelopeID string `json:"envelope"`
-	HeaderHash string `json:"header_sha256"`
-	Provider   string `json:"provider"`
-	Recipient  string `json:"recipient"`
-	Purpose    string `json:"purpose"`
-	GrantID    string `json:"grant"`
-	Resource   string `json:"resource"`
-	Time       string `json:"time"`
+	V          int       `json:"v"`
+	Type       Kind      `json:"type"`
+	EnvelopeID string    `json:"envelope"`
+	HeaderHash string    `json:"header_sha256"`
+	Provider   string    `json:"provider"`
+	Recipient  string    `json:"recipient"`
+	Purpose    string    `json:"purpose"`
+	GrantID    string    `json:"grant"`
+	Resource   string    `json:"resource"`
+	Risk       *riskWire `json:"risk,omitempty"` // absent in records without figures
+	Time       string    `json:"time"`
 }
 
 type openWire struct {
@@ -221,13 +229,14 @@ type openWire struct {
 }
 
 type refuseWire struct {
-	V          int    `json:"v"`
-	Type       Kind   `json:"type"`
-	EnvelopeID string `json:"envelope"`
-	RequestID  string `json:"request"`
-	By         string `json:"by"`
-	Code       string `json:"code"`
-	Time       string `json:"time"`
+	V          int       `json:"v"`
+	Type       Kind      `json:"type"`
+	EnvelopeID string    `json:"envelope"`
+	RequestID  string    `json:"request"`
+	By         string    `json:"by"`
+	Code       string    `json:"code"`
+	Risk       *riskWire `json:"risk,omitempty"` // risk_exceeded only
+	Time       string    `json:"time"`
 }
 
 type disputeWire struct {
@@ -250,6 +259,7 @@ func (r ShareRecord) validate() error {
 		checkName("grant", r.GrantID, true),
 		checkName("resource", r.Resource, false),
 		checkTime(r.Time),
+		checkRisk(r.Risk, false),
 	); err != nil {
 		return err
 	}
@@ -273,12 +283,16 @@ func (r RefuseRecord) validate() error {
 	if (r.EnvelopeID == "") == (r.RequestID == "") {
 		return errors.New("govshare/audit: refuse record: set exactly one of envelope id and request id")
 	}
+	if (r.Code == ReasonRiskExceeded) != (r.Risk != nil) {
+		return errors.New("govshare/audit: refuse record: risk figures go with code risk_exceeded, and only with it")
+	}
 	return firstErr(
 		checkID("envelope", r.EnvelopeID, true),
 		checkID("request", r.RequestID, true),
 		checkDept("by", r.By),
 		checkCode("code", string(r.Code)),
 		checkTime(r.Time),
+		checkRisk(r.Risk, true),
 	)
 }
 
@@ -298,7 +312,7 @@ func (r ShareRecord) wire(bool) (any, error) {
 		return nil, err
 	}
 	return &shareWire{RecordVersion, KindShare, r.EnvelopeID, r.HeaderHash.String(), r.Provider,
-		r.Recipient, string(r.Purpose), r.GrantID, r.Resource, formatTime(r.Time)}, nil
+		r.Recipient, string(r.Purpose), r.GrantID, r.Resource, r.Risk.wire(), formatTime(r.Time)}, nil
 }
 
 func (r OpenRecord) wire(bool) (any, error) {
@@ -314,7 +328,7 @@ func (r RefuseRecord) wire(bool) (any, error) {
 		return nil, err
 	}
 	return &refuseWire{RecordVersion, KindRefuse, r.EnvelopeID, r.RequestID, r.By, string(r.Code),
-		formatTime(r.Time)}, nil
+		r.Risk.wire(), formatTime(r.Time)}, nil
 }
 
 func (r DisputeRecord) wire(admit bool) (any, error) {
@@ -364,6 +378,8 @@ func isNilPointer(r Record) bool {
 	case *DisputeRecord:
 		return p == nil
 	case *ReleaseRecord:
+		return p == nil
+	case *ApplicationRecord:
 		return p == nil
 	}
 	return false
@@ -439,6 +455,11 @@ func parseSlow(b []byte) error {
 		if err = strictJSON(b, &w); err == nil {
 			rec, err = w.record()
 		}
+	case KindApplication:
+		var w applicationWire
+		if err = strictJSON(b, &w); err == nil {
+			rec, err = w.record()
+		}
 	default:
 		return errors.New("govshare/audit: unknown record type")
 	}
@@ -457,7 +478,7 @@ func parseSlow(b []byte) error {
 // them, which spares a JSON pass on the common path (Verify parses every
 // record); anything else gets a lenient decode for a precise error.
 func recordKind(b []byte) (Kind, error) {
-	for _, k := range []Kind{KindShare, KindOpen, KindRefuse, KindDispute, KindRelease} {
+	for _, k := range []Kind{KindShare, KindOpen, KindRefuse, KindDispute, KindRelease, KindApplication} {
 		if bytes.HasPrefix(b, []byte(`{"v":1,"type":"`+string(k)+`",`)) {
 			return k, nil
 		}
@@ -473,7 +494,7 @@ func recordKind(b []byte) (Kind, error) {
 		return "", fmt.Errorf("govshare/audit: record version %d, want %d", head.V, RecordVersion)
 	}
 	switch k := Kind(head.Type); k {
-	case KindShare, KindOpen, KindRefuse, KindDispute, KindRelease:
+	case KindShare, KindOpen, KindRefuse, KindDispute, KindRelease, KindApplication:
 		return k, nil
 	}
 	return "", errors.New("govshare/audit: unknown record type")
@@ -505,7 +526,7 @@ func (w *shareWire) record() (Record, error) {
 	if _, err := hex.Decode(h[:], []byte(w.HeaderHash)); err != nil {
 		return nil, errors.New("govshare/audit: share record: header hash must be 64 lowercase hex digits")
 	}
-	return ShareRecord{w.EnvelopeID, h, w.Provider, w.Recipient, catalog.Purpose(w.Purpose), w.GrantID, w.Resource, t}, nil
+	return ShareRecord{w.EnvelopeID, h, w.Provider, w.Recipient, catalog.Purpose(w.Purpose), w.GrantID, w.Resource, t, w.Risk.figures()}, nil
 }
 
 func (w *openWire) record() (Record, error) {
@@ -521,7 +542,7 @@ func (w *refuseWire) record() (Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return RefuseRecord{w.EnvelopeID, w.RequestID, w.By, Reason(w.Code), t}, nil
+	return RefuseRecord{w.EnvelopeID, w.RequestID, w.By, Reason(w.Code), t, w.Risk.figures()}, nil
 }
 
 func (w *disputeWire) record() (Record, error) {

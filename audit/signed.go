@@ -99,6 +99,10 @@ func Actor(r Record) string {
 		return r.Provider
 	case *ReleaseRecord:
 		return r.Provider
+	case ApplicationRecord:
+		return r.By
+	case *ApplicationRecord:
+		return r.By
 	}
 	return ""
 }
@@ -125,6 +129,10 @@ func recordTime(r Record) time.Time {
 	case ReleaseRecord:
 		return r.Time
 	case *ReleaseRecord:
+		return r.Time
+	case ApplicationRecord:
+		return r.Time
+	case *ApplicationRecord:
 		return r.Time
 	}
 	return time.Time{}
@@ -185,6 +193,8 @@ func valueOf(r Record) Record {
 	case *DisputeRecord:
 		return *p
 	case *ReleaseRecord:
+		return *p
+	case *ApplicationRecord:
 		return *p
 	}
 	return r

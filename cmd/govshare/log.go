@@ -276,6 +276,8 @@ func verifyReceipt(e *env, target string, client *audit.Client, path string, v n
 		what = fmt.Sprintf("release %s of %s by %s to %s, ε=%g δ=%g", id, s.Resource, s.Provider, s.Recipient, s.Epsilon, s.Delta)
 	case audit.OpenRecord:
 		what = fmt.Sprintf("open of %s by %s: %s", s.EnvelopeID, s.Opener, s.Outcome)
+	case audit.ApplicationRecord:
+		what = fmt.Sprintf("application %s of %s to %s: %s", s.Application, s.Recipient, s.Provider, s.Event)
 	}
 	signed := ""
 	if r.Entry != nil {
@@ -565,6 +567,10 @@ func entryRow(ent audit.Entry) []string {
 			fmt.Sprintf("ε=%g δ=%g", r.Epsilon, r.Delta))
 	case audit.DisputeRecord:
 		row = append(row, when(r.Time), "dispute", short(r.EnvelopeID), r.By, "", "", "disputed")
+	case audit.ApplicationRecord:
+		// An exchange service's application steps: the application's id
+		// in the envelope column, the event as the outcome.
+		row = append(row, when(r.Time), "application", short(r.Application), r.By, r.Recipient, string(r.Purpose), string(r.Event))
 	default:
 		row = append(row, "", string(ent.Record.Kind()), "", "", "", "", "")
 	}

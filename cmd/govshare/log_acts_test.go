@@ -2,12 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
 )
 
@@ -224,4 +231,38 @@ func TestOpenByOtherKeysCLI(t *testing.T) {
 func itoa(n uint32) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// TestLogShowApplication: an exchange service's application steps show as
+// rows of their own (the id, who recorded it, the applicant, the event).
+func TestLogShowApplication(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	skey, _, err := note.GenerateKey(rand.Reader, "test-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := audit.NewSigner(audit.SignerKey(skey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.Open(dir, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := audit.ApplicationRecord{Application: "app-0001", Event: audit.AppApproved, By: "public-security-bureau",
+		Provider: "public-security-bureau", Recipient: "tax-bureau", Resource: "population-register",
+		Purpose: catalog.PurposeDataVerification, GrantID: "g-1", Time: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)}
+	if _, err := l.Append(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	code, out, errs := runCLI(t, "", "log", "show", dir)
+	if code != 0 {
+		t.Fatalf("log show: %d %s", code, errs)
+	}
+	for _, want := range []string{"application", "app-0001", "tax-bureau", "data_verification", "approved"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log show lacks %q:\n%s", want, out)
+		}
+	}
 }

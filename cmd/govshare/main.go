@@ -53,6 +53,7 @@ var usages = map[string]string{
 	"demo":    "demo [--rows N] [--dir D]",
 	"dispute": "dispute --keys KDIR --dept D --to-bundle OTHER.pub [--trust P.pub] --reason CODE [(--text T | --text-file F) -o TEXT.gse [--force]] --log LOGDIR|URL [--log-key F] [--log-vkey F] IN.gse",
 	"version": "version",
+	"receipt": receiptUsage,
 }
 
 // helpUsage is the synopsis of "govshare help".
@@ -83,6 +84,7 @@ func init() {
 		"demo":    {usages["demo"], cmdDemo, nil},
 		"dispute": {usages["dispute"], cmdDispute, nil},
 		"version": {usages["version"], cmdVersion, nil},
+		"receipt": {usages["receipt"], cmdReceipt, nil},
 	}
 }
 
