@@ -22,6 +22,7 @@ import (
 	"github.com/govshare/govshare/internal/ordered"
 	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
+	"github.com/govshare/govshare/risk"
 )
 
 // Input describes a record stream.
@@ -69,6 +70,14 @@ type Report struct {
 	// generalize transform could not coarsen to a known level (an address
 	// that names no GB/T 2260 division) and so redacted. It holds no value.
 	NotCoarsened map[string]int64 `json:"redacted_not_coarsenable,omitempty"`
+	// Risk is the re-identification figures of the written rows over
+	// their quasi-identifiers, for a Share whose catalog declares
+	// quasi-identifiers or a threshold (docs/catalog.md); nil otherwise.
+	// Its Contributions are computed only for a share refused by the
+	// threshold.
+	Risk *risk.Result `json:"risk,omitempty"`
+
+	gate *riskGate // the run's measure, for the contributions a refusal needs
 }
 
 // RowError is a row that could not be processed. It never carries a value.
@@ -176,6 +185,7 @@ type runConfig struct {
 	progress func(rows int64)
 	reverse  bool      // Reverse: undo tokens and fpe
 	fpeBound time.Time // Reverse: the resident-ID fpe bound
+	measure  bool      // Share: measure the output's re-identification risk (Report.Risk)
 }
 
 func newRunConfig(from *keys.Keyring, to string, purpose catalog.Purpose, cat *catalog.Catalog, opt *Options) runConfig {
@@ -215,6 +225,8 @@ type batch struct {
 	errs    []rowErr // rows that failed, in order
 	redacts []int64  // per column: values of written rows redacted as not coarsenable
 	readErr error    // a parse or read error after the rows
+	qi      []byte   // with a risk gate: the quasi-identifier values of the written rows, back to back
+	qiEnds  []int32  // the end of each value in qi
 }
 
 // unknownValueColumn refuses a header cell that is not in the catalog and
@@ -332,9 +344,17 @@ func run(ctx context.Context, dst io.Writer, src Input, cfg runConfig) (*Report,
 		return rep, err
 	}
 	pp := &pipe{rd: rd, ops: p.ops(cfg.reverse), enc: enc, name: name}
+	if cfg.measure {
+		if pp.gate, err = newRiskGate(cfg.req.Catalog, p.Columns); err != nil {
+			return rep, err
+		}
+	}
 	err = pp.run(ctx, cfg.workers, out, rep, cfg.progress)
 	if ferr := out.flush(); ferr != nil && err == nil {
 		err = ferr
+	}
+	if err == nil && pp.gate != nil {
+		rep.Risk, rep.gate = pp.gate.result(), pp.gate
 	}
 	return rep, err
 }
@@ -418,8 +438,10 @@ type pipe struct {
 	ops  []colOp
 	enc  *records.Encoder
 	name string
+	gate *riskGate // nil: the run is not measured
 
 	free    chan []byte // output buffers go round: the collector hands them back
+	qiFree  chan *batch // with a gate: the qi buffers go round the same way
 	budget  *byteBudget
 	stopped atomic.Bool // the reader stopped early because the run ended
 }
@@ -436,6 +458,7 @@ func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, 
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	p.free = make(chan []byte, workers*4)
+	p.qiFree = make(chan *batch, workers*4)
 	// Batches in flight are bounded in number (by the engine) and, for long
 	// records, in bytes: memory stays O(budget + the longest record)
 	// whatever the input.
@@ -452,11 +475,27 @@ func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, 
 		case b.out = <-p.free:
 		default:
 		}
+		if p.gate != nil {
+			select {
+			case old := <-p.qiFree:
+				b.qi, b.qiEnds = old.qi[:0], old.qiEnds[:0]
+			default:
+			}
+		}
 		p.rd.Parse(b.chunk, &st.rs)
-		transform(b, &st.rs, p.ops, p.enc, p.name, st.row, st.kinds)
+		transform(b, &st.rs, p.ops, p.enc, p.name, st.row, st.kinds, p.gate)
 	}, func(b *batch) error {
 		if err := out.write(b, rep); err != nil {
 			return err
+		}
+		if p.gate != nil {
+			if err := p.gate.count(b); err != nil {
+				return err
+			}
+			select {
+			case p.qiFree <- &batch{qi: b.qi, qiEnds: b.qiEnds}:
+			default:
+			}
 		}
 		if progress != nil {
 			progress(rep.Rows + rep.Rejected)
@@ -557,9 +596,11 @@ func (p *plan) ops(reverse bool) []colOp {
 
 // transform applies the column work to every parsed row of a batch and
 // serializes the results into b.out. A row either transforms whole or is
-// recorded with the first field that failed.
-func transform(b *batch, rs *records.Rows, ops []colOp, enc *records.Encoder, file string, row []string, kinds []records.Kind) {
+// recorded with the first field that failed. With a risk gate, the
+// quasi-identifier values of the rows written are kept for the collector.
+func transform(b *batch, rs *records.Rows, ops []colOp, enc *records.Encoder, file string, row []string, kinds []records.Kind, gate *riskGate) {
 	out := b.out[:0]
+	measure := gate != nil && len(gate.cols) > 0
 	n := rs.Len()
 	b.redacts = b.redacts[:0]
 	var pend []int // columns of this row redacted as not coarsenable
@@ -603,6 +644,9 @@ rows:
 			ks = kinds
 		}
 		out = enc.Append(out, row, ks)
+		if measure {
+			gate.keep(b, row)
+		}
 	}
 	b.out, b.rows, b.readErr = out, n, rs.Err
 }

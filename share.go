@@ -19,6 +19,7 @@ import (
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/policy"
+	"github.com/govshare/govshare/risk"
 )
 
 // ErrNothingToShare is the refusal of Apply and Share when the policy lets
@@ -86,6 +87,17 @@ func recordSigner(kr *keys.Keyring) (audit.RecordSigner, error) {
 // recorded, and any other dst receives the envelope only then. If the
 // envelope cannot be delivered after it was recorded, Share records its
 // withdrawal.
+//
+// When the catalog declares quasi-identifiers or a re-identification
+// threshold (max_prosecutor_risk, min_k), Share measures the risk of the
+// records it releases as they are written (Report.Risk) and puts the
+// figures in the share record. Output over a threshold is refused before
+// sealing: Share returns an error matching risk.ErrExceeded, an
+// *risk.ExceededError naming the quasi-identifiers to coarsen, and with a
+// log, records the refusal (audit.ReasonRiskExceeded) with the figures;
+// nothing is sealed or committed. A catalog that sets a threshold but
+// marks no quasi-identifier is refused as invalid (policy.ErrInvalidCatalog)
+// before anything is read.
 func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to *keys.PublicBundle, purpose catalog.Purpose, cat *catalog.Catalog, opt *ShareOptions) (*ShareResult, error) {
 	s, err := newSharer(from, to, purpose, cat, opt)
 	if err != nil {
@@ -99,13 +111,30 @@ func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to
 	cfg := newRunConfig(from, to.Dept(), purpose, cat, &Options{
 		Grants: s.req.Grants, Now: s.req.Now, Workers: s.opt.Workers, Rejects: s.opt.Rejects, Progress: s.opt.Progress,
 	})
-	rep, err := run(ctx, payload, src, cfg)
+	// Every share is measured, so that its record says how identifiable
+	// what left is: over the marked quasi-identifiers and the identifier
+	// parts a transform keeps; with neither, every record is in one class.
+	cfg.measure = true
+	var rep *Report
+	if err = checkRiskCatalog(cat); err == nil {
+		rep, err = run(ctx, payload, src, cfg)
+	}
 	if err != nil {
 		receipt, err := s.logRefusal(ctx, err)
 		if receipt != nil {
 			return &ShareResult{Receipt: receipt}, err
 		}
 		return nil, err
+	}
+	if rep.Risk != nil {
+		// The gate: after the transforms, before sealing. A refusal
+		// leaves nothing but the spill, which is deleted unread.
+		if err := risk.Check(cat, rep.Risk); err != nil {
+			// Which quasi-identifiers to coarsen needs each one's
+			// contribution: computed for refusals only.
+			rep.Risk = rep.gate.full()
+			return s.refuseRisk(ctx, rep, risk.Check(cat, rep.Risk))
+		}
 	}
 	so, err := s.sealOptions(rep, src, uint64(payload.Size()))
 	if err != nil {
@@ -130,6 +159,7 @@ func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to
 		rc, err := s.record(ctx, audit.ShareRecord{
 			EnvelopeID: h.ID.String(), HeaderHash: hh, Provider: h.Provider, Recipient: h.Recipient,
 			Purpose: h.Purpose, GrantID: h.Grant, Resource: h.Resource, Time: time.Now(),
+			Risk: shareFigures(cat, rep.Risk),
 		})
 		if err != nil {
 			return nil, wrapf(err, "envelope sealed but not logged, so withheld")
@@ -349,6 +379,42 @@ func (s *sharer) logRefusal(ctx context.Context, err error) (*audit.Receipt, err
 		return nil, errors.Join(err, wrapf(lerr, "refusal not logged"))
 	}
 	return &rc, fmt.Errorf("%w (refusal logged as %s)", err, rec.RequestID)
+}
+
+// shareFigures is what a share record holds of r: nil when not measured.
+func shareFigures(cat *catalog.Catalog, r *risk.Result) *audit.RiskFigures {
+	if r == nil {
+		return nil
+	}
+	return riskFigures(cat, r, nil)
+}
+
+// refuseRisk refuses a share whose released records exceed the catalog's
+// threshold (check's error), logging the refusal with the figures and the
+// quasi-identifiers to coarsen when there is a log. The result holds the
+// run's report, with its figures, and the refusal's receipt.
+func (s *sharer) refuseRisk(ctx context.Context, rep *Report, check error) (*ShareResult, error) {
+	ee := exceeded(check)
+	if ee == nil {
+		return nil, check // not a verdict: fail closed, unlogged like any other error
+	}
+	res := &ShareResult{Report: *rep}
+	if s.opt.Log == nil {
+		return res, check
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	rec := audit.RefuseRecord{
+		RequestID: "req-" + hex.EncodeToString(id[:]), By: s.req.Catalog.Provider,
+		Code: audit.ReasonRiskExceeded, Time: time.Now(),
+		Risk: riskFigures(s.req.Catalog, rep.Risk, ee.Coarsen),
+	}
+	rc, lerr := s.record(ctx, rec)
+	if lerr != nil {
+		return nil, errors.Join(check, wrapf(lerr, "refusal not logged"))
+	}
+	res.Receipt = &rc
+	return res, fmt.Errorf("%w (refusal logged as %s)", check, rec.RequestID)
 }
 
 // refusalCode names a policy refusal of the whole request; "" for errors

@@ -15,7 +15,7 @@ import (
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
-	"github.com/govshare/govshare/internal/records"
+	"github.com/govshare/govshare/parquetio"
 	"github.com/govshare/govshare/policy"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -25,6 +25,7 @@ import (
 type maskFlags struct {
 	catalog, grants, purpose, recipient, keys, master, encoding, out, rejects string
 	explain, force                                                            bool
+	format, outFormat                                                         string
 }
 
 func cmdMask(e *env, args []string) error   { return runMask(e, "mask", args) }
@@ -44,6 +45,8 @@ func runMask(e *env, name string, args []string) error {
 	fs.StringVar(&f.rejects, "rejects", "", "write rows that cannot be processed here (file, line, field, reason) and go on; default: fail on the first")
 	fs.BoolVar(&f.explain, "explain", false, "print the decision for every field to standard error")
 	fs.BoolVar(&f.force, "force", false, "replace the -o and --rejects files if they exist")
+	fs.StringVar(&f.format, "format", "", "input format: "+formatUsage+" (default: by the file's extension, else csv)")
+	fs.StringVar(&f.outFormat, "out-format", "", "output format: "+formatUsage+" (default: parquet for a .parquet -o, else the input's)")
 	var bound string
 	if name == "unmask" {
 		fs.StringVar(&bound, "fpe-bound", "", "the birth-date bound (YYYY-MM-DD) that mask reported for resident-ID fpe columns")
@@ -60,6 +63,10 @@ func runMask(e *env, name string, args []string) error {
 	}
 	if name == "mask" && f.purpose == "" {
 		return usageError{"mask needs --purpose"}
+	}
+	inFormat, outFormat, err := runFormats(f.format, f.outFormat, pos[0], f.out)
+	if err != nil {
+		return err
 	}
 	cat, err := catalog.Load(f.catalog)
 	if err != nil {
@@ -100,19 +107,45 @@ func runMask(e *env, name string, args []string) error {
 		defer rej.Abort()
 		opt.Rejects = rej
 	}
-	in, inName, closeIn, err := openScanInput(e, pos[0])
-	if err != nil {
-		return err
-	}
-	defer closeIn()
+	var input govshare.Input
+	var pr *parquetio.Reader
+	inName := pos[0]
 	var bar *progressbar.ProgressBar
-	if file, ok := in.(*os.File); ok && isTerminal(e.stderr) {
-		if st, err := file.Stat(); err == nil && st.Size() > 32<<20 {
-			bar = progressbar.DefaultBytes(st.Size(), name)
-			in = io.TeeReader(in, bar)
+	if inFormat == "parquet" {
+		if pr, err = parquetio.Open(pos[0]); err != nil {
+			return err
 		}
+		defer pr.Close()
+		// Parquet out: nulls kept apart from empty strings (parquetio.Reader.CSV).
+		input = govshare.Input{Reader: pr.CSV(outFormat == "parquet"), Name: inName}
+	} else {
+		in, name, closeIn, err := openScanInput(e, pos[0])
+		if err != nil {
+			return err
+		}
+		defer closeIn()
+		inName = name
+		if file, ok := in.(*os.File); ok && isTerminal(e.stderr) {
+			if st, err := file.Stat(); err == nil && st.Size() > 32<<20 {
+				bar = progressbar.DefaultBytes(st.Size(), name)
+				in = io.TeeReader(in, bar)
+			}
+		}
+		input = govshare.Input{Reader: in, Name: inName, JSONL: inFormat == "jsonl", Encoding: f.encoding}
 	}
-	input := govshare.Input{Reader: in, Name: inName, JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: f.encoding}
+	if outFormat == "parquet" {
+		req := policy.Request{Catalog: cat, Purpose: catalog.Purpose(f.purpose), Recipient: f.recipient, Grants: opt.Grants, Now: opt.Now}
+		outName := f.out
+		if outName == "" || outName == "-" {
+			outName = "<stdout>"
+		}
+		pw, err := parquetOutput(dst, outName, pr, req, name == "unmask")
+		if err != nil {
+			return err
+		}
+		defer pw.Abort() // Apply commits it (and the file under it) once the run is whole
+		dst = pw
+	}
 	var rep *govshare.Report
 	if name == "unmask" {
 		// No purpose: the library's rule (data_verification, unless the

@@ -18,8 +18,9 @@ import (
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/envelope"
 	"github.com/govshare/govshare/internal/fsread"
-	"github.com/govshare/govshare/internal/records"
+	"github.com/govshare/govshare/parquetio"
 	"github.com/govshare/govshare/policy"
+	"github.com/govshare/govshare/risk"
 )
 
 func cmdShare(e *env, args []string) error {
@@ -36,6 +37,7 @@ func cmdShare(e *env, args []string) error {
 	encoding := fs.String("encoding", "", "input encoding: utf-8 (default) or gb18030")
 	rejects := fs.String("rejects", "", "write rows that cannot be processed to this new file and go on; default: fail on the first")
 	out := fs.String("o", "", "envelope file to write (required; never replaced)")
+	format := fs.String("format", "", "input format: "+formatUsage+" (default: by the file's extension, else csv)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,6 +47,13 @@ func cmdShare(e *env, args []string) error {
 	}
 	if *out == "-" {
 		return usageError{"share writes an envelope file and its receipt: give -o a file name"}
+	}
+	inFormat, err := formatOf(*format, pos[0], "csv", true)
+	if err != nil {
+		return err
+	}
+	if inFormat == "parquet" && pos[0] == "-" {
+		return usageError{"Parquet input is read from a file, not standard input"}
 	}
 	cat, err := catalog.Load(*catalogFile)
 	if err != nil {
@@ -101,18 +110,32 @@ func cmdShare(e *env, args []string) error {
 		defer rej.Abort()
 		opt.Rejects = rej
 	}
-	in, name, closeIn, err := openScanInput(e, pos[0])
-	if err != nil {
-		return err
+	var input govshare.Input
+	if inFormat == "parquet" {
+		// The payload is CSV: a NULL is an empty field, as FromRecords writes it.
+		pr, err := parquetio.Open(pos[0])
+		if err != nil {
+			return err
+		}
+		defer pr.Close()
+		input = govshare.Input{Reader: pr.CSV(false), Name: pos[0]}
+	} else {
+		in, name, closeIn, err := openScanInput(e, pos[0])
+		if err != nil {
+			return err
+		}
+		defer closeIn()
+		input = govshare.Input{Reader: in, Name: name, JSONL: inFormat == "jsonl", Encoding: *encoding}
 	}
-	defer closeIn()
 
-	res, err := govshare.Share(context.Background(), env,
-		govshare.Input{Reader: in, Name: name, JSONL: records.FormatOf(pos[0]) == records.FormatJSONL, Encoding: *encoding},
+	res, err := govshare.Share(context.Background(), env, input,
 		kr, recipient, catalog.Purpose(*purpose), cat, opt)
 	if err != nil {
 		if errors.Is(err, govshare.ErrOutlivesGrant) {
 			return fmt.Errorf("%w (--not-after)", err)
+		}
+		if res != nil && res.Risk != nil {
+			fmt.Fprintln(e.stderr, "refused: "+riskSummary(res.Risk))
 		}
 		return err
 	}
@@ -134,8 +157,22 @@ func cmdShare(e *env, args []string) error {
 	if res.Rejected > 0 {
 		msg += fmt.Sprintf("; %d rows rejected to %s", res.Rejected, *rejects)
 	}
+	if res.Risk != nil {
+		msg += "; " + riskSummary(res.Risk)
+	}
 	fmt.Fprintln(e.stderr, msg)
 	return writeReceipt(e, res.Receipt, receipt, *lf.dir)
+}
+
+// riskSummary is one line of a share's re-identification figures: counts
+// and column names, never a value.
+func riskSummary(r *risk.Result) string {
+	qis := "no quasi-identifier left"
+	if len(r.QuasiIdentifiers) > 0 {
+		qis = "over " + strings.Join(r.QuasiIdentifiers, ", ")
+	}
+	return fmt.Sprintf("re-identification risk %s: %d records in %d classes, k_min %d, prosecutor risk max %.4g avg %.4g",
+		qis, r.Records, r.Classes, r.KMin, r.ProsecutorMax, r.ProsecutorAvg)
 }
 
 // createOutput is govshare.CreateOutput with the CLI's words for a

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/govshare/govshare/audit"
+	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/crypto/keys"
+	"github.com/govshare/govshare/policy"
+)
+
+// parties are the run's catalog, keys and log, loaded and checked.
+type parties struct {
+	cat    *catalog.Catalog
+	grants []policy.Grant
+	from   *keys.Keyring
+	to     *keys.PublicBundle
+	log    audit.Appender
+	logDir string // the log's directory, "" for a served log
+}
+
+func loadParties(ctx context.Context, cfg *Config) (*parties, error) {
+	p := &parties{}
+	var err error
+	if p.cat, err = catalog.Load(cfg.Catalog); err != nil {
+		return nil, err
+	}
+	if p.cat.Provider != cfg.Dept {
+		return nil, fmt.Errorf("%s is %q's catalog, not %q's", cfg.Catalog, p.cat.Provider, cfg.Dept)
+	}
+	if p.grants, err = loadGrants(cfg.Grants); err != nil {
+		return nil, err
+	}
+	master := cfg.Master
+	if master == "" {
+		master = "local:" + cfg.From
+	}
+	m, err := keys.Master(master)
+	if err != nil {
+		return nil, err
+	}
+	if p.from, err = keys.Load(cfg.From, cfg.Dept, m); err != nil {
+		return nil, err
+	}
+	if p.to, err = keys.LoadPublic(cfg.To); err != nil {
+		return nil, err
+	}
+	if p.log, err = openLog(ctx, cfg, p.from.Public(), p.to); err != nil {
+		return nil, err
+	}
+	if !audit.IsURL(cfg.Log) {
+		p.logDir = filepath.Clean(cfg.Log)
+	}
+	return p, nil
+}
+
+// openLog opens the share-record log, as the CLI's --log does: a served
+// log checked against its operator's verifier key, or a directory this
+// job operates, signed with LOGDIR.key (made with LOGDIR.vkey on first
+// use), accepting the records of the two parties.
+func openLog(ctx context.Context, cfg *Config, bundles ...*keys.PublicBundle) (audit.Appender, error) {
+	if audit.IsURL(cfg.Log) {
+		if cfg.LogVKey == "" {
+			return nil, fmt.Errorf("the log at %s needs its operator's verifier key (--log-vkey)", cfg.Log)
+		}
+		vk := cfg.LogVKey
+		if b, err := os.ReadFile(vk); err == nil {
+			vk = strings.TrimSpace(string(b))
+		}
+		v, err := audit.NewVerifier(vk)
+		if err != nil {
+			return nil, fmt.Errorf("--log-vkey: %w", err)
+		}
+		return audit.OpenAppender(ctx, cfg.Log, audit.AppenderOptions{Verifier: v})
+	}
+	dir := filepath.Clean(cfg.Log)
+	keyFile := cfg.LogKey
+	if keyFile == "" {
+		keyFile = dir + ".key"
+	}
+	sk, err := os.ReadFile(keyFile)
+	if errors.Is(err, os.ErrNotExist) {
+		if sk, err = newLogKey(dir, keyFile); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	signer, err := audit.NewSigner(audit.SignerKey(strings.TrimSpace(string(sk))))
+	if err != nil {
+		return nil, fmt.Errorf("log signing key %s: %w", keyFile, err)
+	}
+	reg, err := audit.NewRegistry(bundles...)
+	if err != nil {
+		return nil, err
+	}
+	return audit.OpenAppender(ctx, dir, audit.AppenderOptions{Signer: signer, Registry: reg})
+}
+
+// newLogKey makes a new log's key pair: the signing key (0600, never
+// inside the log directory) and the verifier key beside it, to hand to
+// auditors.
+func newLogKey(dir, keyFile string) ([]byte, error) {
+	if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+		return nil, fmt.Errorf("log %s exists but its signing key %s does not", dir, keyFile)
+	}
+	sk, vk, err := audit.GenerateKey("govshare.local/etl-job-" + filepath.Base(dir))
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(string(sk) + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(dir+".vkey", []byte(vk+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return []byte(sk), nil
+}
