@@ -225,8 +225,6 @@ type batch struct {
 	errs    []rowErr // rows that failed, in order
 	redacts []int64  // per column: values of written rows redacted as not coarsenable
 	readErr error    // a parse or read error after the rows
-	qi      []byte   // with a risk gate: the quasi-identifier values of the written rows, back to back
-	qiEnds  []int32  // the end of each value in qi
 }
 
 // unknownValueColumn refuses a header cell that is not in the catalog and
@@ -441,16 +439,17 @@ type pipe struct {
 	gate *riskGate // nil: the run is not measured
 
 	free    chan []byte // output buffers go round: the collector hands them back
-	qiFree  chan *batch // with a gate: the qi buffers go round the same way
 	budget  *byteBudget
 	stopped atomic.Bool // the reader stopped early because the run ended
 }
 
 // workerState is one worker's scratch space, reused batch after batch.
 type workerState struct {
-	rs    records.Rows
-	row   []string
-	kinds []records.Kind
+	rs       records.Rows
+	row      []string
+	kinds    []records.Kind
+	risk     *risk.Analyzer // with a gate: this worker's count
+	measured bool           // risk is set (nil when no quasi-identifier leaves)
 }
 
 // run processes every batch and returns the run's error.
@@ -458,7 +457,6 @@ func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, 
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	p.free = make(chan []byte, workers*4)
-	p.qiFree = make(chan *batch, workers*4)
 	// Batches in flight are bounded in number (by the engine) and, for long
 	// records, in bytes: memory stays O(budget + the longest record)
 	// whatever the input.
@@ -475,27 +473,17 @@ func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, 
 		case b.out = <-p.free:
 		default:
 		}
-		if p.gate != nil {
-			select {
-			case old := <-p.qiFree:
-				b.qi, b.qiEnds = old.qi[:0], old.qiEnds[:0]
-			default:
-			}
+		if p.gate != nil && !st.measured {
+			st.risk, st.measured = p.gate.forWorker(), true
 		}
 		p.rd.Parse(b.chunk, &st.rs)
-		transform(b, &st.rs, p.ops, p.enc, p.name, st.row, st.kinds, p.gate)
+		transform(b, &st.rs, p.ops, p.enc, p.name, st.row, st.kinds, st.risk)
 	}, func(b *batch) error {
 		if err := out.write(b, rep); err != nil {
 			return err
 		}
 		if p.gate != nil {
-			if err := p.gate.count(b); err != nil {
-				return err
-			}
-			select {
-			case p.qiFree <- &batch{qi: b.qi, qiEnds: b.qiEnds}:
-			default:
-			}
+			p.gate.count(b)
 		}
 		if progress != nil {
 			progress(rep.Rows + rep.Rejected)
@@ -596,11 +584,10 @@ func (p *plan) ops(reverse bool) []colOp {
 
 // transform applies the column work to every parsed row of a batch and
 // serializes the results into b.out. A row either transforms whole or is
-// recorded with the first field that failed. With a risk gate, the
-// quasi-identifier values of the rows written are kept for the collector.
-func transform(b *batch, rs *records.Rows, ops []colOp, enc *records.Encoder, file string, row []string, kinds []records.Kind, gate *riskGate) {
+// recorded with the first field that failed. With a risk gate, the rows
+// written are counted on the worker's Analyzer qa.
+func transform(b *batch, rs *records.Rows, ops []colOp, enc *records.Encoder, file string, row []string, kinds []records.Kind, qa *risk.Analyzer) {
 	out := b.out[:0]
-	measure := gate != nil && len(gate.cols) > 0
 	n := rs.Len()
 	b.redacts = b.redacts[:0]
 	var pend []int // columns of this row redacted as not coarsenable
@@ -644,8 +631,8 @@ rows:
 			ks = kinds
 		}
 		out = enc.Append(out, row, ks)
-		if measure {
-			gate.keep(b, row)
+		if qa != nil {
+			_ = qa.Add(row) // row holds every output column: never short
 		}
 	}
 	b.out, b.rows, b.readErr = out, n, rs.Err

@@ -3,7 +3,8 @@ package govshare
 import (
 	"errors"
 	"fmt"
-	"unsafe"
+	"slices"
+	"sync"
 
 	"github.com/govshare/govshare/audit"
 	"github.com/govshare/govshare/catalog"
@@ -13,18 +14,17 @@ import (
 
 // riskGate measures the re-identification risk of the records a share
 // releases, as the pipeline writes them (docs/catalog.md: re-identification
-// risk). Workers copy each written row's quasi-identifier values into
-// their batch (batch.qi); the collector, which sees the batches in order
-// and alone, counts them, so the measure streams with the output and the
-// Analyzer needs no lock.
+// risk). Each worker counts the rows it writes on an Analyzer of its own
+// (forWorker), so the count runs on every core and the in-order collector
+// only adds up the records; the analyzers merge once the run is done.
 type riskGate struct {
-	cat  *catalog.Catalog
-	k    int
-	qis  []risk.QI // over the compact row of the quasi-identifier values
-	cols []int     // output column of each quasi-identifier
-	a    *risk.Analyzer
-	row  []string // the collector's compact row
-	n    int64    // records counted (the only figure when no quasi-identifier leaves)
+	cat *catalog.Catalog
+	k   int
+	qis []risk.QI // over the output columns
+
+	mu      sync.Mutex
+	workers []*risk.Analyzer // one per worker that measured
+	n       int64            // records counted (the only figure when no quasi-identifier leaves)
 }
 
 // checkRiskCatalog refuses, before anything is read, a catalog whose
@@ -59,55 +59,54 @@ func newRiskGate(cat *catalog.Catalog, cols []Column) (*riskGate, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &riskGate{cat: cat, k: risk.DefaultK}
+	g := &riskGate{cat: cat, k: risk.DefaultK, qis: qis}
 	if cat.MinK != nil {
 		g.k = int(*cat.MinK) // records below the threshold are the ones at risk
 	}
-	for i, q := range qis {
-		g.cols = append(g.cols, q.Column)
-		q.Column = i
-		g.qis = append(g.qis, q)
-	}
-	if len(g.qis) > 0 {
-		if g.a, err = risk.New(g.qis, nil, risk.Options{K: g.k}); err != nil {
+	if len(qis) > 0 {
+		if _, err := risk.New(qis, nil, risk.Options{K: g.k}); err != nil {
 			return nil, err
 		}
-		g.row = make([]string, len(g.qis))
 	}
 	return g, nil
 }
 
-// keep copies the quasi-identifier values of a written row into b: the
-// row's strings may alias the worker's parse buffer, reused before the
-// collector gets to the batch.
-func (g *riskGate) keep(b *batch, row []string) {
-	for _, c := range g.cols {
-		b.qi = append(b.qi, row[c]...)
-		b.qiEnds = append(b.qiEnds, int32(len(b.qi)))
-	}
-}
-
-// count adds a written batch's rows (collector only).
-func (g *riskGate) count(b *batch) error {
-	n := len(g.cols)
-	if n == 0 {
-		g.n += int64(b.rows - len(b.errs))
+// forWorker returns a new Analyzer for one worker's rows, or nil when no
+// quasi-identifier leaves (the collector's count is then all there is).
+func (g *riskGate) forWorker() *risk.Analyzer {
+	if len(g.qis) == 0 {
 		return nil
 	}
-	start := int32(0)
-	for i := 0; i+n <= len(b.qiEnds); i += n {
-		for j := range n {
-			end := b.qiEnds[i+j]
-			// The Analyzer keeps no reference: views of the batch's bytes do.
-			g.row[j] = unsafe.String(unsafe.SliceData(b.qi[start:end]), end-start)
-			start = end
-		}
-		if err := g.a.Add(g.row); err != nil {
-			return err
-		}
-		g.n++
+	a, _ := risk.New(g.qis, nil, risk.Options{K: g.k}) // checked in newRiskGate
+	g.mu.Lock()
+	g.workers = append(g.workers, a)
+	g.mu.Unlock()
+	return a
+}
+
+// count adds a written batch's records (collector only).
+func (g *riskGate) count(b *batch) {
+	g.n += int64(b.rows - len(b.errs))
+}
+
+// merged is every worker's count in one Analyzer; nil with no
+// quasi-identifier. Call it only once the run is done.
+func (g *riskGate) merged() *risk.Analyzer {
+	if len(g.qis) == 0 {
+		return nil
 	}
-	return nil
+	if len(g.workers) == 0 { // no row reached a worker
+		a, _ := risk.New(g.qis, nil, risk.Options{K: g.k})
+		g.workers = append(g.workers, a)
+	}
+	// Into the one with the most classes: the merge costs the others'.
+	slices.SortFunc(g.workers, func(a, b *risk.Analyzer) int { return b.Classes() - a.Classes() })
+	all := g.workers[0]
+	for _, a := range g.workers[1:] {
+		_ = all.Merge(a) // same quasi-identifiers and k, no sensitive column
+	}
+	g.workers = g.workers[:1]
+	return all
 }
 
 // result is the figures of every record counted, without the
@@ -115,8 +114,8 @@ func (g *riskGate) count(b *batch) error {
 // thresholds needs. With no quasi-identifier left, every record is in one
 // class.
 func (g *riskGate) result() *risk.Result {
-	if g.a != nil {
-		return g.a.Summary()
+	if a := g.merged(); a != nil {
+		return a.Summary()
 	}
 	r := &risk.Result{QuasiIdentifiers: []string{}, K: g.k}
 	if n := int(g.n); n > 0 {
@@ -136,8 +135,8 @@ func (g *riskGate) result() *risk.Result {
 // full is result with every quasi-identifier's contribution, from which
 // a refusal names the ones to coarsen.
 func (g *riskGate) full() *risk.Result {
-	if g.a != nil {
-		return g.a.Result()
+	if a := g.merged(); a != nil {
+		return a.Result()
 	}
 	return g.result()
 }

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -28,5 +29,43 @@ func TestSummaryIsResultsFigures(t *testing.T) {
 	}
 	if len(s.Contributions) != 0 || s.Records != 5000 {
 		t.Fatalf("summary has %d contributions, %d records", len(s.Contributions), s.Records)
+	}
+}
+
+// TestMerge: rows counted on several analyzers and merged give the figures
+// of one analyzer over all of them; mismatched analyzers do not merge.
+func TestMerge(t *testing.T) {
+	qis := []QI{{Name: "a", Column: 0}, {Name: "b", Column: 1, Prefix: 2}}
+	one, _ := New(qis, nil, Options{K: 3})
+	parts := make([]*Analyzer, 3)
+	for i := range parts {
+		parts[i], _ = New(qis, nil, Options{K: 3})
+	}
+	for i := range 5000 {
+		row := []string{strconv.Itoa(i % 37), strconv.Itoa(i*7%113) + "x"}
+		if err := one.Add(row); err != nil {
+			t.Fatal(err)
+		}
+		if err := parts[i%7%3].Add(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := parts[0].Merge(parts[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := parts[0].Merge(parts[2]); err != nil {
+		t.Fatal(err)
+	}
+	want, got := one.Result(), parts[0].Result()
+	if !reflect.DeepEqual(want.Figures, got.Figures) || !reflect.DeepEqual(want.Contributions, got.Contributions) {
+		t.Fatalf("merged %+v, want %+v", got.Figures, want.Figures)
+	}
+	other, _ := New(qis[:1], nil, Options{K: 3})
+	if parts[0].Merge(other) == nil {
+		t.Error("merged analyzers over different quasi-identifiers")
+	}
+	withSens, _ := New(qis, []Sensitive{{Name: "s", Column: 2}}, Options{K: 3})
+	if parts[0].Merge(withSens) == nil {
+		t.Error("merged an analyzer with a sensitive column")
 	}
 }

@@ -37,15 +37,11 @@ import (
 	"github.com/govshare/govshare/crypto/token"
 	"github.com/govshare/govshare/internal/synth"
 	"github.com/govshare/govshare/mask"
+
+	"github.com/govshare/govshare/bench/internal/workload"
 )
 
-const provider = "public-security-bureau"
-
-// extra public columns bring the register to 20 columns.
-var extra = []synth.Column{
-	{Name: "序号", Type: "none"}, {Name: "登记机关", Type: "none"}, {Name: "状态", Type: "none"},
-	{Name: "数据来源", Type: "none"}, {Name: "更新时间", Type: "none"}, {Name: "备注", Type: "none"},
-}
+const provider = workload.Provider
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "copy" {
@@ -89,8 +85,8 @@ func main() {
 		must(run(bin, nil, "keys", "new", "--dept", provider, "--dir", kdir))
 	}
 	catA, catB := filepath.Join(work, "a.yaml"), filepath.Join(work, "b.yaml")
-	must(os.WriteFile(catA, []byte(catalogYAML(false)), 0o644))
-	must(os.WriteFile(catB, []byte(catalogYAML(true)), 0o644))
+	must(os.WriteFile(catA, []byte(workload.CatalogYAML(false)), 0o644))
+	must(os.WriteFile(catB, []byte(workload.CatalogYAML(true)), 0o644))
 	self, _ := os.Executable()
 
 	type result struct {
@@ -186,36 +182,6 @@ func fmtSecs(xs []float64) string {
 	return strings.Join(parts, ", ")
 }
 
-// catalogYAML is the 20-column register: 6 personal columns get transforms, 14
-// leave as they are. crypto=false: work_reference defaults (mask,
-// generalize, redact); crypto=true: administrative_basis with overrides
-// to token, fpe, pseudonym, mask and generalize (each stricter than keep).
-func catalogYAML(crypto bool) string {
-	// (a): work_reference defaults — mask for names, mobiles and e-mails,
-	// generalize for birth dates and addresses, redact for 性别 (no type).
-	personal := map[string]string{"姓名": "", "手机号码": "", "电子邮箱": "", "出生日期": "", "户籍地址": "", "性别": ""}
-	if crypto {
-		// (b): administrative_basis keeps personal fields; each override is
-		// stricter than keep, so the policy accepts it. FPE goes on the bank
-		// card (the resident-ID FPE domain ends at 2025-12-31, and the
-		// generated register has newer births).
-		personal = map[string]string{"姓名": "mask", "银行卡号": "fpe", "手机号码": "token", "电子邮箱": "pseudonym", "出生日期": "generalize", "户籍地址": "generalize"}
-	}
-	s := "resource: population-register\nprovider: " + provider + "\ntier: unconditional\nfields:\n"
-	for _, c := range append(synth.PopulationColumns(), extra...) {
-		t, ok := personal[c.Name]
-		switch {
-		case ok && t != "":
-			s += fmt.Sprintf("  - {name: %s, type: %s, category: personal, level: general, sensitive: false, transform: {administrative_basis: %s}}\n", c.Name, c.Type, t)
-		case ok:
-			s += fmt.Sprintf("  - {name: %s, type: %s, category: personal, level: general, sensitive: false}\n", c.Name, c.Type)
-		default:
-			s += fmt.Sprintf("  - {name: %s, type: %s, category: public, level: general, sensitive: false}\n", c.Name, c.Type)
-		}
-	}
-	return s
-}
-
 // generateOnce reuses a register left in -dir by an earlier run.
 func generateOnce(path string, size int64) (int64, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() >= size {
@@ -241,36 +207,11 @@ func generate(path string, size int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	w := csv.NewWriter(bw)
-	g := synth.New(1)
-	cols := append(synth.PopulationColumns(), extra...)
-	header := make([]string, len(cols))
-	for i, c := range cols {
-		header[i] = c.Name
+	rows, err := workload.Write(f, size)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	w.Write(header)
-	var rows int64
-	states := []string{"正常", "迁出", "注销"}
-	for ; ; rows++ {
-		if rows%4096 == 0 {
-			w.Flush()
-			if pos, _ := f.Seek(0, io.SeekCurrent); pos+int64(bw.Buffered()) >= size {
-				break
-			}
-		}
-		row := g.PopulationRow()
-		row = append(row, strconv.FormatInt(rows+1, 10), "某市公安局某分局", states[rows%3], "户籍系统", "2026-11-01 08:00:00", "")
-		if err := w.Write(row); err != nil {
-			return rows, err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return rows, err
-	}
-	return rows, bw.Flush()
+	return rows, err
 }
 
 // copyCSV is the baseline: read every record and write it again.
