@@ -1,7 +1,6 @@
 package govshare
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -71,34 +70,9 @@ func (c *CSVRecords) Scan(dest ...any) error {
 		return errScanCount
 	}
 	for i, d := range dest {
-		if err := scanText(d, c.row[i], false); err != nil {
+		if err := records.ScanText(d, c.row[i], false); err != nil {
 			return fmt.Errorf("govshare: %s:%d: column %d: %w", c.r.Name(), c.r.Line(), i+1, err)
 		}
-	}
-	return nil
-}
-
-// scanText stores a text field (or a NULL) in a Scan destination.
-func scanText(d any, s string, null bool) error {
-	switch d := d.(type) {
-	case *string:
-		*d = s
-	case *[]byte:
-		if null {
-			*d = nil
-		} else {
-			*d = append((*d)[:0], s...)
-		}
-	case *any:
-		if null {
-			*d = nil
-		} else {
-			*d = s
-		}
-	case *sql.NullString:
-		*d = sql.NullString{String: s, Valid: !null}
-	default:
-		return fmt.Errorf("unsupported Scan destination %T", d)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package parquetio
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/govshare/govshare/internal/records"
 )
 
 // MetaDatePrecision prefixes the key-value metadata entry that says a DATE
@@ -334,26 +335,8 @@ func (r *Reader) Scan(dest ...any) error {
 			}
 			r.scratch, s = b, string(b)
 		}
-		null := v.IsNull()
-		switch d := d.(type) {
-		case *string:
-			*d = s
-		case *[]byte:
-			if null {
-				*d = nil
-			} else {
-				*d = append((*d)[:0], s...)
-			}
-		case *any:
-			if null {
-				*d = nil
-			} else {
-				*d = s
-			}
-		case *sql.NullString:
-			*d = sql.NullString{String: s, Valid: !null}
-		default:
-			return fmt.Errorf("parquetio: unsupported Scan destination %T", d)
+		if err := records.ScanText(d, s, v.IsNull()); err != nil {
+			return fmt.Errorf("parquetio: %w", err)
 		}
 	}
 	return nil

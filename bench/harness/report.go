@@ -74,7 +74,7 @@ type Curve struct {
 	Marks  []Mark   `json:"marks,omitempty"`
 	Note   string   `json:"note,omitempty"`
 	// IntX draws ticks at the whole x values only (cores, levels).
-	IntX bool `json:"-"`
+	IntX bool `json:"int_x,omitempty"`
 	// LegendLow puts the legend at the bottom left, for curves that fall.
 	LegendLow bool `json:"-"`
 }

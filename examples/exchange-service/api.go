@@ -456,39 +456,35 @@ func (s *Service) apiEnvelope(w http.ResponseWriter, r *http.Request, a *account
 }
 
 func (s *Service) apiReceipt(w http.ResponseWriter, r *http.Request, a *account) error {
-	d, _, err := s.recipientDelivery(r.Context(), a, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	var req struct {
-		Signature string `json:"signature"`
-	}
-	if err := readJSON(w, r, maxBody, &req); err != nil {
-		return err
-	}
-	if err := s.receive(r.Context(), a, d, req.Signature); err != nil {
-		return err
-	}
-	app, err := s.st.app(r.Context(), nil, d.AppID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, 200, s.appJSON(r.Context(), app))
-	return nil
+	return s.deliveryAct(w, r, a, func(d *delivery, body map[string]string) error {
+		return s.receive(r.Context(), a, d, body["signature"])
+	}, "signature")
 }
 
 func (s *Service) apiDispute(w http.ResponseWriter, r *http.Request, a *account) error {
+	return s.deliveryAct(w, r, a, func(d *delivery, body map[string]string) error {
+		return s.dispute(r.Context(), a, d, body["reason"])
+	}, "reason")
+}
+
+// deliveryAct is the recipient's act on one of its deliveries (a receipt,
+// a dispute): the body is a JSON object of the one string field named, and
+// the answer the application as it is after the act.
+func (s *Service) deliveryAct(w http.ResponseWriter, r *http.Request, a *account, act func(*delivery, map[string]string) error, field string) error {
 	d, _, err := s.recipientDelivery(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Reason string `json:"reason"`
-	}
+	var req map[string]string
 	if err := readJSON(w, r, maxBody, &req); err != nil {
 		return err
 	}
-	if err := s.dispute(r.Context(), a, d, req.Reason); err != nil {
+	for k := range req {
+		if k != field {
+			return badRequest("body must be a JSON object of the documented fields")
+		}
+	}
+	if err := act(d, req); err != nil {
 		return err
 	}
 	app, err := s.st.app(r.Context(), nil, d.AppID)

@@ -798,19 +798,11 @@ func (s *Service) withdraw(ctx context.Context, path string, app *application) e
 
 // requeue queues every approved application that has no delivery yet.
 func (s *Service) requeue(ctx context.Context) {
-	rows, err := s.st.query(ctx, `SELECT id FROM applications WHERE status = ? AND pending = '' AND delivery_error = ''`, stApproved)
+	ids, err := s.st.ids(ctx, `SELECT id FROM applications WHERE status = ? AND pending = '' AND delivery_error = ''`, stApproved)
 	if err != nil {
 		s.logger.Error("requeue", "err", err)
 		return
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if rows.Scan(&id) == nil {
-			ids = append(ids, id)
-		}
-	}
-	rows.Close()
 	for _, id := range ids {
 		s.enqueue(id)
 	}
@@ -884,18 +876,10 @@ func (s *Service) retryPending(ctx context.Context) {
 // markOverdue records every application past its due time without a
 // decision as overdue.
 func (s *Service) markOverdue(ctx context.Context) {
-	rows, err := s.st.query(ctx, `SELECT id FROM applications WHERE status = ? AND pending = '' AND due_at <= ?`, stSubmitted, timeText(s.now()))
+	ids, err := s.st.ids(ctx, `SELECT id FROM applications WHERE status = ? AND pending = '' AND due_at <= ?`, stSubmitted, timeText(s.now()))
 	if err != nil {
 		return
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if rows.Scan(&id) == nil {
-			ids = append(ids, id)
-		}
-	}
-	rows.Close()
 	for _, id := range ids {
 		err := s.transition(ctx, id, audit.AppOverdue, []string{stSubmitted}, func(tx *sql.Tx, app *application) (audit.ApplicationRecord, error) {
 			return s.baseRecord(app, audit.AppOverdue, s.cfg.Platform), nil
