@@ -144,7 +144,6 @@ func (r *runner) loadFixtures(repeat int) (*fixtures, error) {
 	return &fixtures{cat, grants, data, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}, nil
 }
 
-
 // pipeline: govshare.Apply on the register of bench/pipeline's workloads
 // (internal/workload, generated in memory), (a) work_reference (masks,
 // generalizations, a redaction) and (b) administrative_basis (token, FPE,
