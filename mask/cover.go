@@ -202,6 +202,11 @@ func (m Masker) fastASCII(s string) bool {
 // nothing is returned) when s is not ASCII. Callers ensure fastASCII(s) and
 // 0 <= from < to <= len(s).
 func (m Masker) keepShortASCII(s string, from, to int) (string, bool) {
+	return keepASCII(s, from, to, byte(m.maskRune()))
+}
+
+// keepASCII is keepShortASCII with the mask byte given.
+func keepASCII(s string, from, to int, mr byte) (string, bool) {
 	var buf [shortASCII]byte
 	b := buf[:copy(buf[:], s)]
 	var or byte // branch-free ASCII check: any high bit survives the OR
@@ -211,7 +216,6 @@ func (m Masker) keepShortASCII(s string, from, to int) (string, bool) {
 	if or >= utf8.RuneSelf {
 		return "", false
 	}
-	mr := byte(m.maskRune())
 	for i := from; i < to; i++ {
 		b[i] = mr
 	}
@@ -243,7 +247,16 @@ func runeCount(s string) int {
 // n+k would keep the whole value (rune count <= n+k) every rune is masked:
 // a rule that would reveal everything hides everything instead. Negative n or
 // k count as 0.
-func KeepEnds(s string, n, k int) string { return Masker{}.KeepEnds(s, n, k) }
+func KeepEnds(s string, n, k int) string {
+	// The default options on a short ASCII value (a mobile, an ID, a card):
+	// the hot path without the options' checks.
+	if n >= 0 && k >= 0 && n+k < len(s) && len(s) <= shortASCII {
+		if out, ok := keepASCII(s, n, len(s)-k, '*'); ok {
+			return out
+		}
+	}
+	return Masker{}.KeepEnds(s, n, k)
+}
 
 // KeepEnds is the package-level KeepEnds with m's options.
 func (m Masker) KeepEnds(s string, n, k int) string {
