@@ -423,3 +423,35 @@ func TestFlags(t *testing.T) {
 		t.Fatalf("parseFlags: %+v, %v", cfg, err)
 	}
 }
+
+// TestPostgresErrorsValueFree: a query that fails on a value mid-table
+// (PostgreSQL quotes the value in its message) fails the job without the
+// value in the error, on both streams, and leaves no envelope.
+func TestPostgresErrorsValueFree(t *testing.T) {
+	db, url := pgDB(t)
+	rows := genRows(200)
+	const secret = "11010519491231002X"
+	note := secret
+	rows[150].Note = &note
+	table := pgTable(t, db, rows)
+	for _, stream := range []string{"rows", "copy"} {
+		t.Run(stream, func(t *testing.T) {
+			f := newFixture(t)
+			cfg := f.config("register.env")
+			cfg.PG, cfg.Stream = url, stream
+			// Every other row casts; the 151st holds the value that does not.
+			cfg.Query = fmt.Sprintf(`SELECT id, "姓名", (CASE WHEN id = %d THEN "备注" ELSE '1' END)::bigint AS "备注" FROM %s ORDER BY id`, rows[150].ID, table)
+			_, err := Run(context.Background(), cfg)
+			if err == nil {
+				t.Fatal("a failing cast succeeded")
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "11010519") {
+				t.Fatal("the error repeats the value PostgreSQL could not cast")
+			}
+			if !strings.Contains(err.Error(), "22P02") {
+				t.Errorf("the error lost the SQLSTATE: %v", err)
+			}
+			f.checkNothingLeft(t, cfg)
+		})
+	}
+}

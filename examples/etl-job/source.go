@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/parquetio"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -57,9 +59,9 @@ func openSource(ctx context.Context, cfg *Config) (*source, error) {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("PostgreSQL: %s: %w", name, err)
+		return nil, fmt.Errorf("PostgreSQL: %s: %w", name, valueFree(err))
 	}
-	return &source{input: govshare.FromRecords(rows, name), closer: func() error {
+	return &source{input: govshare.FromRecords(valueFreeRows{rows}, name), closer: func() error {
 		return closeAll(rows.Close(), db.Close())
 	}}, nil
 }
@@ -73,7 +75,7 @@ func copySource(ctx context.Context, conn *pgx.Conn, query, name string) (*sourc
 	go func() {
 		_, err := conn.PgConn().CopyTo(ctx, pw, "COPY ("+query+") TO STDOUT WITH (FORMAT csv, HEADER true)")
 		if err != nil {
-			err = fmt.Errorf("PostgreSQL: %s: %w", name, err)
+			err = fmt.Errorf("PostgreSQL: %s: %w", name, valueFree(err))
 		}
 		pw.CloseWithError(err)
 		done <- err
@@ -82,7 +84,7 @@ func copySource(ctx context.Context, conn *pgx.Conn, query, name string) (*sourc
 		// The reader stops first, so a COPY still sending ends with an error.
 		pr.CloseWithError(io.ErrClosedPipe)
 		err := <-done
-		if err != nil && strings.Contains(err.Error(), io.ErrClosedPipe.Error()) {
+		if errors.Is(err, io.ErrClosedPipe) {
 			err = nil
 		}
 		return closeAll(err, conn.Close(context.Background()))
@@ -96,4 +98,35 @@ func closeAll(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// valueFreeRows is database rows whose error does not repeat the data.
+type valueFreeRows struct{ *sql.Rows }
+
+func (r valueFreeRows) Err() error { return valueFree(r.Rows.Err()) }
+
+// valueFree returns err without what PostgreSQL quotes from the data: a
+// server error cites the offending value (invalid input syntax for type
+// bigint: "…") and its detail may hold a whole row, so it becomes its
+// message with every quoted part elided, and its SQLSTATE code.
+func valueFree(err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	var b strings.Builder
+	quoted := false
+	for _, r := range pe.Message {
+		if r == '"' {
+			if !quoted {
+				b.WriteString(`"…"`)
+			}
+			quoted = !quoted
+			continue
+		}
+		if !quoted {
+			b.WriteRune(r)
+		}
+	}
+	return fmt.Errorf("%s %s (SQLSTATE %s)", pe.Severity, b.String(), pe.Code)
 }
