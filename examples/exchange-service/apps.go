@@ -67,7 +67,7 @@ func (s *Service) publish(ctx context.Context, a *account, catYAML, source strin
 	_, err = s.st.exec(ctx, nil, `INSERT INTO resources (id, name, provider, tier, catalog, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Name, r.Provider, r.Tier, catYAML, source, timeText(r.Created))
 	if err != nil {
-		if strings.Contains(strings.ToLower(err.Error()), "unique") || strings.Contains(err.Error(), "23505") {
+		if uniqueViolation(err) {
 			return nil, conflict("the department already publishes a resource of this name")
 		}
 		return nil, err

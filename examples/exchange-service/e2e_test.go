@@ -32,6 +32,8 @@ func testEndToEnd(t *testing.T, dbURL string) {
 	f := newFixture(t, dbURL)
 	ctx := context.Background()
 	res := f.publish()
+	// The same resource again: the store's unique constraint, as 409 on both stores.
+	f.do("POST", "/api/v1/resources", psbDept+"/provider", map[string]string{"catalog": f.catalog, "source": "population.csv"}, 409)
 	list := f.json("GET", "/api/v1/resources", taxDept+"/recipient", nil, 200)
 	if n := len(list["resources"].([]any)); n != 1 {
 		t.Fatalf("%d resources", n)

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL, for production
-	_ "modernc.org/sqlite"             // the embedded default: pure Go, so "go run" works anywhere
+	"modernc.org/sqlite"               // the embedded default: pure Go, so "go run" works anywhere
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // store is the service's database: SQLite in the data directory by
@@ -285,4 +287,15 @@ func timeText(t time.Time) string { return t.UTC().Format(timeLayout) }
 func parseTimeText(s string) time.Time {
 	t, _ := time.Parse(timeLayout, s)
 	return t
+}
+
+// uniqueViolation reports whether err is a unique constraint's refusal, on
+// either store (by its error code, not its text).
+func uniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
