@@ -60,14 +60,24 @@ func TestRestartKill9Postgres(t *testing.T) {
 		cancel()
 	}
 	if err != nil {
+		if os.Getenv("GOVSHARE_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL not reachable (GOVSHARE_REQUIRE_POSTGRES=1): %v", err)
+		}
 		t.Skipf("PostgreSQL not reachable at 127.0.0.1:5432 (set GOVSHARE_TEST_POSTGRES to a URL): %v", err)
 	}
-	defer admin.Close()
 	schema := fmt.Sprintf("xs_blackbox_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Skipf("PostgreSQL: cannot create a schema: %v", err)
+		admin.Close()
+		t.Fatalf("PostgreSQL: cannot create a schema: %v", err)
 	}
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	// Dropped after the test, and only then is the connection closed (a
+	// deferred Close would run first and the drop would go nowhere).
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("PostgreSQL: schema %s left behind: %v", schema, err)
+		}
+		admin.Close()
+	})
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"
