@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/govshare/govshare/bench/internal/workload"
 )
 
 // runCLI times whole processes on one file of n values: the govshare CLI
@@ -33,7 +35,7 @@ func runCLI(n, runs int, dir string) error {
 	}
 
 	input := filepath.Join(dir, "values.txt")
-	corpus := makeCorpus(n)
+	corpus := workload.Identifiers(n)
 	text := strings.Join(corpus, "\n") + "\n"
 	if err := os.WriteFile(input, []byte(text), 0o600); err != nil {
 		return err

@@ -13,13 +13,13 @@ import (
 	"log"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
 	dlp "github.com/bytedance/godlp"
 	"github.com/govshare/govshare/classify"
-	"github.com/govshare/govshare/internal/synth"
+
+	"github.com/govshare/govshare/bench/internal/workload"
 )
 
 func main() {
@@ -44,8 +44,8 @@ func main() {
 		return
 	}
 
-	corpus := makeCorpus(*values)
-	chunks := makeChunks(corpus, *chunk)
+	corpus := workload.Identifiers(*values)
+	chunks := workload.Chunks(corpus, *chunk)
 	bytesTotal := 0
 	for _, c := range chunks {
 		bytesTotal += len(c)
@@ -142,37 +142,4 @@ func best(n int, f func()) time.Duration {
 		}
 	}
 	return min
-}
-
-// makeCorpus returns n values from internal/synth (seed 42), mobiles and
-// resident IDs in turn.
-func makeCorpus(n int) []string {
-	g := synth.New(42)
-	corpus := make([]string, n)
-	for i := range corpus {
-		if i%2 == 0 {
-			corpus[i] = g.Mobile()
-		} else {
-			corpus[i] = g.ResidentID()
-		}
-	}
-	return corpus
-}
-
-// makeChunks joins values with newlines into chunks of at most size bytes.
-func makeChunks(values []string, size int) []string {
-	var out []string
-	var b strings.Builder
-	for _, v := range values {
-		if b.Len()+len(v)+1 > size && b.Len() > 0 {
-			out = append(out, b.String())
-			b.Reset()
-		}
-		b.WriteString(v)
-		b.WriteByte('\n')
-	}
-	if b.Len() > 0 {
-		out = append(out, b.String())
-	}
-	return out
 }

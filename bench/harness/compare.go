@@ -13,7 +13,8 @@ import (
 	capff1 "github.com/capitalone/fpe/ff1"
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/crypto/fpe"
-	"github.com/govshare/govshare/internal/synth"
+
+	"github.com/govshare/govshare/bench/internal/workload"
 )
 
 // detect: classify's free-text detector against bytedance/godlp v1.2.15
@@ -22,16 +23,8 @@ import (
 // (bench/godlp is the full version).
 func (r *runner) detect() error {
 	n := r.size(2_000, 20_000, 200_000)
-	g := synth.New(42)
-	corpus := make([]string, n)
-	for i := range corpus {
-		if i%2 == 0 {
-			corpus[i] = g.Mobile()
-		} else {
-			corpus[i] = g.ResidentID()
-		}
-	}
-	chunks := chunk(corpus, 64<<10)
+	corpus := workload.Identifiers(n)
+	chunks := workload.Chunks(corpus, 64<<10)
 	var d classify.Detector
 	var buf []classify.Finding
 	found := 0
@@ -145,24 +138,6 @@ func quietStderr() func() {
 		os.Stderr = old
 		devnull.Close()
 	}
-}
-
-// chunk joins values with newlines into chunks of at most size bytes.
-func chunk(values []string, size int) []string {
-	var out []string
-	var b strings.Builder
-	for _, v := range values {
-		if b.Len()+len(v)+1 > size && b.Len() > 0 {
-			out = append(out, b.String())
-			b.Reset()
-		}
-		b.WriteString(v)
-		b.WriteByte('\n')
-	}
-	if b.Len() > 0 {
-		out = append(out, b.String())
-	}
-	return out
 }
 
 // ff1: our FF1 against capitalone/fpe v1.2.1 on the same 18-digit inputs,

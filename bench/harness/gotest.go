@@ -128,14 +128,8 @@ func (r *runner) gb18030() error {
 		return err
 	}
 	c := Comparison{ID: "gb18030", Title: title, Command: command, Baseline: "x/text Decoder"}
-	for _, l := range lines {
-		name := map[string]string{"DecodeGB/table": "table + fallback", "DecodeGB/x/text": "x/text Decoder"}[l.Name]
-		if name != "" && l.Metrics["MB/s"] > 0 {
-			c.Results = append(c.Results, Result{Name: name, Value: l.Metrics["MB/s"], Unit: "MB/s"})
-		}
-	}
-	if len(c.Results) != 2 {
-		return fmt.Errorf("DecodeGB gave %d results, want 2", len(c.Results))
+	if c.Results, err = throughputs(lines, "DecodeGB", map[string]string{"DecodeGB/table": "table + fallback", "DecodeGB/x/text": "x/text Decoder"}); err != nil {
+		return err
 	}
 	r.rep.Comparisons = append(r.rep.Comparisons, c)
 	return nil
@@ -157,14 +151,8 @@ func (r *runner) envelope() error {
 		return err
 	}
 	c := Comparison{ID: "envelope", Title: title, Command: command, Baseline: "AES-256-GCM, one core", Goal: "Seal and Open ≥ 50% of the baseline"}
-	for _, l := range lines {
-		name := map[string]string{"BaselineAESGCM": "AES-256-GCM, one core", "Seal": "Seal", "Open": "Open"}[l.Name]
-		if name != "" && l.Metrics["MB/s"] > 0 {
-			c.Results = append(c.Results, Result{Name: name, Value: l.Metrics["MB/s"], Unit: "MB/s"})
-		}
-	}
-	if len(c.Results) != 3 {
-		return fmt.Errorf("envelope benchmarks gave %d results, want 3", len(c.Results))
+	if c.Results, err = throughputs(lines, "envelope benchmarks", map[string]string{"BaselineAESGCM": "AES-256-GCM, one core", "Seal": "Seal", "Open": "Open"}); err != nil {
+		return err
 	}
 	r.rep.Comparisons = append(r.rep.Comparisons, c)
 	return nil
@@ -250,4 +238,20 @@ func parseMarkdownTables(s string) []mdTable {
 		cur.rows = append(cur.rows, cells)
 	}
 	return out
+}
+
+// throughputs are the MB/s of the benchmarks named in names (benchmark
+// name → result name), in the order go test printed them; every one must
+// be there.
+func throughputs(lines []benchLine, what string, names map[string]string) ([]Result, error) {
+	var out []Result
+	for _, l := range lines {
+		if name := names[l.Name]; name != "" && l.Metrics["MB/s"] > 0 {
+			out = append(out, Result{Name: name, Value: l.Metrics["MB/s"], Unit: "MB/s"})
+		}
+	}
+	if len(out) != len(names) {
+		return nil, fmt.Errorf("%s gave %d results, want %d", what, len(out), len(names))
+	}
+	return out, nil
 }
