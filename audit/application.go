@@ -165,11 +165,7 @@ func decodeApplication(s *scanner, r *ApplicationRecord) error {
 	s.lit(`,"envelope":`)
 	r.EnvelopeID = s.str()
 	s.lit(`,"digest":`)
-	d := s.str()
-	r.Digest = Digest{}
-	if d != "" && !decodeLowerHex(r.Digest[:], d) {
-		s.bad = true
-	}
+	r.Digest = s.digest()
 	s.lit(`,"receipt":`)
 	r.Receipt = s.str()
 	s.lit(`,"time":`)

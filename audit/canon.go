@@ -362,24 +362,38 @@ func (s *scanner) time() time.Time {
 	return t
 }
 
-// uint reads a decimal without leading zeros, at most 10 digits, that fits
-// in 32 bits.
-func (s *scanner) uint32() uint32 {
+// uint32 reads a decimal without leading zeros, at most 10 digits, that
+// fits in 32 bits.
+func (s *scanner) uint32() uint32 { return uint32(s.decimal(10, 1<<32-1)) }
+
+// decimal reads a decimal without leading zeros, of at most maxDigits
+// digits and at most limit.
+func (s *scanner) decimal(maxDigits int, limit uint64) uint64 {
 	if s.bad {
 		return 0
 	}
 	start := s.i
 	var v uint64
-	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' && s.i-start < 11 {
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' && s.i-start <= maxDigits {
 		v = v*10 + uint64(s.b[s.i]-'0')
 		s.i++
 	}
 	n := s.i - start
-	if n == 0 || n > 10 || (n > 1 && s.b[start] == '0') || v > 1<<32-1 {
+	if n == 0 || n > maxDigits || (n > 1 && s.b[start] == '0') || v > limit {
 		s.bad = true
 		return 0
 	}
-	return uint32(v)
+	return v
+}
+
+// digest reads a string of 64 lowercase hex digits, or "" for the zero
+// Digest.
+func (s *scanner) digest() Digest {
+	var d Digest
+	if h := s.str(); h != "" && !decodeLowerHex(d[:], h) {
+		s.bad = true
+	}
+	return d
 }
 
 // end consumes the closing brace and reports whether the input ended there

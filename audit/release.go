@@ -163,11 +163,7 @@ func decodeRelease(s *scanner, r *ReleaseRecord) error {
 	s.lit(`,"release":`)
 	r.ReleaseID = s.str()
 	s.lit(`,"header_sha256":`)
-	hh := s.str()
-	r.HeaderHash = Digest{}
-	if hh != "" && !decodeLowerHex(r.HeaderHash[:], hh) {
-		s.bad = true
-	}
+	r.HeaderHash = s.digest()
 	s.lit(`,"provider":`)
 	r.Provider = s.str()
 	s.lit(`,"recipient":`)

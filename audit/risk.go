@@ -252,20 +252,4 @@ func (s *scanner) strList() []string {
 }
 
 // count reads a decimal without leading zeros, at most 2^53.
-func (s *scanner) count() int64 {
-	if s.bad {
-		return 0
-	}
-	start := s.i
-	var v int64
-	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' && s.i-start < 17 {
-		v = v*10 + int64(s.b[s.i]-'0')
-		s.i++
-	}
-	n := s.i - start
-	if n == 0 || n > 16 || (n > 1 && s.b[start] == '0') || v > maxRiskCount {
-		s.bad = true
-		return 0
-	}
-	return v
-}
+func (s *scanner) count() int64 { return int64(s.decimal(16, maxRiskCount)) }
