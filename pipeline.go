@@ -445,11 +445,10 @@ type pipe struct {
 
 // workerState is one worker's scratch space, reused batch after batch.
 type workerState struct {
-	rs       records.Rows
-	row      []string
-	kinds    []records.Kind
-	risk     *risk.Analyzer // with a gate: this worker's count
-	measured bool           // risk is set (nil when no quasi-identifier leaves)
+	rs    records.Rows
+	row   []string
+	kinds []records.Kind
+	risk  *risk.Analyzer // with a gate and quasi-identifiers: this worker's count
 }
 
 // run processes every batch and returns the run's error.
@@ -463,6 +462,11 @@ func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, 
 	p.budget = newByteBudget(maxInFlight)
 	defer context.AfterFunc(ctx, p.budget.stop)()
 	states := make([]workerState, workers)
+	if p.gate != nil {
+		for w := range states {
+			states[w].risk = p.gate.forWorker()
+		}
+	}
 	err := ordered.Run(ctx, workers, p.read(ctx), func(w int, b *batch) {
 		st := &states[w]
 		if st.row == nil {
@@ -472,9 +476,6 @@ func (p *pipe) run(parent context.Context, workers int, out *sink, rep *Report, 
 		select {
 		case b.out = <-p.free:
 		default:
-		}
-		if p.gate != nil && !st.measured {
-			st.risk, st.measured = p.gate.forWorker(), true
 		}
 		p.rd.Parse(b.chunk, &st.rs)
 		transform(b, &st.rs, p.ops, p.enc, p.name, st.row, st.kinds, st.risk)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/govshare/govshare/audit"
 	"github.com/govshare/govshare/catalog"
@@ -22,8 +21,7 @@ type riskGate struct {
 	k   int
 	qis []risk.QI // over the output columns
 
-	mu      sync.Mutex
-	workers []*risk.Analyzer // one per worker that measured
+	workers []*risk.Analyzer // one per worker (forWorker, before the run)
 	n       int64            // records counted (the only figure when no quasi-identifier leaves)
 }
 
@@ -73,14 +71,13 @@ func newRiskGate(cat *catalog.Catalog, cols []Column) (*riskGate, error) {
 
 // forWorker returns a new Analyzer for one worker's rows, or nil when no
 // quasi-identifier leaves (the collector's count is then all there is).
+// It is called before the run, for every worker.
 func (g *riskGate) forWorker() *risk.Analyzer {
 	if len(g.qis) == 0 {
 		return nil
 	}
 	a, _ := risk.New(g.qis, nil, risk.Options{K: g.k}) // checked in newRiskGate
-	g.mu.Lock()
 	g.workers = append(g.workers, a)
-	g.mu.Unlock()
 	return a
 }
 
@@ -94,10 +91,6 @@ func (g *riskGate) count(b *batch) {
 func (g *riskGate) merged() *risk.Analyzer {
 	if len(g.qis) == 0 {
 		return nil
-	}
-	if len(g.workers) == 0 { // no row reached a worker
-		a, _ := risk.New(g.qis, nil, risk.Options{K: g.k})
-		g.workers = append(g.workers, a)
 	}
 	// Into the one with the most classes: the merge costs the others'.
 	slices.SortFunc(g.workers, func(a, b *risk.Analyzer) int { return b.Classes() - a.Classes() })
