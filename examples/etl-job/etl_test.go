@@ -455,3 +455,26 @@ func TestPostgresErrorsValueFree(t *testing.T) {
 		})
 	}
 }
+
+// TestPostgresSourceFailsFirst: a table that does not exist fails the job
+// on both streams before it has made anything: no envelope, and no log
+// directory or log key (made on first use) for a log never written to.
+func TestPostgresSourceFailsFirst(t *testing.T) {
+	_, url := pgDB(t)
+	for _, stream := range []string{"rows", "copy"} {
+		t.Run(stream, func(t *testing.T) {
+			f := newFixture(t)
+			cfg := f.config("register.env")
+			cfg.PG, cfg.Stream, cfg.Table = url, stream, "govshare_no_such_table"
+			_, err := Run(context.Background(), cfg)
+			if err == nil || !strings.Contains(err.Error(), "42P01") {
+				t.Fatalf("a missing table: %v", err)
+			}
+			for _, p := range []string{cfg.Out, f.log, f.log + ".key", f.log + ".vkey"} {
+				if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a run whose source failed left %s", filepath.Base(p))
+				}
+			}
+		})
+	}
+}

@@ -123,8 +123,18 @@ func Run(ctx context.Context, cfg *Config) (*govshare.ShareResult, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	p, err := loadParties(ctx, cfg)
+	p, err := loadParties(cfg)
 	if err != nil {
+		return nil, err
+	}
+	src, err := openSource(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	// The log and the output come after the source has answered: a wrong
+	// table or a refused connection leaves no log directory or key behind.
+	if p.log, err = openLog(ctx, cfg, p.from.Public(), p.to); err != nil {
 		return nil, err
 	}
 	defer p.log.Close()
@@ -135,11 +145,6 @@ func Run(ctx context.Context, cfg *Config) (*govshare.ShareResult, error) {
 	// Share commits the output once the share is on the log; anything else
 	// (an error, a cancellation) leaves no file.
 	defer out.Abort()
-	src, err := openSource(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
 	opt := &govshare.ShareOptions{Grants: p.grants, Log: p.log, Workers: cfg.Workers, NotAfter: cfg.NotAfter, Progress: cfg.Progress}
 	return govshare.Share(ctx, out, src.input, p.from, p.to, catalog.Purpose(cfg.Purpose), p.cat, opt)
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/govshare/govshare/policy"
 )
 
-// parties are the run's catalog, keys and log, loaded and checked.
+// parties are the run's catalog, keys and log, loaded and checked. The log
+// is opened (and, a directory's, made on first use) by Run once the source
+// has answered, so a run that cannot read its source creates nothing.
 type parties struct {
 	cat    *catalog.Catalog
 	grants []policy.Grant
@@ -24,7 +26,7 @@ type parties struct {
 	logDir string // the log's directory, "" for a served log
 }
 
-func loadParties(ctx context.Context, cfg *Config) (*parties, error) {
+func loadParties(cfg *Config) (*parties, error) {
 	p := &parties{}
 	var err error
 	if p.cat, err = catalog.Load(cfg.Catalog); err != nil {
@@ -48,9 +50,6 @@ func loadParties(ctx context.Context, cfg *Config) (*parties, error) {
 		return nil, err
 	}
 	if p.to, err = keys.LoadPublic(cfg.To); err != nil {
-		return nil, err
-	}
-	if p.log, err = openLog(ctx, cfg, p.from.Public(), p.to); err != nil {
 		return nil, err
 	}
 	if !audit.IsURL(cfg.Log) {

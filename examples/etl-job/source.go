@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
@@ -73,14 +74,32 @@ func copySource(ctx context.Context, conn *pgx.Conn, query, name string) (*sourc
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		_, err := conn.PgConn().CopyTo(ctx, pw, "COPY ("+query+") TO STDOUT WITH (FORMAT csv, HEADER true)")
+		// COPY sends a message per row; handing each to the pipe would cost
+		// a goroutine switch per row, so rows go through in 256 KiB blocks.
+		bw := bufio.NewWriterSize(pw, 256<<10)
+		_, err := conn.PgConn().CopyTo(ctx, bw, "COPY ("+query+") TO STDOUT WITH (FORMAT csv, HEADER true)")
+		if err == nil {
+			err = bw.Flush()
+		}
 		if err != nil {
 			err = fmt.Errorf("PostgreSQL: %s: %w", name, valueFree(err))
 		}
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	return &source{input: govshare.Input{Reader: pr, Name: name}, closer: func() error {
+	// The first bytes (the header) or COPY's error: a query PostgreSQL
+	// refuses fails here, before the job has made anything.
+	br := bufio.NewReaderSize(pr, 64<<10)
+	if _, err := br.Peek(1); err != nil {
+		pr.CloseWithError(io.ErrClosedPipe)
+		<-done
+		conn.Close(context.Background())
+		if err == io.EOF {
+			err = fmt.Errorf("PostgreSQL: %s: COPY sent nothing, not even a header", name)
+		}
+		return nil, err
+	}
+	return &source{input: govshare.Input{Reader: br, Name: name}, closer: func() error {
 		// The reader stops first, so a COPY still sending ends with an error.
 		pr.CloseWithError(io.ErrClosedPipe)
 		err := <-done
