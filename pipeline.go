@@ -346,6 +346,7 @@ func run(ctx context.Context, dst io.Writer, src Input, cfg runConfig) (*Report,
 		if pp.gate, err = newRiskGate(cfg.req.Catalog, p.Columns); err != nil {
 			return rep, err
 		}
+		pp.gate.format = format
 	}
 	err = pp.run(ctx, cfg.workers, out, rep, cfg.progress)
 	if ferr := out.flush(); ferr != nil && err == nil {

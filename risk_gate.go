@@ -3,10 +3,12 @@ package govshare
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/govshare/govshare/audit"
 	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/internal/records"
 	"github.com/govshare/govshare/policy"
 	"github.com/govshare/govshare/risk"
 )
@@ -23,6 +25,7 @@ type riskGate struct {
 
 	workers []*risk.Analyzer // one per worker (forWorker, before the run)
 	n       int64            // records counted (the only figure when no quasi-identifier leaves)
+	format  records.Format   // of the run's output, which full reads again
 }
 
 // checkRiskCatalog refuses, before anything is read, a catalog whose
@@ -76,7 +79,9 @@ func (g *riskGate) forWorker() *risk.Analyzer {
 	if len(g.qis) == 0 {
 		return nil
 	}
-	a, _ := risk.New(g.qis, nil, risk.Options{K: g.k}) // checked in newRiskGate
+	// By fingerprint: a share whose rows are all but unique (identifiers
+	// kept whole) would otherwise hold every row's values until the end.
+	a, _ := risk.New(g.qis, nil, risk.Options{K: g.k, Fingerprints: true}) // checked in newRiskGate
 	g.workers = append(g.workers, a)
 	return a
 }
@@ -126,12 +131,40 @@ func (g *riskGate) result() *risk.Result {
 }
 
 // full is result with every quasi-identifier's contribution, from which
-// a refusal names the ones to coarsen.
-func (g *riskGate) full() *risk.Result {
-	if a := g.merged(); a != nil {
-		return a.Result()
+// a refusal names the ones to coarsen. The workers count classes by
+// fingerprint, without the values that regrouping needs, so the records
+// are read again from out (the run's output, as written) and counted with
+// their values: only a refused share pays for that.
+func (g *riskGate) full(out io.Reader) (*risk.Result, error) {
+	if len(g.qis) == 0 {
+		return g.result(), nil
 	}
-	return g.result()
+	a, err := risk.New(g.qis, nil, risk.Options{K: g.k})
+	if err != nil {
+		return nil, err
+	}
+	rd, err := records.NewReader(out, "the share's output", g.format, "")
+	if err != nil {
+		return nil, err
+	}
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := a.Add(row); err != nil {
+			return nil, err
+		}
+	}
+	r := a.Result()
+	if r.Records != int(g.n) {
+		// What was written is what was counted; anything else is a fault.
+		return nil, fmt.Errorf("govshare: the share's output holds %d records, %d were counted", r.Records, g.n)
+	}
+	return r, nil
 }
 
 // riskFigures is r as a log record holds it: figures and names only.

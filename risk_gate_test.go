@@ -3,10 +3,13 @@ package govshare_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -327,16 +330,7 @@ func TestShareRiskFailsClosed(t *testing.T) {
 func TestShareRiskManyBatches(t *testing.T) {
 	psb, tax, _ := shareParties(t)
 	cat := surveyCatalog(t, "min_k: 5")
-	data := surveyRows(1000) // 24,000 rows, about 7 batches
-	// Rows whose birth date cannot be generalized are rejected, not counted.
-	bad := []byte("东城区,男,1960-13-45,1\n")
-	var in []byte
-	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
-		in = append(in, line...)
-		if i > 0 && i%997 == 0 {
-			in = append(in, bad...)
-		}
-	}
+	in := withRejects(surveyRows(1000)) // 24,000 rows, about 7 batches
 	var env, rejects bytes.Buffer
 	res, err := govshare.Share(context.Background(), &env, govshare.Input{Reader: bytes.NewReader(in), Name: "survey.csv"},
 		psb, tax.Public(), catalog.PurposeAdministrativeBasis, cat,
@@ -381,4 +375,87 @@ func TestShareRiskEmpty(t *testing.T) {
 		t.Fatalf("record: %+v", recs[0])
 	}
 	verifyRiskLog(t, dir, vk)
+}
+
+// TestShareRiskRefusedManyBatches: the workers count classes by
+// fingerprint, so a refusal reads the output back for the contributions;
+// on many batches from several workers, with rejected rows, in CSV and
+// JSON Lines, the refusal's figures and contributions are those of the
+// output Apply writes for the same request.
+func TestShareRiskRefusedManyBatches(t *testing.T) {
+	psb, tax, _ := shareParties(t)
+	cat := surveyCatalog(t, "min_k: 2000") // every class has 1,000 rows
+	in := withRejects(surveyRows(1000))
+	for _, jsonl := range []bool{false, true} {
+		src := in
+		if jsonl {
+			src = csvToJSONL(t, in)
+		}
+		var applied, rejects bytes.Buffer
+		rep, err := govshare.Apply(context.Background(), &applied, govshare.Input{Reader: bytes.NewReader(in), Name: "survey.csv"},
+			psb, "tax-bureau", catalog.PurposeAdministrativeBasis, cat, &govshare.Options{Now: now, Rejects: &rejects})
+		if err != nil {
+			t.Fatal(err)
+		}
+		transforms := map[string]catalog.Transform{}
+		for _, c := range rep.Columns {
+			transforms[c.Name] = c.Transform
+		}
+		want := measure(t, cat, applied.Bytes(), transforms)
+		var env bytes.Buffer
+		rejects.Reset()
+		res, err := govshare.Share(context.Background(), &env, govshare.Input{Reader: bytes.NewReader(src), Name: "survey", JSONL: jsonl},
+			psb, tax.Public(), catalog.PurposeAdministrativeBasis, cat, &govshare.ShareOptions{Now: now, Workers: 4, Rejects: &rejects})
+		var ee *risk.ExceededError
+		if !errors.As(err, &ee) {
+			t.Fatalf("jsonl %v: %v", jsonl, err)
+		}
+		if env.Len() != 0 || res.Rejected != 24 {
+			t.Fatalf("jsonl %v: %d bytes sealed, %d rejected", jsonl, env.Len(), res.Rejected)
+		}
+		if res.Risk.Figures != want.Figures || !reflect.DeepEqual(res.Risk.Contributions, want.Contributions) || len(want.Contributions) != 3 {
+			t.Fatalf("jsonl %v: refusal measured %+v, the output gives %+v", jsonl, res.Risk, want)
+		}
+	}
+}
+
+// csvToJSONL rewrites a CSV with a header as JSON Lines, keys in header
+// order, every value a string.
+func csvToJSONL(t *testing.T, in []byte) []byte {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, row := range rows[1:] {
+		b.WriteByte('{')
+		for i, v := range row {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(rows[0][i])
+			val, _ := json.Marshal(v)
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(val)
+		}
+		b.WriteString("}\n")
+	}
+	return b.Bytes()
+}
+
+// withRejects puts a row whose birth date cannot be generalized after
+// every 997th line of data (24 in surveyRows(1000)): such rows are
+// rejected, not counted.
+func withRejects(data []byte) []byte {
+	bad := []byte("东城区,男,1960-13-45,1\n")
+	var in []byte
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		in = append(in, line...)
+		if i > 0 && i%997 == 0 {
+			in = append(in, bad...)
+		}
+	}
+	return in
 }

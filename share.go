@@ -128,11 +128,18 @@ func Share(ctx context.Context, dst io.Writer, src Input, from *keys.Keyring, to
 	}
 	if rep.Risk != nil {
 		// The gate: after the transforms, before sealing. A refusal
-		// leaves nothing but the spill, which is deleted unread.
+		// leaves nothing but the spill, which is deleted.
 		if err := risk.Check(cat, rep.Risk); err != nil {
 			// Which quasi-identifiers to coarsen needs each one's
-			// contribution: computed for refusals only.
-			rep.Risk = rep.gate.full()
+			// contribution: computed for refusals only, from the output
+			// read back (it is deleted unread otherwise).
+			r, err := payload.reader()
+			if err != nil {
+				return nil, err
+			}
+			if rep.Risk, err = rep.gate.full(r); err != nil {
+				return nil, err
+			}
 			return s.refuseRisk(ctx, rep, risk.Check(cat, rep.Risk))
 		}
 	}

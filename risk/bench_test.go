@@ -71,17 +71,18 @@ func benchData(b *testing.B) map[string]benchSet {
 // same-run baseline, a plain map[string]int over the joined values. Each
 // iteration runs one pass of each, alternately, so that the load of a
 // shared machine weighs on both alike; it reports the rows/s of each and
-// their ratio (analyzer over baseline). Run with -benchtime=3x -cpu 1.
+// their ratio (analyzer over baseline), keeping the values of each class
+// and with Options.Fingerprints. Run with -benchtime=3x -cpu 1.
 func BenchmarkPass(b *testing.B) {
 	sets := benchData(b)
-	for _, name := range []string{"adult-8qi", "register-4qi"} {
-		set := sets[name]
+	for _, name := range []string{"adult-8qi", "register-4qi", "adult-8qi-fingerprints", "register-4qi-fingerprints"} {
+		set, fp := sets[strings.TrimSuffix(name, "-fingerprints")], strings.HasSuffix(name, "-fingerprints")
 		b.Run(name, func(b *testing.B) {
 			var ours, base time.Duration
 			parts := make([]string, len(set.qis))
 			for b.Loop() {
 				start := time.Now()
-				a, err := New(set.qis, nil, Options{})
+				a, err := New(set.qis, nil, Options{Fingerprints: fp})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -90,6 +91,7 @@ func BenchmarkPass(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				classes := a.Classes()
 				mid := time.Now()
 				m := map[string]int{}
 				for _, r := range set.rows {
@@ -104,8 +106,8 @@ func BenchmarkPass(b *testing.B) {
 				}
 				end := time.Now()
 				ours, base = ours+mid.Sub(start), base+end.Sub(mid)
-				if len(m) != len(a.classes.counts) {
-					b.Fatalf("%d classes, baseline %d", len(a.classes.counts), len(m))
+				if len(m) != classes {
+					b.Fatalf("%d classes, baseline %d", classes, len(m))
 				}
 			}
 			rows := float64(len(set.rows)) * float64(b.N)

@@ -22,7 +22,11 @@
 // An [Analyzer] computes them in one streaming pass ([New], [Analyzer.Add],
 // [Analyzer.Result]); it groups records exactly (a class's key is hashed,
 // and a hash match is confirmed against the class's stored key, so two
-// tuples never share a class). [Released] maps a catalog and the transform
+// tuples never share a class). With [Options].Fingerprints it keeps a
+// 128-bit keyed fingerprint per class instead of the key — about 40 bytes
+// a class however long the values, at a collision probability near
+// n²/2¹²⁹ — and gives every figure but the contributions and l-diversity:
+// what a share's gate needs when its rows are nearly all unique. [Released] maps a catalog and the transform
 // each field leaves under to the quasi-identifiers of the released records,
 // and [Check] holds a [Result] to the catalog's thresholds (max_prosecutor_risk,
 // min_k), returning an [*ExceededError] that names the thresholds and the

@@ -39,6 +39,15 @@ type Options struct {
 	// K is the class size below which records are counted in
 	// RecordsInClassesBelowK; 0 means DefaultK.
 	K int
+	// Fingerprints counts each class by a 128-bit keyed fingerprint of its
+	// quasi-identifier values instead of the values: memory per class is
+	// about 40 bytes, however long the values (a register whose rows are
+	// all unique holds every row's values otherwise). Two different classes
+	// are counted as one only if their fingerprints collide, which for n
+	// classes happens with probability about n²/2¹²⁹ (10⁻²⁷ for a million
+	// classes, 10⁻²¹ for a billion). Without the values, Result has no
+	// contributions, and sensitive columns are refused.
+	Fingerprints bool
 }
 
 // ErrShortRow is Add's error for a row without one of the Analyzer's
@@ -54,7 +63,9 @@ type Analyzer struct {
 	need int // the least row length Add accepts
 
 	classes table
+	fp      bool   // classes by fingerprint (Options.Fingerprints)
 	key     []byte // scratch: the encoded key of the current row
+	pend    pending
 
 	lsets []lset
 }
@@ -76,7 +87,10 @@ func New(qis []QI, sens []Sensitive, opt Options) (*Analyzer, error) {
 	if opt.K < 0 {
 		return nil, errors.New("govshare/risk: k must be at least 1 (0 for the default)")
 	}
-	a := &Analyzer{qis: append([]QI(nil), qis...), sens: append([]Sensitive(nil), sens...), k: opt.K}
+	if opt.Fingerprints && len(sens) > 0 {
+		return nil, errors.New("govshare/risk: sensitive columns need the values of each class, which Fingerprints does not keep")
+	}
+	a := &Analyzer{qis: append([]QI(nil), qis...), sens: append([]Sensitive(nil), sens...), k: opt.K, fp: opt.Fingerprints}
 	if a.k == 0 {
 		a.k = DefaultK
 	}
@@ -113,7 +127,27 @@ func (a *Analyzer) Add(row []string) error {
 	if len(row) < a.need {
 		return ErrShortRow
 	}
-	b := a.key[:0]
+	if len(a.lsets) == 0 {
+		// Only the class counts: the row waits with others (pending).
+		p := &a.pend
+		p.keys = a.appendKey(p.keys, row)
+		p.ends = append(p.ends, len(p.keys))
+		if len(p.ends) == pendRows {
+			a.flush()
+		}
+		return nil
+	}
+	a.key = a.appendKey(a.key[:0], row)
+	c := a.classes.add(a.key, hashKey(a.key), 1)
+	for i := range a.lsets {
+		a.lsets[i].add(c, row[a.sens[i].Column])
+	}
+	return nil
+}
+
+// appendKey appends row's encoded key: its quasi-identifier values, each
+// length-prefixed.
+func (a *Analyzer) appendKey(b []byte, row []string) []byte {
 	for i := range a.qis {
 		q := &a.qis[i]
 		v := row[q.Column]
@@ -122,12 +156,42 @@ func (a *Analyzer) Add(row []string) error {
 		}
 		b = appendField(b, v)
 	}
-	a.key = b
-	c := a.classes.add(b, hashKey(b), 1)
-	for i := range a.lsets {
-		a.lsets[i].add(c, row[a.sens[i].Column])
+	return b
+}
+
+// pendRows is how many rows wait before their classes are looked up
+// together.
+const pendRows = 64
+
+// pending is rows added but not yet counted. With many classes the table
+// outgrows the caches and each lookup waits on memory; looking up a group
+// of keys lets those waits overlap (table.addGroup).
+type pending struct {
+	keys   []byte // encoded keys back to back
+	ends   []int  // where each key ends in keys
+	hashes []uint64
+	fps    []fingerprint
+}
+
+// flush counts the pending rows. Every figure reads the table after it.
+func (a *Analyzer) flush() {
+	p := &a.pend
+	if len(p.ends) == 0 {
+		return
 	}
-	return nil
+	if a.fp {
+		p.fps = p.fps[:0]
+		start := 0
+		for _, e := range p.ends {
+			k := p.keys[start:e]
+			p.fps = append(p.fps, fingerprintOf(k, hashKey(k)))
+			start = e
+		}
+		a.classes.addGroupFP(p.fps, nil)
+	} else {
+		a.classes.addGroup(p.keys, p.ends, &p.hashes, nil)
+	}
+	p.keys, p.ends = p.keys[:0], p.ends[:0]
 }
 
 func (l *lset) add(class uint32, v string) {
@@ -246,13 +310,16 @@ type Result struct {
 	LDiversity []LDiversity `json:"l_diversity,omitempty"`
 	// Contributions has one entry per quasi-identifier, in order: the
 	// figures with it left out. With a single quasi-identifier, leaving it
-	// out puts every record in one class.
+	// out puts every record in one class. An Analyzer with
+	// Options.Fingerprints has none.
 	Contributions []Contribution `json:"contributions,omitempty"`
 }
 
-// Result computes the figures of the rows added so far. It may be called
-// more than once.
+// Result computes the figures of the rows added so far, with each
+// quasi-identifier's contribution (none with Options.Fingerprints). It may
+// be called more than once.
 func (a *Analyzer) Result() *Result {
+	a.flush()
 	r := &Result{K: a.k}
 	for _, q := range a.qis {
 		r.QuasiIdentifiers = append(r.QuasiIdentifiers, q.Name)
@@ -274,6 +341,9 @@ func (a *Analyzer) Result() *Result {
 			}
 		}
 		r.LDiversity = append(r.LDiversity, l)
+	}
+	if a.fp {
+		return r // no values to regroup (Options.Fingerprints)
 	}
 	// Leaving quasi-identifier j out merges the classes whose keys agree
 	// on the others: regroup the classes, not the rows.

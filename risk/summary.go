@@ -12,6 +12,7 @@ import (
 // on a Result; only the quasi-identifiers to coarsen need Result. It may
 // be called more than once.
 func (a *Analyzer) Summary() *Result {
+	a.flush()
 	r := &Result{K: a.k, QuasiIdentifiers: make([]string, len(a.qis))}
 	for i, q := range a.qis {
 		r.QuasiIdentifiers[i] = q.Name
@@ -29,15 +30,37 @@ func (a *Analyzer) Merge(b *Analyzer) error {
 	if len(a.lsets) > 0 || len(b.lsets) > 0 {
 		return errors.New("govshare/risk: Merge of analyzers with sensitive columns")
 	}
-	if !slices.Equal(a.qis, b.qis) || a.k != b.k {
-		return errors.New("govshare/risk: Merge of analyzers over different quasi-identifiers or k")
+	if !slices.Equal(a.qis, b.qis) || a.k != b.k || a.fp != b.fp {
+		return errors.New("govshare/risk: Merge of analyzers over different quasi-identifiers, k or Fingerprints")
 	}
-	for c, n := range b.classes.counts {
-		k := b.classes.key(uint32(c))
-		a.classes.add(k, hashKey(k), n)
+	a.flush()
+	b.flush()
+	if a.fp {
+		for c0 := 0; c0 < len(b.classes.fps); c0 += pendRows {
+			c1 := min(c0+pendRows, len(b.classes.fps))
+			a.classes.addGroupFP(b.classes.fps[c0:c1], b.classes.counts[c0:c1])
+		}
+		return nil
+	}
+	// b's classes in groups, as pending rows are (table.addGroup), each
+	// with its count.
+	var keys []byte
+	var ends []int
+	var hashes []uint64
+	for c0 := 0; c0 < len(b.classes.counts); c0 += pendRows {
+		cs := b.classes.counts[c0:min(c0+pendRows, len(b.classes.counts))]
+		keys, ends = keys[:0], ends[:0]
+		for c := range cs {
+			keys = append(keys, b.classes.key(uint32(c0+c))...)
+			ends = append(ends, len(keys))
+		}
+		a.classes.addGroup(keys, ends, &hashes, cs)
 	}
 	return nil
 }
 
 // Classes returns the number of equivalence classes counted so far.
-func (a *Analyzer) Classes() int { return len(a.classes.counts) }
+func (a *Analyzer) Classes() int {
+	a.flush()
+	return len(a.classes.counts)
+}
