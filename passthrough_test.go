@@ -134,3 +134,41 @@ func TestTransformsNeverPassThroughRandom(t *testing.T) {
 		checkNoPassThrough(t, cols, o)
 	}
 }
+
+// FuzzSameValue: sameValue(out, v) is out ∈ {v, TrimSpace(v),
+// TrimSpace(Fold(v))}, for out unrelated to v and for each of those forms.
+func FuzzSameValue(f *testing.F) {
+	for _, c := range [][2]string{{"１２３", " １２３ "}, {"123", " １２３"}, {"张*", "张三"}, {"", ""}, {"", "　"}, {"a", "\xff"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, out, v string) {
+		for _, o := range []string{out, v, strings.TrimSpace(v), strings.TrimSpace(classify.Fold(v)), classify.Fold(v)} {
+			want := o == v || o == strings.TrimSpace(v) || o == strings.TrimSpace(classify.Fold(v))
+			if got := sameValue(o, v); got != want {
+				t.Fatalf("sameValue(%x, %x) = %v", o, v, got)
+			}
+		}
+	})
+}
+
+// BenchmarkSameValue: the check every transformed value passes, on the
+// outputs of workload (a)'s transforms, against its definition (a fold of
+// v and a comparison) in the same run.
+func BenchmarkSameValue(b *testing.B) {
+	pairs := [][2]string{{"张*", "张三"}, {"欧阳**", "欧阳娜娜"}, {"广东省深圳市南山区", "广东省深圳市南山区科技园路12号"},
+		{"1990", "1990-01-02"}, {"138****5678", "13812345678"}, {"z***@example.com", "zhang@example.com"}, {"男", "男"}}
+	b.Run("sameValue", func(b *testing.B) {
+		for range b.N {
+			for _, p := range pairs {
+				sameValue(p[0], p[1])
+			}
+		}
+	})
+	b.Run("definition", func(b *testing.B) {
+		for range b.N {
+			for _, p := range pairs {
+				_ = p[0] == p[1] || p[0] == strings.TrimSpace(p[1]) || p[0] == strings.TrimSpace(classify.Fold(p[1]))
+			}
+		}
+	})
+}

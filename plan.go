@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
@@ -14,6 +12,7 @@ import (
 	"github.com/govshare/govshare/crypto/keys"
 	"github.com/govshare/govshare/crypto/pseudonym"
 	"github.com/govshare/govshare/crypto/token"
+	"github.com/govshare/govshare/internal/space"
 	"github.com/govshare/govshare/mask"
 	"github.com/govshare/govshare/policy"
 )
@@ -206,32 +205,15 @@ func noPassThrough(f valueFunc) valueFunc {
 	}
 }
 
-// sameValue reports whether out is v, or v folded to ASCII and trimmed.
+// sameValue reports whether out is v, v trimmed, or v folded to ASCII and
+// trimmed: a transform that returns any of them has let the value through.
 func sameValue(out, v string) bool {
-	if out == v {
+	if out == v || classify.MatchesFolded(out, v) {
 		return true
 	}
-	if len(out) > len(v) || v == "" { // folding and trimming only shorten
-		return false
-	}
-	t := v
-	first, _ := utf8.DecodeRuneInString(v)
-	last, _ := utf8.DecodeLastRuneInString(v)
-	if unicode.IsSpace(first) || unicode.IsSpace(last) {
-		t = strings.TrimSpace(v)
-		if out == t {
-			return true
-		}
-	}
-	for i := 0; i < len(t); i++ {
-		if t[i] >= utf8.RuneSelf { // only non-ASCII characters fold
-			if f := classify.Fold(t); f != t {
-				return out == strings.TrimSpace(f)
-			}
-			return false
-		}
-	}
-	return false
+	// Trimmed but not folded (" １２３" as "１２３"): only when v has a space
+	// at an end.
+	return (space.First(v) || space.Last(v)) && out == strings.TrimSpace(v)
 }
 
 // maskFunc is type-aware display masking; a field without an identifier

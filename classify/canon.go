@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govshare/govshare/catalog"
+	"github.com/govshare/govshare/internal/space"
 )
 
 // Values as people write them differ from the forms the check digits are
@@ -84,6 +85,99 @@ func Fold(s string) string {
 		b.WriteRune(foldRune(r))
 	}
 	return b.String()
+}
+
+// FoldValid returns Fold(s) and whether s is valid UTF-8, from one pass
+// over s where the two would take one each: callers that refuse invalid
+// text and then fold it (address generalization, for every address) check
+// both at once.
+func FoldValid(s string) (string, bool) {
+	fold := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if (c == 0xE1 || c >= 0xE4 && c <= 0xEC || c == 0xEE) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3 // valid, and never folds (as in MatchesFolded)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return Fold(s), false
+		}
+		if !fold && foldRune(r) != r {
+			fold = true
+		}
+		i += n
+	}
+	if !fold {
+		return s, true
+	}
+	return Fold(s), true
+}
+
+// MatchesFolded reports whether a == strings.TrimSpace(Fold(s)), folding s
+// only as far as the comparison goes: a value that differs early — a masked
+// one, say — costs a few characters, not a pass over s (a transform's
+// output is checked against its input with it, for every value).
+func MatchesFolded(a, s string) bool {
+	if space.First(a) || space.Last(a) {
+		return false // TrimSpace leaves no space at either end
+	}
+	// A rune is a space folded exactly when it is one unfolded (the one
+	// space that folds, U+3000, folds to ' '), so spaces are found in s
+	// without folding.
+	j := 0
+	for space.First(s[j:]) { // the leading spaces
+		_, n := utf8.DecodeRuneInString(s[j:])
+		j += n
+	}
+	i := 0
+	var buf [utf8.UTFMax]byte
+	for i < len(a) && j < len(s) {
+		c := s[j]
+		if c < utf8.RuneSelf { // ASCII never folds
+			if a[i] != c {
+				return false
+			}
+			i, j = i+1, j+1
+			continue
+		}
+		if (c == 0xE1 || c >= 0xE4 && c <= 0xEC || c == 0xEE) && j+2 < len(s) && s[j+1]&0xC0 == 0x80 && s[j+2]&0xC0 == 0x80 {
+			// A valid 3-byte character (Han text) that never folds: a
+			// lead without the exceptions of E0 and ED, and without the
+			// folding leads E2, E3 and EF.
+			if len(a)-i < 3 || a[i] != c || a[i+1] != s[j+1] || a[i+2] != s[j+2] {
+				return false
+			}
+			i, j = i+3, j+3
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if r == utf8.RuneError && n == 1 {
+			// Fold keeps an invalid byte when nothing in s folds and
+			// writes U+FFFD for it when something does.
+			return a == strings.TrimSpace(Fold(s))
+		}
+		m := utf8.EncodeRune(buf[:], foldRune(r))
+		if len(a)-i < m || a[i:i+m] != string(buf[:m]) {
+			return false
+		}
+		i, j = i+m, j+n
+	}
+	if i < len(a) {
+		return false
+	}
+	for j < len(s) { // the rest must be trailing space
+		if !space.First(s[j:]) {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s[j:])
+		j += n
+	}
+	return true
 }
 
 // isSeparator reports the characters written between groups of one
@@ -188,7 +282,7 @@ func dropDecimalZero(s string) string {
 // pseudonyms, FPE, DP person keys), so that one person written three ways is
 // one value. Validate(t, s) is Canonical's ok.
 func Canonical(t catalog.Type, s string) (string, bool) {
-	s = strings.TrimSpace(Fold(s))
+	s = space.Trim(Fold(s))
 	if s == "" || len(s) > 4096 {
 		return "", false
 	}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -100,6 +101,37 @@ func FuzzNeedsFold(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if needsFold(s) != needsFoldSlow(s) {
 			t.Fatalf("needsFold(%x) = %v", s, needsFold(s))
+		}
+	})
+}
+
+// FuzzMatchesFolded: MatchesFolded(a, s) is a == strings.TrimSpace(Fold(s))
+// on any bytes, for a unrelated to s and for a made from s (where most of
+// the comparison runs).
+func FuzzMatchesFolded(f *testing.F) {
+	for _, c := range [][2]string{{"138", "１３８"}, {"张*", "张三"}, {"a b", "　ａ　ｂ　"}, {"\ufffd1", "\xff１"}, {"\xff1", "\xff1"},
+		{"", "　 "}, {"x ", "x  "}, {"1-2", "1—2"}, {" x", " x"}, {"\ufffd", "\xe4\xbd"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, a, s string) {
+		for _, a := range []string{a, strings.TrimSpace(Fold(s)), Fold(s), s, strings.TrimSpace(s)} {
+			if got, want := MatchesFolded(a, s), a == strings.TrimSpace(Fold(s)); got != want {
+				t.Fatalf("MatchesFolded(%x, %x) = %v", a, s, got)
+			}
+		}
+	})
+}
+
+// FuzzFoldValid: FoldValid(s) is Fold(s) and utf8.ValidString(s), on any
+// bytes.
+func FuzzFoldValid(f *testing.F) {
+	for _, s := range []string{"１３８", "广东省深圳市", "\xed\xa0\x80", "\xe0\x80\x80", "中\xff", "ａ\xe4\xbd", "\xef\xbc\x91", "\xee\x80\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, valid := FoldValid(s)
+		if got != Fold(s) || valid != utf8.ValidString(s) {
+			t.Fatalf("FoldValid(%x) = %x, %v", s, got, valid)
 		}
 	})
 }

@@ -31,25 +31,77 @@ var singleSurnameSet = func() map[rune]bool {
 	return m
 }()
 
+// surnameStart is, per character that begins a known surname, whether it
+// is a single surname and the compound surnames it begins: one lookup per
+// name instead of a pass over every compound surname.
+type surnameStart struct {
+	single    bool
+	compounds []string
+}
+
+var surnameStarts = func() map[rune]surnameStart {
+	m := make(map[rune]surnameStart, 800)
+	for r := range singleSurnameSet {
+		m[r] = surnameStart{single: true}
+	}
+	for _, c := range compoundSurnames {
+		r, _ := utf8.DecodeRuneInString(c)
+		s := m[r]
+		s.compounds = append(s.compounds, c)
+		m[r] = s
+	}
+	return m
+}()
+
 // Surname returns the surname at the start of a Chinese personal name: the
 // compound surname when the name starts with one and has at least one given
 // character after it, else the first character when it is a known surname.
 // It returns "" when the name does not start with a known surname. Names
 // written with "·" (minority or transliterated) return their first part.
 func Surname(name string) string {
-	if i := strings.IndexAny(name, "·•・."); i > 0 {
+	if i := nameSepIndex(name); i > 0 {
 		return name[:i]
 	}
-	for _, c := range compoundSurnames {
+	r, n := utf8.DecodeRuneInString(name)
+	st, ok := surnameStarts[r]
+	if !ok {
+		return ""
+	}
+	for _, c := range st.compounds {
 		if len(name) > len(c) && strings.HasPrefix(name, c) {
 			return c
 		}
 	}
-	r, n := utf8.DecodeRuneInString(name)
-	if singleSurnameSet[r] {
+	if st.single {
 		return name[:n]
 	}
 	return ""
+}
+
+// nameSepIndex is strings.IndexAny(s, "·•・."), a byte scan: each
+// separator's UTF-8 form begins with a byte ('.', 0xC2, 0xE2, 0xE3) that is
+// never inside another character's form, so a match found byte by byte is
+// the match found rune by rune, valid UTF-8 or not (fuzzed).
+func nameSepIndex(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			return i
+		case 0xC2:
+			if strings.HasPrefix(s[i:], "·") {
+				return i
+			}
+		case 0xE2:
+			if strings.HasPrefix(s[i:], "•") {
+				return i
+			}
+		case 0xE3:
+			if strings.HasPrefix(s[i:], "・") {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // IsSurname reports whether s is a known single or compound surname.

@@ -429,16 +429,17 @@ func validDomain(s string) bool {
 		return false
 	}
 	labels := 0
-	for _, l := range strings.Split(s, ".") {
+	for rest, more := s, true; more; labels++ { // label by label, without a slice of them
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false
 		}
 		for i := 0; i < len(l); i++ {
-			if !hostChar(l[i]) || l[i] == '.' {
+			if !hostChar(l[i]) {
 				return false
 			}
 		}
-		labels++
 	}
 	tld := s[strings.LastIndexByte(s, '.')+1:]
 	if len(tld) < 2 {

@@ -1,11 +1,9 @@
 package mask
 
 import (
-	"strings"
-	"unicode/utf8"
-
 	"github.com/govshare/govshare/classify"
 	"github.com/govshare/govshare/internal/region"
+	"github.com/govshare/govshare/internal/space"
 )
 
 // AddressLevel is how far GeneralizeAddress keeps an address. The zero
@@ -38,10 +36,11 @@ func GeneralizeAddress(s string, level AddressLevel) (string, error) {
 	if level < Province || level > District {
 		return "", badArg("address level %d", int(level))
 	}
-	if !utf8.ValidString(s) {
+	f, valid := classify.FoldValid(s)
+	if !valid {
 		return "", malformed("address")
 	}
-	p, ok := region.Match(strings.TrimSpace(classify.Fold(s)))
+	p, ok := region.Match(space.Trim(f))
 	if !ok {
 		return "", malformed("address: no known division")
 	}
@@ -86,10 +85,11 @@ func generalizeUpTo(match func(string) (region.Place, bool), s string, level Add
 	if level < Province || level > District {
 		return "", 0, badArg("address level %d", int(level))
 	}
-	if !utf8.ValidString(s) {
+	f, valid := classify.FoldValid(s)
+	if !valid {
 		return "", 0, malformed("address")
 	}
-	p, ok := match(strings.TrimSpace(classify.Fold(s)))
+	p, ok := match(space.Trim(f))
 	if !ok {
 		return "", 0, malformed("address: no known division")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/classify"
+	"github.com/govshare/govshare/internal/space"
 )
 
 // DatePrecision is what GeneralizeDate keeps. The zero value is invalid.
@@ -27,7 +28,7 @@ const (
 func parseDate(s string) (y, m, d int, ok bool) {
 	var buf [16]byte
 	n := 0
-	for _, r := range strings.TrimSpace(classify.Fold(s)) {
+	for _, r := range space.Trim(classify.Fold(s)) {
 		var c byte
 		switch {
 		case r >= '0' && r <= '9':

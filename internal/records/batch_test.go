@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -472,14 +471,4 @@ func FuzzBatchJSONL(f *testing.F) {
 			t.Fatalf("batch size %d: %s", int(size%512)+1, d)
 		}
 	})
-}
-
-// TestIsSpace: the encoder's leading-space test is unicode.IsSpace, for
-// every rune.
-func TestIsSpace(t *testing.T) {
-	for r := rune(0); r <= utf8.MaxRune; r++ {
-		if isSpace(r) != unicode.IsSpace(r) {
-			t.Fatalf("U+%04X: %v", r, isSpace(r))
-		}
-	}
 }

@@ -6,7 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/govshare/govshare/internal/space"
 )
 
 // Writer writes rows in the format they were read in: CSV with a header
@@ -157,11 +158,7 @@ func csvNeedsQuotes(f string) bool {
 			return true
 		}
 	}
-	if c := f[0]; c < utf8.RuneSelf {
-		return c == ' ' || c-'\t' <= '\r'-'\t'
-	}
-	r, _ := utf8.DecodeRuneInString(f)
-	return isSpace(r)
+	return space.First(f)
 }
 
 // hasByte is non-zero when one of the eight bytes of x is b (the classic
@@ -170,20 +167,6 @@ func hasByte(x uint64, b byte) uint64 {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	y := x ^ (lo * uint64(b))
 	return (y - lo) &^ y & hi
-}
-
-// isSpace is unicode.IsSpace without the table search for the CJK runes
-// that most fields here start with; a test holds it to unicode.IsSpace for
-// every rune.
-func isSpace(r rune) bool {
-	if r <= 0xFF {
-		switch r {
-		case '\t', '\n', '\v', '\f', '\r', ' ', 0x85, 0xA0:
-			return true
-		}
-		return false
-	}
-	return r == 0x1680 || 0x2000 <= r && r <= 0x200a || r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000
 }
 
 var csvSpecial = [256]bool{'\n': true, '\r': true, '"': true, ',': true}
