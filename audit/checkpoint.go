@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -214,6 +215,33 @@ func GenerateKey(name string) (signerKey SignerKey, verifierKey string, err erro
 		return "", "", errors.New("govshare/audit: generating key failed")
 	}
 	return SignerKey(skey), vkey, nil
+}
+
+// VerifierKey returns the verifier key of a signer key: the one
+// GenerateKey returned with it, derived again (the public half of its
+// Ed25519 seed), for a verifier key file lost or never written. Errors
+// never include the key.
+func VerifierKey(k SignerKey) (string, error) {
+	bad := errors.New("govshare/audit: malformed signer key")
+	// PRIVATE+KEY+name+hash+base64(algorithm byte, seed)
+	rest, ok := strings.CutPrefix(string(k), "PRIVATE+KEY+")
+	if !ok {
+		return "", bad
+	}
+	f := strings.SplitN(rest, "+", 3) // name and hash have no '+'; base64 may
+	if len(f) != 3 {
+		return "", bad
+	}
+	key, err := base64.StdEncoding.DecodeString(f[2])
+	if err != nil || len(key) != 1+ed25519.SeedSize || key[0] != 1 {
+		return "", bad
+	}
+	pub := ed25519.NewKeyFromSeed(key[1:]).Public().(ed25519.PublicKey)
+	vkey := f[0] + "+" + f[1] + "+" + base64.StdEncoding.EncodeToString(append([]byte{1}, pub...))
+	if _, err := note.NewVerifier(vkey); err != nil { // the name's hash must match the key
+		return "", bad
+	}
+	return vkey, nil
 }
 
 // NewSigner decodes a signer key. Errors never include the key.

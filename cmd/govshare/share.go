@@ -504,24 +504,22 @@ func openLog(e *env, dir, keyFile string) (*audit.Log, error) {
 	if keyFile == "" {
 		keyFile = dir + ".key"
 	}
-	sk, err := readSecretFile(keyFile)
-	if errors.Is(err, os.ErrNotExist) {
-		if exists, _ := logExists(dir); exists {
-			// Another first user may have made both since we looked.
-			if sk, err = readSecretFile(keyFile); err != nil {
-				return nil, fmt.Errorf("govshare: log %s exists but its signing key %s does not", dir, keyFile)
-			}
-			return openLogWith(dir, keyFile, sk)
-		}
-		var created bool
-		if sk, created, err = newLogKey(dir, keyFile); err != nil {
-			return nil, err
-		}
-		if created {
-			fmt.Fprintf(e.stderr, "new share-record log %s: signing key %s (secret), verifier key %s\n", dir, keyFile, dir+".vkey")
-		}
-	} else if err != nil {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return nil, err
+	}
+	name := strings.Map(func(r rune) rune {
+		if r < 0x80 && (r == '.' || r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return r
+		}
+		return '-'
+	}, filepath.Base(abs))
+	sk, created, err := govshare.LogKey(dir, keyFile, "govshare.local/"+name)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		fmt.Fprintf(e.stderr, "new share-record log %s: signing key %s (secret), verifier key %s\n", dir, keyFile, dir+".vkey")
 	}
 	return openLogWith(dir, keyFile, sk)
 }
@@ -532,61 +530,6 @@ func openLogWith(dir, keyFile, sk string) (*audit.Log, error) {
 		return nil, fmt.Errorf("govshare: log signing key %s: %w", keyFile, err)
 	}
 	return audit.Open(dir, signer)
-}
-
-func logExists(dir string) (bool, error) {
-	ents, err := os.ReadDir(dir)
-	return len(ents) > 0, err
-}
-
-// newLogKey makes the key pair of a new log named after its directory. The
-// key is written to a temporary file and linked into place, so a concurrent
-// first use never reads a partial key; the loser of that race reads the
-// winner's key instead.
-func newLogKey(dir, keyFile string) (sk string, created bool, err error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", false, err
-	}
-	name := strings.Map(func(r rune) rune {
-		if r < 0x80 && (r == '.' || r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return r
-		}
-		return '-'
-	}, filepath.Base(abs))
-	skey, vk, err := audit.GenerateKey("govshare.local/" + name)
-	if err != nil {
-		return "", false, err
-	}
-	kf, err := govshare.CreateOutput(keyFile, false)
-	if err != nil {
-		if errors.Is(err, govshare.ErrOutputExists) {
-			sk, err := readSecretFile(keyFile)
-			return sk, false, err
-		}
-		return "", false, err
-	}
-	defer kf.Abort()
-	if _, err := kf.WriteString(string(skey) + "\n"); err != nil {
-		return "", false, err
-	}
-	if err := kf.Commit(); err != nil {
-		if errors.Is(err, govshare.ErrOutputExists) {
-			sk, err := readSecretFile(keyFile)
-			return sk, false, err
-		}
-		return "", false, err
-	}
-	// Only the winner writes the verifier key, so it always matches the key.
-	vf, err := govshare.CreateOutput(dir+".vkey", true)
-	if err != nil {
-		return "", false, err
-	}
-	defer vf.Abort()
-	if _, err := vf.WriteString(vk + "\n"); err != nil {
-		return "", false, err
-	}
-	return string(skey), true, vf.Commit()
 }
 
 // readSecretFile reads a one-line secret, refusing a file others may read.

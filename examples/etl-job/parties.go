@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/govshare/govshare"
 	"github.com/govshare/govshare/audit"
 	"github.com/govshare/govshare/catalog"
 	"github.com/govshare/govshare/crypto/keys"
@@ -82,15 +82,11 @@ func openLog(ctx context.Context, cfg *Config, bundles ...*keys.PublicBundle) (a
 	if keyFile == "" {
 		keyFile = dir + ".key"
 	}
-	sk, err := os.ReadFile(keyFile)
-	if errors.Is(err, os.ErrNotExist) {
-		if sk, err = newLogKey(dir, keyFile); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
+	sk, _, err := govshare.LogKey(dir, keyFile, "govshare.local/etl-job-"+filepath.Base(dir))
+	if err != nil {
 		return nil, err
 	}
-	signer, err := audit.NewSigner(audit.SignerKey(strings.TrimSpace(string(sk))))
+	signer, err := audit.NewSigner(audit.SignerKey(sk))
 	if err != nil {
 		return nil, fmt.Errorf("log signing key %s: %w", keyFile, err)
 	}
@@ -99,32 +95,4 @@ func openLog(ctx context.Context, cfg *Config, bundles ...*keys.PublicBundle) (a
 		return nil, err
 	}
 	return audit.OpenAppender(ctx, dir, audit.AppenderOptions{Signer: signer, Registry: reg})
-}
-
-// newLogKey makes a new log's key pair: the signing key (0600, never
-// inside the log directory) and the verifier key beside it, to hand to
-// auditors.
-func newLogKey(dir, keyFile string) ([]byte, error) {
-	if ents, _ := os.ReadDir(dir); len(ents) > 0 {
-		return nil, fmt.Errorf("log %s exists but its signing key %s does not", dir, keyFile)
-	}
-	sk, vk, err := audit.GenerateKey("govshare.local/etl-job-" + filepath.Base(dir))
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.WriteString(string(sk) + "\n"); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(dir+".vkey", []byte(vk+"\n"), 0o644); err != nil {
-		return nil, err
-	}
-	return []byte(sk), nil
 }

@@ -242,61 +242,27 @@ func (s *Service) openKeys() error {
 }
 
 // openLog opens DATA/log with the operator's note key DATA/log.key (made
-// on first start, 0600; its verifier key is DATA/log.vkey).
+// on first start, 0600, by govshare.LogKey; its verifier key is
+// DATA/log.vkey, and is derived from the key here so that a restart never
+// depends on that file).
 func (s *Service) openLog() error {
-	keyPath := filepath.Join(s.cfg.DataDir, "log.key")
-	vkeyPath := filepath.Join(s.cfg.DataDir, "log.vkey")
-	if _, err := os.Stat(keyPath); errors.Is(err, os.ErrNotExist) {
-		sk, vk, err := audit.GenerateKey(s.cfg.LogName)
-		if err != nil {
-			return err
-		}
-		if err := writeFileSync(vkeyPath, []byte(vk+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := writeFileSync(keyPath, []byte(string(sk)+"\n"), 0o600); err != nil {
-			return err
-		}
-	}
-	kb, err := keys.ReadSecretFile(keyPath, 4096)
+	dir := filepath.Join(s.cfg.DataDir, "log")
+	sk, _, err := govshare.LogKey(dir, dir+".key", s.cfg.LogName)
 	if err != nil {
 		return err
 	}
-	signer, err := audit.NewSigner(audit.SignerKey(strings.TrimSpace(string(kb))))
+	signer, err := audit.NewSigner(audit.SignerKey(sk))
 	if err != nil {
 		return err
 	}
-	vb, err := os.ReadFile(vkeyPath)
-	if err != nil {
+	if s.vkey, err = audit.VerifierKey(audit.SignerKey(sk)); err != nil {
 		return err
 	}
-	s.vkey = strings.TrimSpace(string(vb))
 	if s.verifier, err = audit.NewVerifier(s.vkey); err != nil {
 		return err
 	}
-	s.log, err = audit.Open(filepath.Join(s.cfg.DataDir, "log"), signer)
+	s.log, err = audit.Open(dir, signer)
 	return err
-}
-
-// writeFileSync writes a new file durably (temp name, fsync, rename).
-func writeFileSync(path string, b []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // registerOwnBundles records the platform's bundle and the provider's in
