@@ -87,6 +87,15 @@ func Fold(s string) string {
 	return b.String()
 }
 
+// plainWide reports whether s[i:] begins with a valid three-byte character
+// that never folds (Han text): a lead byte without the exceptions of E0
+// (overlong forms) and ED (surrogates) and none of the folding leads E2,
+// E3 and EF, followed by two continuation bytes.
+func plainWide(s string, i int) bool {
+	c := s[i]
+	return (c == 0xE1 || c >= 0xE4 && c <= 0xEC || c == 0xEE) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80
+}
+
 // FoldValid returns Fold(s) and whether s is valid UTF-8, from one pass
 // over s where the two would take one each: callers that refuse invalid
 // text and then fold it (address generalization, for every address) check
@@ -99,8 +108,8 @@ func FoldValid(s string) (string, bool) {
 			i++
 			continue
 		}
-		if (c == 0xE1 || c >= 0xE4 && c <= 0xEC || c == 0xEE) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-			i += 3 // valid, and never folds (as in MatchesFolded)
+		if plainWide(s, i) {
+			i += 3
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -145,10 +154,7 @@ func MatchesFolded(a, s string) bool {
 			i, j = i+1, j+1
 			continue
 		}
-		if (c == 0xE1 || c >= 0xE4 && c <= 0xEC || c == 0xEE) && j+2 < len(s) && s[j+1]&0xC0 == 0x80 && s[j+2]&0xC0 == 0x80 {
-			// A valid 3-byte character (Han text) that never folds: a
-			// lead without the exceptions of E0 and ED, and without the
-			// folding leads E2, E3 and EF.
+		if plainWide(s, j) {
 			if len(a)-i < 3 || a[i] != c || a[i+1] != s[j+1] || a[i+2] != s[j+2] {
 				return false
 			}
